@@ -1,0 +1,40 @@
+# Two entry points, as the README's quick start says:
+#   make lab   - set up a virtual environment and start the course in JupyterLab
+#   make test  - set up everything the tests need and run them (CI runs this)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: lab test setup setup-test check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+	bash scripts/system-deps.sh
+
+lab: setup
+	$(BIN)/ankl-course lab $(ARGS)
+
+test: setup-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: setup
+	$(BIN)/ankl-course check
+
+bench: setup-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) ankl-course-work site

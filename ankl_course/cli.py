@@ -1,0 +1,63 @@
+"""The ``ankl-course`` command line.
+
+Each subcommand lives in the module named for what it does and is imported
+only when it runs, so ``ankl-course --help`` answers without loading Jupyter,
+matplotlib or nbformat (nbformat alone costs about 1.5 s to import here).
+A subcommand module provides ``main(argv: list[str], prog: str) -> int``.
+To add one, add a row to :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import __version__
+
+#: name -> (module, one-line help). Order is the order `--help` lists them in.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "lab": ("ankl_course.workspace", "copy the course into a workspace and start JupyterLab there"),
+    "check": ("ankl_course.content", "validate all course content (facts, references, quizzes, notebooks)"),
+}
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    rows = "\n".join(f"  {name.ljust(width)}  {text}" for name, (_, text) in COMMANDS.items())
+    return (
+        "usage: ankl-course [--version] [--help] COMMAND [ARGS...]\n\n"
+        "An interactive course on aggressive NK-cell leukemia (education, not medical advice).\n\n"
+        f"commands:\n{rows}\n\n"
+        "Run 'ankl-course COMMAND --help' for a command's options."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to a subcommand; course-data errors print as one line, exit status 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0 if args else 2
+    if args[0] == "--version":
+        print(f"ankl-course {__version__}")
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS:
+        print(f"ankl-course: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    from importlib import import_module
+
+    from .errors import CourseDataError
+
+    module = import_module(COMMANDS[name][0])
+    try:
+        return int(module.main(rest, prog=f"ankl-course {name}") or 0)
+    except CourseDataError as exc:
+        print(f"ankl-course {name}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"ankl-course {name}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""``ankl-course check``: validate all course content and report every problem found.
+
+A teacher who edits a question bank or the facts file runs this before class.
+Each problem prints as ``file: location: message``; the exit status is 1 if
+there is any. The same checks run in the test suite (tests/test_content.py),
+so a chapter cannot land without objectives, key points, references, alt text
+on its figures, existing quiz questions, or with a citation that leads nowhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CourseDataError
+from .facts import (
+    CITATION,
+    CITE_CALL,
+    FACT_CALL,
+    PLACEHOLDER,
+    REF_LINK,
+    Fact,
+    Reference,
+    load_facts,
+    load_references,
+)
+from .resources import DATA_DIR, chapter_notebooks, data_path, exercises_dir
+
+REQUIRED_HEADINGS = {
+    "learning objectives": "a 'Learning objectives' section",
+    "key points": "a 'Key points' section",
+    "references": "a 'References' section",
+}
+PLACEHOLDER_WORDS = re.compile(r"\b(TODO|FIXME|TBD|XXX|lorem ipsum|PLACEHOLDER)\b", re.IGNORECASE)
+PERCENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%")
+ASK_CALL = re.compile(r"\.ask(?:_section)?\(([^)]*)\)")
+STRING = re.compile(r"""["']([^"']+)["']""")
+SESSION = re.compile(r"""QuizSession\(\s*["']([^"']+)["']""")
+SHOW_REFS = re.compile(r"""show_references\(\s*["']([^"']+)["']""")
+BARE_SHOW = re.compile(r"\bplt\.show\(|\bfig\w*\.show\(\)|display\(\s*fig")
+EMPTY_ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\1""")
+MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(")
+HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+SLIDE_TYPES = {"slide", "subslide", "fragment", "notes", "skip", "-"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding, printed as ``file: location: message``."""
+
+    path: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return CourseDataError(self.path, self.location, self.message).format()
+
+
+def _source(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    """(location, key) for every ``cite``/``source``/``sources`` value in a TOML tree."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("cite", "source", "sources", "citations"):
+                values = value if isinstance(value, list) else [value]
+                for item in values:
+                    if isinstance(item, str):
+                        yield where or key, item
+            else:
+                name = node.get("id", key) if isinstance(node.get("id"), str) else key
+                yield from _walk_citations(value, f"{where}.{name}" if where else str(name))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else index
+            yield from _walk_citations(item, f"{where}[{label}]")
+
+
+class Checker:
+    """Runs every check, collecting problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.used_keys: set[str] = set()
+        self.references: dict[str, Reference] = {}
+        self.facts: dict[str, Fact] = {}
+
+    def add(self, path: Path | str, location: str, message: str) -> None:
+        self.problems.append(Problem(str(path), location, message))
+
+    def run(self, notebooks: Iterable[Path] | None = None) -> list[Problem]:
+        try:
+            self.references = load_references()
+            self.facts = load_facts(references=self.references)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return self.problems
+        for fact in self.facts.values():
+            self.used_keys.add(fact.cite)
+        self.check_data_files()
+        self.check_banks()
+        for notebook in chapter_notebooks() if notebooks is None else notebooks:
+            self.check_notebook(notebook)
+        self.check_exercises()
+        self.check_unused_references()
+        return self.problems
+
+    def use(self, path: Path | str, location: str, key: str) -> None:
+        if key in self.references:
+            self.used_keys.add(key)
+        else:
+            self.add(path, location, f"citation key {key!r} has no entry in references.toml")
+
+    def check_data_files(self) -> None:
+        for path in sorted(DATA_DIR.rglob("*.toml")):
+            if path.name in ("references.toml", "facts.toml") or path.parent.name == "quizzes":
+                continue
+            try:
+                tree = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                self.add(path, "", f"not valid TOML: {exc}")
+                continue
+            for location, key in _walk_citations(tree, ""):
+                self.use(path, location, key)
+
+    def check_banks(self) -> None:
+        from .quiz import load_bank
+
+        for path in sorted(data_path("quizzes").glob("*.toml")):
+            try:
+                bank = load_bank(path, facts=self.facts)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
+                continue
+            self.used_keys.update(bank.source_keys(self.facts))
+
+    def check_text_citations(self, path: Path, location: str, text: str) -> None:
+        for match in CITATION.finditer(text):
+            for key in match.group(1).split(";"):
+                self.use(path, location, key.strip().lstrip("@"))
+        for pattern in (REF_LINK, CITE_CALL):
+            for match in pattern.finditer(text):
+                self.use(path, location, match.group(1))
+        for pattern in (PLACEHOLDER, FACT_CALL):
+            for match in pattern.finditer(text):
+                fact_id = match.group(1)
+                if fact_id in self.facts:
+                    self.used_keys.add(self.facts[fact_id].cite)
+                elif pattern is FACT_CALL or _looks_like_fact(fact_id):
+                    self.add(path, location, f"fact {fact_id!r} is not in facts.toml")
+
+    def check_notebook(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.add(path, "", f"not a readable notebook: {exc}")
+            return
+        if data.get("nbformat") != 4:
+            self.add(path, "", "notebooks must be nbformat 4")
+        cells = data.get("cells", [])
+        chapter = path.stem
+        headings: set[str] = set()
+        markdown_all = ""
+        sessions: set[str] = set()
+        for number, cell in enumerate(cells, start=1):
+            where = f"cell {number}"
+            text = _source(cell)
+            kind = cell.get("cell_type")
+            slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+            if slide not in SLIDE_TYPES:
+                self.add(path, where, "missing slide metadata (metadata.slideshow.slide_type)")
+            if PLACEHOLDER_WORDS.search(text):
+                self.add(path, where, f"placeholder text {PLACEHOLDER_WORDS.search(text).group(0)!r}")
+            self.check_text_citations(path, where, text)
+            self.check_images(path, where, text)
+            if kind == "markdown":
+                markdown_all += text + "\n"
+                for line in text.splitlines():
+                    if line.lstrip().startswith("#"):
+                        headings.add(line.lstrip("# ").strip().lower())
+                if PERCENT.search(text):
+                    self.add(path, where, f"number {PERCENT.search(text).group(0)!r} typed in Markdown: "
+                             "state it through the facts registry (facts.say)")
+            elif kind == "code":
+                if cell.get("outputs") or cell.get("execution_count") is not None:
+                    self.add(path, where, "saved outputs: commit notebooks without outputs")
+                if BARE_SHOW.search(text):
+                    self.add(path, where, "figure shown without alt text: use figures.show(fig, alt=...)")
+                if EMPTY_ALT.search(text):
+                    self.add(path, where, "empty alt text")
+                sessions.update(SESSION.findall(text))
+                self.check_quiz_calls(path, where, text, sessions or {chapter})
+                for name in SHOW_REFS.findall(text):
+                    if name != chapter:
+                        self.add(path, where, f"show_references({name!r}) in notebook {chapter}")
+        for heading, description in REQUIRED_HEADINGS.items():
+            if not any(h.startswith(heading) for h in headings):
+                self.add(path, "", f"missing {description}")
+        lowered = markdown_all.lower()
+        if "estimated time" not in lowered and "time:" not in lowered:
+            self.add(path, "", "missing a time estimate ('Estimated time: ...')")
+        if "prerequisite" not in lowered:
+            self.add(path, "", "missing prerequisites")
+        if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
+            self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
+
+    def check_images(self, path: Path, where: str, text: str) -> None:
+        for match in MD_IMAGE.finditer(text):
+            if not match.group(1).strip():
+                self.add(path, where, "Markdown image without alt text")
+        for tag in HTML_IMG.findall(text):
+            if not re.search(r"""\balt\s*=\s*(["'])\s*[^"'\s]""", tag):
+                self.add(path, where, "<img> without alt text")
+
+    def check_quiz_calls(self, path: Path, where: str, text: str, chapters: set[str]) -> None:
+        from .quiz import bank_path, load_bank
+
+        calls = list(ASK_CALL.finditer(text))
+        if not calls:
+            return
+        for chapter in chapters:
+            bank_file = bank_path(chapter)
+            try:
+                bank = load_bank(bank_file, facts=self.facts)
+            except CourseDataError as exc:
+                self.add(path, where, f"quiz bank for {chapter}: {exc.message}")
+                continue
+            sections = {q.section for q in bank.questions.values()}
+            for call in calls:
+                for name in STRING.findall(call.group(1)):
+                    is_section = call.group(0).startswith(".ask_section")
+                    if is_section and name not in sections:
+                        self.add(path, where, f"quiz section {name!r} not in {bank_file.name}")
+                    elif not is_section and name not in bank.questions:
+                        self.add(path, where, f"quiz question {name!r} not in {bank_file.name}")
+
+    def check_exercises(self) -> None:
+        folder = exercises_dir()
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.rglob("*.ipynb")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                self.add(path, "", f"not a readable notebook: {exc}")
+                continue
+            for number, cell in enumerate(data.get("cells", []), start=1):
+                self.check_text_citations(path, f"cell {number}", _source(cell))
+
+    def check_unused_references(self) -> None:
+        for key in sorted(set(self.references) - self.used_keys):
+            self.add(data_path("references.toml"), f"[{key}]", "reference never cited by any chapter, quiz or fact")
+
+
+def _looks_like_fact(candidate: str) -> bool:
+    """Fact ids start with their source's citation key (``fujimoto2021.os_1y``), which
+    tells a ``{fact.id}`` placeholder from a Python format field such as ``{row.value}``."""
+    head = candidate.split(".", 1)[0]
+    return bool(re.match(r"^[a-z]+\d{4}[a-z]?$", head))
+
+
+def check_course() -> list[Problem]:
+    """Every problem in the course content (empty when all is well)."""
+    return Checker().run()
+
+
+def main(argv: list[str], prog: str = "ankl-course check") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Validate all course content.")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="check only these notebooks")
+    args = parser.parse_args(argv)
+    problems = Checker().run(args.notebooks or None)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.")
+        return 1
+    print("Course content OK.")
+    return 0

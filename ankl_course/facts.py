@@ -1,0 +1,353 @@
+"""The facts registry: every number the course states, in one place, with its citation.
+
+A teacher must be able to trust every number a chapter shows and trace it to
+its source. So no notebook types a number: notebooks ask this module for a
+fact (``fact("fujimoto2021.os_1y")``) or write prose through :func:`say`, which
+fills ``{fact.id}`` placeholders from ``data/facts.toml`` and links each one
+to the chapter's reference list. ``data/references.toml`` is the bibliography.
+
+Both files are read afresh on each call (they are small; parsing takes well
+under a millisecond), so the module holds no state and an edited file is seen
+at once.
+
+Citation syntax understood everywhere in the course:
+
+* ``[@key]`` in text passed to :func:`say` (and in question banks),
+* ``[Author, year](#ref-key)`` links written by hand in Markdown cells,
+* ``{source.name}`` fact placeholders in :func:`say` templates.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CourseDataError
+from .resources import chapter_notebooks, data_path
+
+FACT_ID = re.compile(r"^[a-z0-9_-]+\.[a-z0-9_.-]+$")
+CITE_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: ``{source.name}`` inside a say() template.
+PLACEHOLDER = re.compile(r"\{([a-z0-9_-]+\.[a-z0-9_.-]+)\}")
+#: ``[@key]`` or ``[@key1; @key2]`` inside a template or a question bank text.
+CITATION = re.compile(r"\[@([a-z][a-z0-9_-]*(?:\s*;\s*@[a-z][a-z0-9_-]*)*)\]")
+#: ``](#ref-key)`` links written in Markdown cells.
+REF_LINK = re.compile(r"\]\(#ref-([a-z][a-z0-9_-]*)\)")
+#: ``fact("id")`` / ``cite("key")`` calls in code cells.
+FACT_CALL = re.compile(r"""\bfact\(\s*["']([a-z0-9_.-]+)["']""")
+CITE_CALL = re.compile(r"""\bcite\(\s*["']([a-z][a-z0-9_-]*)["']""")
+
+FACT_FIELDS = {"id", "value", "unit", "text", "cite", "note", "low", "high"}
+REFERENCE_REQUIRED = ("authors", "title", "year")
+REFERENCE_FIELDS = {
+    "authors", "title", "journal", "publisher", "year", "volume", "issue", "pages",
+    "doi", "pmid", "url", "note",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bibliography entry."""
+
+    key: str
+    authors: str
+    title: str
+    year: int
+    journal: str = ""
+    publisher: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    note: str = ""
+
+    @property
+    def first_author(self) -> str:
+        """Surname of the first author (the text before the first space or comma)."""
+        return re.split(r"[ ,]", self.authors.strip(), maxsplit=1)[0]
+
+    def short(self) -> str:
+        """In-text form, e.g. ``Fujimoto et al., 2021``."""
+        several = "," in self.authors or " and " in self.authors or "et al" in self.authors
+        return f"{self.first_author}{' et al.' if several else ''}, {self.year}"
+
+    def link(self) -> str:
+        """The best URL for the work: its DOI, else its PubMed page, else its URL."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return self.url
+
+    def full(self) -> str:
+        """Vancouver-style full reference as plain text."""
+        parts = [f"{self.authors}. {self.title.rstrip('.')}."]
+        venue = self.journal or self.publisher
+        if venue:
+            where = f" {venue}. {self.year}"
+            if self.volume:
+                where += f";{self.volume}"
+                if self.issue:
+                    where += f"({self.issue})"
+            if self.pages:
+                where += f":{self.pages}"
+            parts.append(where + ".")
+        else:
+            parts.append(f" {self.year}.")
+        if self.doi:
+            parts.append(f" doi:{self.doi}")
+        elif self.url:
+            parts.append(f" {self.url}")
+        return "".join(parts)
+
+    def html(self) -> str:
+        """The full reference as an HTML list item body, with an anchor for in-text links."""
+        text = html.escape(self.full())
+        url = self.link()
+        if url:
+            text += f' <a href="{html.escape(url)}">{html.escape(url)}</a>'
+        return text
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One stated number (or short statement) with its unit, wording and citation."""
+
+    id: str
+    value: float | int | str
+    unit: str
+    text: str
+    cite: str
+    note: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    def formatted(self) -> str:
+        """The value with its unit, as a sentence would show it (``33.9%``, ``59 patients``)."""
+        value = self.value
+        if isinstance(value, float) and value.is_integer() and self.unit != "%":
+            value = int(value)
+        shown = f"{value}"
+        if self.low is not None and self.high is not None:
+            shown += f" ({self.low}-{self.high})"
+        if not self.unit:
+            return shown
+        glue = "" if self.unit in {"%", "x"} or self.unit.startswith("%") else " "
+        return f"{shown}{glue}{self.unit}"
+
+    def __str__(self) -> str:
+        return self.formatted()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise CourseDataError(path, "", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+
+
+def load_references(path: Path | None = None) -> dict[str, Reference]:
+    """Read and validate the bibliography; keys are citation keys."""
+    path = path or data_path("references.toml")
+    raw = _read_toml(path)
+    references: dict[str, Reference] = {}
+    for key, entry in raw.items():
+        if not CITE_KEY.match(key):
+            raise CourseDataError(path, f"[{key}]", "citation keys are lower-case letters, digits, _ or -")
+        if not isinstance(entry, dict):
+            raise CourseDataError(path, f"[{key}]", "each reference is a table")
+        unknown = set(entry) - REFERENCE_FIELDS
+        if unknown:
+            raise CourseDataError(path, f"[{key}]", f"unknown field(s): {', '.join(sorted(unknown))}")
+        missing = [name for name in REFERENCE_REQUIRED if not entry.get(name)]
+        if missing:
+            raise CourseDataError(path, f"[{key}]", f"missing field(s): {', '.join(missing)}")
+        if not (entry.get("doi") or entry.get("pmid") or entry.get("url")):
+            raise CourseDataError(path, f"[{key}]", "needs a doi, pmid or url so readers can find it")
+        if not isinstance(entry["year"], int):
+            raise CourseDataError(path, f"[{key}]", "year must be a whole number")
+        references[key] = Reference(key=key, **{k: (v if k == "year" else str(v)) for k, v in entry.items()})
+    return references
+
+
+def load_facts(path: Path | None = None, references: dict[str, Reference] | None = None) -> dict[str, Fact]:
+    """Read and validate the facts file; every citation key must be in the bibliography."""
+    path = path or data_path("facts.toml")
+    references = load_references() if references is None else references
+    raw = _read_toml(path)
+    entries = raw.get("fact", [])
+    unknown_top = set(raw) - {"fact"}
+    if unknown_top:
+        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(sorted(unknown_top))}")
+    facts: dict[str, Fact] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"fact #{number}"
+        fact_id = entry.get("id")
+        if not isinstance(fact_id, str) or not FACT_ID.match(fact_id):
+            raise CourseDataError(path, where, f"id {fact_id!r} must look like 'source.name' (lower case)")
+        where = f"fact {fact_id}"
+        if fact_id in facts:
+            raise CourseDataError(path, where, "duplicate id")
+        unknown = set(entry) - FACT_FIELDS
+        if unknown:
+            raise CourseDataError(path, where, f"unknown field(s): {', '.join(sorted(unknown))}")
+        for name in ("value", "text", "cite"):
+            if name not in entry or entry[name] == "":
+                raise CourseDataError(path, where, f"missing {name}")
+        if not isinstance(entry["value"], int | float | str) or isinstance(entry["value"], bool):
+            raise CourseDataError(path, where, "value must be a number or a short text")
+        if entry["cite"] not in references:
+            raise CourseDataError(path, where, f"citation key {entry['cite']!r} is not in references.toml")
+        facts[fact_id] = Fact(
+            id=fact_id,
+            value=entry["value"],
+            unit=str(entry.get("unit", "")),
+            text=entry["text"],
+            cite=entry["cite"],
+            note=entry.get("note", ""),
+            low=entry.get("low"),
+            high=entry.get("high"),
+        )
+    return facts
+
+
+def fact(fact_id: str) -> Fact:
+    """The fact ``fact_id`` (e.g. ``"fujimoto2021.os_1y"``), with its citation key."""
+    facts = load_facts()
+    try:
+        return facts[fact_id]
+    except KeyError:
+        raise CourseDataError(data_path("facts.toml"), fact_id, "no such fact") from None
+
+
+def value(fact_id: str) -> float | int | str:
+    """Just the value of a fact, for computations (``value("fujimoto2021.n_patients")``)."""
+    return fact(fact_id).value
+
+
+def reference(key: str) -> Reference:
+    """The bibliography entry for a citation key."""
+    references = load_references()
+    try:
+        return references[key]
+    except KeyError:
+        raise CourseDataError(data_path("references.toml"), key, "no such reference") from None
+
+
+def cite(key: str) -> str:
+    """A Markdown in-text citation linking to the chapter's reference list."""
+    return f"[{reference(key).short()}](#ref-{key})"
+
+
+def render(template: str) -> str:
+    """Fill ``{source.name}`` facts and ``[@key]`` citations in a Markdown template.
+
+    Each fact is followed by a link to its source, so a reader can always
+    trace a number: ``"OS was {fujimoto2021.os_1y}"`` becomes
+    ``"OS was 33.9% ([Fujimoto et al., 2021](#ref-fujimoto2021))"``.
+    """
+    references = load_references()
+    facts = load_facts(references=references)
+
+    def link(key: str) -> str:
+        if key not in references:
+            raise CourseDataError(data_path("references.toml"), key, "no such reference")
+        return f"[{references[key].short()}](#ref-{key})"
+
+    def fill(match: re.Match[str]) -> str:
+        fact_id = match.group(1)
+        if fact_id not in facts:
+            raise CourseDataError(data_path("facts.toml"), fact_id, "no such fact")
+        item = facts[fact_id]
+        return f"{item.formatted()} ({link(item.cite)})"
+
+    def citation(match: re.Match[str]) -> str:
+        keys = [part.strip().lstrip("@") for part in match.group(1).split(";")]
+        return "(" + "; ".join(link(key) for key in keys) + ")"
+
+    return CITATION.sub(citation, PLACEHOLDER.sub(fill, template))
+
+
+def say(template: str) -> Any:
+    """Display a Markdown paragraph whose numbers come from the registry (see :func:`render`)."""
+    from IPython.display import Markdown
+
+    return Markdown(render(template))
+
+
+# -- what a chapter cites ------------------------------------------------------
+
+
+def keys_in_text(text: str, facts: dict[str, Fact]) -> list[str]:
+    """Citation keys that a piece of notebook or bank text uses, in order of first use."""
+    found: list[str] = []
+    positions: list[tuple[int, str]] = []
+    for match in CITATION.finditer(text):
+        for key in match.group(1).split(";"):
+            positions.append((match.start(), key.strip().lstrip("@")))
+    positions += [(m.start(), m.group(1)) for m in REF_LINK.finditer(text)]
+    positions += [(m.start(), m.group(1)) for m in CITE_CALL.finditer(text)]
+    for pattern in (PLACEHOLDER, FACT_CALL):
+        for match in pattern.finditer(text):
+            if match.group(1) in facts:
+                positions.append((match.start(), facts[match.group(1)].cite))
+    for _, key in sorted(positions, key=lambda item: item[0]):
+        if key not in found:
+            found.append(key)
+    return found
+
+
+def notebook_text(path: Path) -> str:
+    """All cell sources of a notebook joined, read as plain JSON (nbformat is slow to import)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
+    parts = []
+    for cell in data.get("cells", []):
+        source = cell.get("source", "")
+        parts.append("".join(source) if isinstance(source, list) else source)
+    return "\n".join(parts)
+
+
+def chapter_keys(chapter: str) -> list[str]:
+    """Citation keys used by a chapter: its notebook text, then its question bank."""
+    from . import quiz
+
+    facts = load_facts()
+    keys: list[str] = []
+    notebook = next((p for p in chapter_notebooks() if p.stem == chapter), None)
+    if notebook is not None:
+        keys += keys_in_text(notebook_text(notebook), facts)
+    bank_path = quiz.bank_path(chapter)
+    if bank_path.exists():
+        keys += quiz.load_bank(bank_path).source_keys(facts)
+    return list(dict.fromkeys(keys))
+
+
+def references_html(keys: list[str]) -> str:
+    """A numbered reference list with ``ref-KEY`` anchors for in-text links."""
+    references = load_references()
+    items = []
+    for key in keys:
+        if key not in references:
+            raise CourseDataError(data_path("references.toml"), key, "no such reference")
+        items.append(f'<li id="ref-{key}">{references[key].html()}</li>')
+    return '<ol class="ankl-references">\n' + "\n".join(items) + "\n</ol>"
+
+
+def show_references(chapter: str) -> Any:
+    """Display the reference list of a chapter (everything its text, facts and quizzes cite)."""
+    from IPython.display import HTML
+
+    return HTML(references_html(chapter_keys(chapter)))

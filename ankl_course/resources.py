@@ -1,0 +1,42 @@
+"""Where the course's files are, in a checkout and in an installed wheel.
+
+In a checkout the notebooks and exercises sit at the top of the repository,
+beside the package. A wheel carries them inside the package (see the
+``force-include`` table in pyproject.toml). Every other module asks here, so the
+two layouts are handled in one place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+def _top_level(name: str) -> Path:
+    """The folder ``name``: inside the package when installed, else beside it."""
+    packaged = PACKAGE_DIR / name
+    if packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent / name
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the chapter notebooks (``00_welcome.ipynb`` ...)."""
+    return _top_level("notebooks")
+
+
+def exercises_dir() -> Path:
+    """The folder holding the graded exercise sources."""
+    return _top_level("exercises")
+
+
+def data_path(*parts: str) -> Path:
+    """A file in the package's data folder, e.g. ``data_path("facts.toml")``."""
+    return DATA_DIR.joinpath(*parts)
+
+
+def chapter_notebooks() -> list[Path]:
+    """The chapter notebooks in course order (their names start with the chapter number)."""
+    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
