@@ -30,7 +30,7 @@ from .facts import (
     load_facts,
     load_references,
 )
-from .resources import DATA_DIR, chapter_notebooks, data_path, exercises_dir
+from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 
 REQUIRED_HEADINGS = {
     "learning objectives": "a 'Learning objectives' section",
@@ -121,7 +121,7 @@ class Checker:
             self.add(path, location, f"citation key {key!r} has no entry in references.toml")
 
     def check_data_files(self) -> None:
-        for path in sorted(DATA_DIR.rglob("*.toml")):
+        for path in sorted(data_dir().rglob("*.toml")):
             if path.name in ("references.toml", "facts.toml") or path.parent.name == "quizzes":
                 continue
             try:

@@ -8,10 +8,16 @@ two layouts are handled in one place.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: The data shipped with the package. Use :func:`data_dir` to honour an override.
 DATA_DIR = PACKAGE_DIR / "data"
+#: Environment variables that point the course at another copy of its data or
+#: notebooks, so a teacher can check an edited copy before installing it.
+DATA_ENV = "ANKL_COURSE_DATA"
+NOTEBOOKS_ENV = "ANKL_COURSE_NOTEBOOKS"
 
 
 def _top_level(name: str) -> Path:
@@ -24,7 +30,8 @@ def _top_level(name: str) -> Path:
 
 def notebooks_dir() -> Path:
     """The folder holding the chapter notebooks (``00_welcome.ipynb`` ...)."""
-    return _top_level("notebooks")
+    override = os.environ.get(NOTEBOOKS_ENV)
+    return Path(override) if override else _top_level("notebooks")
 
 
 def exercises_dir() -> Path:
@@ -32,9 +39,15 @@ def exercises_dir() -> Path:
     return _top_level("exercises")
 
 
+def data_dir() -> Path:
+    """The data folder in use: ``$ANKL_COURSE_DATA`` if set, else the package's own."""
+    override = os.environ.get(DATA_ENV)
+    return Path(override) if override else DATA_DIR
+
+
 def data_path(*parts: str) -> Path:
-    """A file in the package's data folder, e.g. ``data_path("facts.toml")``."""
-    return DATA_DIR.joinpath(*parts)
+    """A file in the data folder, e.g. ``data_path("facts.toml")``."""
+    return data_dir().joinpath(*parts)
 
 
 def chapter_notebooks() -> list[Path]:
