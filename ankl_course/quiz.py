@@ -60,10 +60,15 @@ class Option:
 
 @dataclass(frozen=True)
 class Result:
-    """The verdict on one response: right or not, and what to tell the student."""
+    """The verdict on one response: right or not, and what to tell the student.
+
+    ``answered`` is false when there was nothing to judge (no option chosen,
+    no number entered); such a click is not counted in the score.
+    """
 
     correct: bool
     feedback: str
+    answered: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class Question:
 
     def _check_single(self, response: Any) -> Result:
         if response is None or not 0 <= int(response) < len(self.options):
-            return Result(False, "Choose one answer first.")
+            return Result(False, "Choose one answer first.", answered=False)
         option = self.options[int(response)]
         verdict = "Correct." if option.correct else "Not quite."
         return Result(option.correct, f"{verdict} {option.feedback}".strip())
@@ -106,7 +111,7 @@ class Question:
     def _check_multiple(self, response: Any) -> Result:
         chosen = {int(index) for index in (response or ())}
         if not chosen:
-            return Result(False, "Tick at least one answer first.")
+            return Result(False, "Tick at least one answer first.", answered=False)
         right = {i for i, option in enumerate(self.options) if option.correct}
         notes = [self.options[i].feedback for i in sorted(chosen) if self.options[i].feedback]
         if chosen == right:
@@ -124,9 +129,9 @@ class Question:
         try:
             number = float(response)
         except (TypeError, ValueError):
-            return Result(False, "Enter a number first.")
+            return Result(False, "Enter a number first.", answered=False)
         if number != number:  # NaN
-            return Result(False, "Enter a number first.")
+            return Result(False, "Enter a number first.", answered=False)
         assert self.low is not None and self.high is not None
         if self.low <= number <= self.high:
             return Result(True, f"Correct. {self.feedback_correct}".strip())
@@ -507,7 +512,8 @@ class QuizSession:
 
         prompt = widgets.HTML(value=f"<b>{_markdown(question.prompt)}</b>")
         if question.type == "numeric":
-            entry = widgets.FloatText(value=None, description="Answer:", layout=widgets.Layout(width="16em"))
+            entry = widgets.Text(value="", placeholder="a number", description="Answer:",
+                                 layout=widgets.Layout(width="16em"))
             controls: Any = widgets.HBox([entry, widgets.Label(question.unit)])
 
             def response() -> Any:
@@ -542,7 +548,7 @@ class QuizSession:
             result = question.check(response())
             colour = "#00613e" if result.correct else "#a3001b"
             feedback.value = f"<span style='color:{colour};font-weight:600'>{html.escape(result.feedback)}</span>"
-            if response() in (None, set()):
+            if not result.answered:
                 return
             self.record(question.id, result.correct)
             explanation.layout.display = "flex"
