@@ -1,0 +1,125 @@
+"""`ankl-course check`: passes on the course, and names file, place and problem when content is broken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from ankl_course.content import Checker, check_course
+from ankl_course.resources import chapter_notebooks
+
+
+def test_course_content_is_valid() -> None:
+    problems = check_course()
+    assert not problems, "\n".join(str(p) for p in problems)
+
+
+def test_check_command_passes_on_the_course() -> None:
+    result = run_cli("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Course content OK." in result.stdout
+
+
+def test_every_chapter_has_a_bank_used_by_its_notebook() -> None:
+    for notebook in chapter_notebooks():
+        text = notebook.read_text(encoding="utf-8")
+        assert f'QuizSession(\\"{notebook.stem}\\")' in text, f"{notebook.name} has no quiz session"
+
+
+def test_check_fails_precisely_on_a_broken_quiz_bank(data_copy: Path) -> None:
+    bank = data_copy / "quizzes" / "06_transplant_outcomes.toml"
+    text = bank.read_text(encoding="utf-8")
+    assert "explanation = " in text
+    broken = "\n".join(line for line in text.splitlines() if not line.startswith("explanation = "))
+    bank.write_text(broken, encoding="utf-8")
+    result = run_cli("check", env={"ANKL_COURSE_DATA": str(data_copy)})
+    assert result.returncode == 1
+    first_question = next(line for line in text.splitlines() if line.startswith("id = "))
+    qid = first_question.split('"')[1]
+    assert f"{bank}: question {qid}: missing explanation (a non-empty text)" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_fails_precisely_on_a_broken_facts_file(data_copy: Path) -> None:
+    facts_file = data_copy / "facts.toml"
+    text = facts_file.read_text(encoding="utf-8")
+    facts_file.write_text(text.replace('cite = "fujimoto2021"', 'cite = "fujimoto2012"', 1), encoding="utf-8")
+    result = run_cli("check", env={"ANKL_COURSE_DATA": str(data_copy)})
+    assert result.returncode == 1
+    assert f"{facts_file}: fact fujimoto2021.n_patients: citation key 'fujimoto2012' is not in references.toml" in (
+        result.stdout
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_reports_a_reference_nobody_cites(data_copy: Path) -> None:
+    refs = data_copy / "references.toml"
+    refs.write_text(
+        refs.read_text(encoding="utf-8") + '\n[orphan1999]\nauthors = "Orphan A"\ntitle = "Unused"\n'
+        'journal = "J"\nyear = 1999\nurl = "https://example.org"\n', encoding="utf-8")
+    problems = [str(p) for p in check_course()]
+    assert f"{refs}: [orphan1999]: reference never cited by any chapter, quiz or fact" in problems
+
+
+def _notebook(tmp_path: Path, cells: list[dict]) -> Path:
+    path = tmp_path / "98_broken.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    return path
+
+
+def _md(text: str, slide: str = "slide") -> dict:
+    return {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": slide}}, "source": text}
+
+
+def _code(text: str, slide: str = "-") -> dict:
+    return {"cell_type": "code", "metadata": {"slideshow": {"slide_type": slide}}, "source": text,
+            "outputs": [], "execution_count": None}
+
+
+GOOD = [
+    _md("# Chapter 98: Broken"),
+    _md("## Learning objectives\n- one\n\nEstimated time: 5 minutes\n\nPrerequisites: none"),
+    _code('from ankl_course.quiz import QuizSession\nquiz = QuizSession("06_transplant_outcomes")', "skip"),
+    _md("## Key points\n- x"),
+    _md("## References"),
+]
+
+
+def test_a_well_formed_notebook_passes(tmp_path: Path) -> None:
+    assert Checker().run([_notebook(tmp_path, GOOD)]) == []
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (GOOD[:3] + GOOD[4:], ": missing a 'Key points' section"),
+        ([GOOD[0], _md("## Learning objectives\n- one")] + GOOD[2:], ": missing a time estimate"),
+        (GOOD + [_md("Survival was 33.9% at a year.")], "cell 6: number '33.9%' typed in Markdown"),
+        (GOOD + [_code('quiz.ask("not-a-question")')], "cell 6: quiz question 'not-a-question' not in"),
+        (GOOD + [_code("import matplotlib.pyplot as plt\nplt.show()")], "cell 6: figure shown without alt text"),
+        (GOOD + [_md("![](figure.png)")], "cell 6: Markdown image without alt text"),
+        (GOOD + [_md("TODO: write this")], "cell 6: placeholder text 'TODO'"),
+        (GOOD + [_md("See [X](#ref-nobody2000).")], "cell 6: citation key 'nobody2000' has no entry"),
+        (GOOD + [{**_md("text"), "metadata": {}}], "cell 6: missing slide metadata"),
+        (GOOD + [{**_code("1 + 1"), "outputs": [{"output_type": "stream", "name": "stdout", "text": "2"}]}],
+         "cell 6: saved outputs"),
+        (GOOD + [_code('facts.say("{fujimoto2021.no_such_fact}")')], "cell 6: fact 'fujimoto2021.no_such_fact'"),
+    ],
+)
+def test_notebook_problems_are_named(tmp_path: Path, cells: list[dict], expected: str) -> None:
+    path = _notebook(tmp_path, cells)
+    problems = [str(p) for p in Checker().run([path])]
+    assert any(p.startswith(str(path)) and expected in p for p in problems), problems
+
+
+CHAPTERS = [
+    "00_welcome", "01_nk_cell_biology", "02_ebv_link", "03_immunophenotyping", "04_clinical_picture",
+    "05_treatment", "06_transplant_outcomes", "07_case_study",
+]
+
+
+def test_all_chapters_are_present_in_order() -> None:
+    assert [p.stem for p in chapter_notebooks()] == CHAPTERS
