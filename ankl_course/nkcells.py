@@ -1,0 +1,225 @@
+"""A teaching model of how an NK cell decides to kill: inhibitory versus activating signals.
+
+Why it exists: the missing-self idea (an NK cell kills a cell that has lost its
+MHC class I "self" badge) and the induced-self idea (it kills a stressed cell
+that shows stress ligands, even with MHC class I present) are easiest to grasp
+by moving two sliders and watching a balance tip. Chapter 01 does exactly that.
+
+This is a **didactic threshold model, not a quantitative biology claim**. Real
+NK cells integrate many receptors with synergy, education ("licensing") and
+thresholds that vary between cells (Long et al., Annu Rev Immunol 2013). Here
+each receptor's signal is simply ``weight x feature`` with features scored 0 to
+1, and the cell fires when activating minus inhibitory signal reaches a fixed
+margin. The receptor list, what each reads and the citations for the receptor
+biology live in ``data/nk_receptors.toml``; the weights there are round
+teaching values, stated as such.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CourseDataError
+from .resources import data_path
+
+#: The target-cell features a receptor can read, each scored from 0 to 1.
+FEATURES = ("mhc_class_i", "stress_ligands", "antibody")
+ROLES = ("inhibitory", "activating")
+RECEPTOR_FIELDS = {"name", "full_name", "role", "reads", "ligand", "weight", "cite"}
+
+
+@dataclass(frozen=True)
+class Receptor:
+    """One NK-cell receptor as the model sees it."""
+
+    name: str
+    full_name: str
+    role: str
+    reads: str
+    ligand: str
+    weight: float
+    cite: str
+
+
+@dataclass(frozen=True)
+class Model:
+    """The receptor set, the baseline activation and the firing threshold."""
+
+    receptors: tuple[Receptor, ...]
+    baseline_activation: float
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target cell: its HLA class I level, stress-ligand level and antibody coating (0 to 1)."""
+
+    mhc_class_i: float = 1.0
+    stress_ligands: float = 0.0
+    antibody: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in FEATURES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+                raise ValueError(f"{name} must be a number from 0 to 1, not {value!r}")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must lie between 0 and 1, not {value}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The model's verdict on one target, with every signal that led to it."""
+
+    target: Target
+    signals: dict[str, float]
+    inhibitory: float
+    activating: float
+    threshold: float
+    kill: bool
+
+    @property
+    def net(self) -> float:
+        """Activating minus inhibitory signal; the cell fires when this reaches the threshold."""
+        return self.activating - self.inhibitory
+
+    def reason(self) -> str:
+        """One sentence saying which side won and why, in the course's terms."""
+        t = self.target
+        if not self.kill:
+            if t.mhc_class_i >= 0.5 and t.stress_ligands < 0.5:
+                return "Spared: enough HLA class I engages KIR and CD94/NKG2A, and little activates the NK cell."
+            return "Spared: the activating signals do not outweigh the inhibitory ones by the threshold."
+        if t.mhc_class_i < 0.5 and t.stress_ligands < 0.5 and t.antibody < 0.5:
+            return "Killed by missing self: with little HLA class I, inhibition fails and baseline activation wins."
+        if t.stress_ligands >= 0.5 and t.mhc_class_i >= 0.5:
+            return "Killed by induced self: stress ligands drive NKG2D and NCRs hard enough to override HLA class I."
+        return "Killed: activating signals outweigh inhibitory ones by more than the threshold."
+
+
+def _number(path: Path, where: str, value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise CourseDataError(path, where, f"{name} must be a number >= 0")
+    return float(value)
+
+
+def load_model(path: Path | None = None) -> Model:
+    """Read and validate the receptor table (``data/nk_receptors.toml``)."""
+    path = path or data_path("nk_receptors.toml")
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise CourseDataError(path, "", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    receptors = []
+    for number, entry in enumerate(raw.get("receptor", []), start=1):
+        where = f"receptor #{number}"
+        missing = sorted(RECEPTOR_FIELDS - set(entry))
+        if missing:
+            raise CourseDataError(path, where, f"missing field(s): {', '.join(missing)}")
+        unknown = sorted(set(entry) - RECEPTOR_FIELDS)
+        if unknown:
+            raise CourseDataError(path, where, f"unknown field(s): {', '.join(unknown)}")
+        where = f"receptor {entry['name']}"
+        if entry["role"] not in ROLES:
+            raise CourseDataError(path, where, f"role must be one of {', '.join(ROLES)}")
+        if entry["reads"] not in FEATURES:
+            raise CourseDataError(path, where, f"reads must be one of {', '.join(FEATURES)}")
+        weight = _number(path, where, entry["weight"], "weight")
+        receptors.append(Receptor(**{**entry, "weight": weight}))
+    if not receptors:
+        raise CourseDataError(path, "", "needs at least one [[receptor]]")
+    names = [r.name for r in receptors]
+    if len(set(names)) != len(names):
+        raise CourseDataError(path, "", "receptor names must be unique")
+    return Model(
+        receptors=tuple(receptors),
+        baseline_activation=_number(path, "baseline_activation", raw.get("baseline_activation"), "baseline_activation"),
+        threshold=_number(path, "threshold", raw.get("threshold"), "threshold"),
+    )
+
+
+def decide(target: Target, model: Model | None = None) -> Decision:
+    """Add up each receptor's signal for ``target`` and say whether the NK cell fires."""
+    model = model or load_model()
+    signals = {"baseline": model.baseline_activation}
+    inhibitory = 0.0
+    activating = model.baseline_activation
+    for receptor in model.receptors:
+        signal = receptor.weight * getattr(target, receptor.reads)
+        signals[receptor.name] = signal
+        if receptor.role == "inhibitory":
+            inhibitory += signal
+        else:
+            activating += signal
+    kill = activating - inhibitory >= model.threshold - 1e-12
+    return Decision(target, signals, inhibitory, activating, model.threshold, kill)
+
+
+def describe(decision: Decision) -> str:
+    """The decision in words, fit for a figure's alt text."""
+    t = decision.target
+    verdict = "kills" if decision.kill else "spares"
+    return (
+        f"Bar chart of NK-cell signals for a target with HLA class I {t.mhc_class_i:.2f}, "
+        f"stress ligands {t.stress_ligands:.2f} and antibody {t.antibody:.2f}: inhibitory signal "
+        f"{decision.inhibitory:.2f}, activating signal {decision.activating:.2f}, net {decision.net:+.2f} "
+        f"against a threshold of {decision.threshold:.2f}. The NK cell {verdict} the target. {decision.reason()}"
+    )
+
+
+def signal_figure(decision: Decision, model: Model | None = None) -> Any:
+    """Horizontal bars: each receptor's signal (inhibitory to the left, activating to the right),
+    then the net signal against the threshold, titled with the verdict."""
+    from . import figures
+
+    model = model or load_model()
+    roles = {r.name: r.role for r in model.receptors}
+    names = list(decision.signals)
+    values = [-v if roles.get(name) == "inhibitory" else v for name, v in decision.signals.items()]
+    colours = [figures.PALETTE["blue"] if roles.get(n) == "inhibitory" else figures.PALETTE["orange"] for n in names]
+    names.append("NET")
+    values.append(decision.net)
+    colours.append(figures.PALETTE["vermillion"] if decision.kill else figures.PALETTE["green"])
+    fig, ax = figures.new_figure("wide")
+    positions = list(range(len(names)))[::-1]
+    ax.barh(positions, values, color=colours)
+    ax.set_yticks(positions, names)
+    ax.axvline(0, color=figures.PALETTE["black"], linewidth=0.8)
+    ax.axvline(decision.threshold, color=figures.PALETTE["black"], linestyle="--", linewidth=1)
+    ax.text(decision.threshold, positions[0] + 0.5, " kill threshold", va="bottom", fontsize=9)
+    limit = max(1.5, max(abs(v) for v in values) + 0.2)
+    ax.set_xlim(-limit, limit)
+    ax.set_xlabel("inhibitory signal  <-  0  ->  activating signal (teaching units)")
+    verdict = "KILL" if decision.kill else "NO KILL"
+    ax.set_title(f"{verdict}: net signal {decision.net:+.2f} (threshold {decision.threshold:.2f})")
+    return fig
+
+
+def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibody: float = 0.0) -> Any:
+    """Render function for the chapter's explorer: the signal bars with alt text."""
+    from . import figures
+
+    model = load_model()
+    decision = decide(Target(mhc_class_i, stress_ligands, antibody), model)
+    return figures.show(signal_figure(decision, model), alt=describe(decision))
+
+
+def receptor_table_html(model: Model | None = None) -> str:
+    """The receptor table as HTML, so the chapter shows the same data the model uses."""
+    import html
+
+    model = model or load_model()
+    rows = "".join(
+        f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.role)}</td>"
+        f"<td>{html.escape(r.ligand)}</td><td>{html.escape(r.reads.replace('_', ' '))}</td></tr>"
+        for r in model.receptors
+    )
+    return ("<table><thead><tr><th>Receptor</th><th>Signal</th><th>Ligand on the target</th>"
+            f"<th>Model reads</th></tr></thead><tbody>{rows}</tbody></table>")

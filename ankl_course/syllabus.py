@@ -1,0 +1,151 @@
+"""The course map: each chapter's title, learning objectives, estimated time and prerequisites.
+
+Why it reads the notebooks instead of a list kept by hand: a hand-kept map drifts
+from the chapters as they are edited. Every chapter already states its title
+(``# Chapter N: Title``) and, under ``## Learning objectives``, bullets and the
+lines ``Estimated time: ...`` and ``Prerequisites: ...`` (docs/authoring.md).
+This module reads those straight from the chapter notebooks that exist, so the
+map in ``00_welcome`` is always in step; a chapter not yet written is simply
+not listed. Notebooks are read as plain JSON (``nbformat`` is slow to import).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CourseDataError
+from .resources import chapter_notebooks
+
+TITLE = re.compile(r"^#\s+(?:Chapter\s+\d+\s*[:.\-–]\s*)?(?P<title>.+?)\s*$", re.IGNORECASE)
+OBJECTIVES_HEADING = re.compile(r"^#{2,6}\s+learning objectives\b", re.IGNORECASE)
+BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+?)\s*$")
+TIME_LINE = re.compile(r"^\s*\**\s*estimated time\s*\**\s*:\s*\**\s*(?P<text>.+?)\s*\**\s*$", re.IGNORECASE)
+PREREQ_LINE = re.compile(r"^\s*\**\s*prerequisites?\s*\**\s*:\s*\**\s*(?P<text>.+?)\s*\**\s*$", re.IGNORECASE)
+MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>h(?:ours?|rs?)?|min(?:ute)?s?)\b", re.IGNORECASE)
+NUMBER_PREFIX = re.compile(r"^(?P<number>\d+)_")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """What the course map shows for one chapter notebook."""
+
+    number: int
+    stem: str
+    title: str
+    objectives: tuple[str, ...] = ()
+    time: str = ""
+    prerequisites: str = ""
+    path: Path = field(default=Path(), compare=False)
+
+    @property
+    def minutes(self) -> int | None:
+        """The estimated time in minutes, if the time line can be read (see :func:`minutes`)."""
+        return minutes(self.time)
+
+
+def minutes(text: str) -> int | None:
+    """Minutes in a time estimate: ``"45 minutes"`` -> 45, ``"1 hour 15 min"`` -> 75,
+    ``"1.5 hours"`` -> 90; ``None`` when no duration is stated."""
+    total = 0.0
+    found = False
+    for match in DURATION.finditer(text or ""):
+        found = True
+        value = float(match.group("number"))
+        total += value * 60 if match.group("unit").lower().startswith("h") else value
+    return round(total) if found else None
+
+
+def plain(text: str) -> str:
+    """Markdown inline text as plain text: links keep their words, emphasis marks go."""
+    text = MD_LINK.sub(r"\1", text)
+    return re.sub(r"\*\*|__|\*|`", "", text).strip()
+
+
+def _cell_text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def read_chapter(path: Path) -> Chapter:
+    """The course-map entry of one chapter notebook.
+
+    A notebook that is not valid JSON raises :class:`CourseDataError`; parts a
+    chapter does not state (yet) are left empty, so a draft chapter still shows.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
+    stem = Path(path).stem
+    number_match = NUMBER_PREFIX.match(stem)
+    number = int(number_match.group("number")) if number_match else -1
+    markdown = [_cell_text(c) for c in data.get("cells", []) if c.get("cell_type") == "markdown"]
+    title = ""
+    for text in markdown:
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        match = TITLE.match(first) if first.startswith("# ") else None
+        if match:
+            title = plain(match.group("title"))
+            break
+    objectives: list[str] = []
+    time = prerequisites = ""
+    for text in markdown:
+        lines = text.splitlines()
+        if not any(OBJECTIVES_HEADING.match(line) for line in lines):
+            continue
+        for line in lines:
+            if (bullet := BULLET.match(line)) is not None:
+                objectives.append(plain(bullet.group("text")))
+            elif (found := TIME_LINE.match(line)) is not None:
+                time = plain(found.group("text"))
+            elif (found := PREREQ_LINE.match(line)) is not None:
+                prerequisites = plain(found.group("text"))
+        break
+    return Chapter(number, stem, title or stem, tuple(objectives), time, prerequisites, Path(path))
+
+
+def chapters(paths: list[Path] | None = None) -> list[Chapter]:
+    """Every chapter notebook present, in course order."""
+    return [read_chapter(p) for p in (chapter_notebooks() if paths is None else paths)]
+
+
+def total_minutes(items: list[Chapter]) -> int:
+    """The summed time of the chapters whose estimate can be read."""
+    return sum(c.minutes or 0 for c in items)
+
+
+def course_map_html(items: list[Chapter]) -> str:
+    """The course map as an accessible HTML table (caption, header cells with scope)."""
+    esc = html.escape
+    rows = []
+    for chapter in items:
+        objectives = "".join(f"<li>{esc(o)}</li>" for o in chapter.objectives) or "<li>(not stated yet)</li>"
+        rows.append(
+            f"<tr><td>{chapter.number:02d}</td><th scope=\"row\">{esc(chapter.title)}</th>"
+            f"<td><ul>{objectives}</ul></td><td>{esc(chapter.time or 'not stated')}</td>"
+            f"<td>{esc(chapter.prerequisites or 'not stated')}</td></tr>"
+        )
+    total = total_minutes(items)
+    hours, mins = divmod(total, 60)
+    summary = f"{len(items)} chapter{'s' if len(items) != 1 else ''}, about {hours} h {mins:02d} min in all"
+    return (
+        '<table class="ankl-course-map">'
+        f"<caption>Course map: {esc(summary)}</caption>"
+        '<thead><tr><th scope="col">No.</th><th scope="col">Chapter</th>'
+        '<th scope="col">Learning objectives</th><th scope="col">Estimated time</th>'
+        '<th scope="col">Prerequisites</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def course_map(paths: list[Path] | None = None) -> Any:
+    """Display the course map of the chapters present (for the welcome notebook)."""
+    from IPython.display import HTML
+
+    return HTML(course_map_html(chapters(paths)))
