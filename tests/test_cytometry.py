@@ -1,0 +1,253 @@
+"""Tests of the immunophenotyping module: generation, FCS files, transforms, gates, plots, exercises."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ankl_course import cytometry
+from ankl_course.cytometry import (
+    PolygonGate,
+    QuadrantGate,
+    RectangleGate,
+    Step,
+    Strategy,
+    generate,
+    read_fcs,
+    specs,
+    write_fcs,
+)
+from ankl_course.errors import CourseDataError
+
+N = 40_000
+
+
+@pytest.fixture(scope="module")
+def ankl() -> cytometry.Sample:
+    return generate("ankl_pb", N, seed=11)
+
+
+@pytest.fixture(scope="module")
+def healthy() -> cytometry.Sample:
+    return generate("healthy_pb", N, seed=11)
+
+
+# -- generation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["healthy_pb", "ankl_pb", "clpd_nk_pb", "t_lgl_pb"])
+def test_population_shares_match_the_spec(name: str) -> None:
+    sample = generate(name, N, seed=5)
+    spec = specs.load_samples()[name]
+    assert len(sample) == N and sample.events.shape == (N, len(sample.markers))
+    assert sample.events.dtype == np.float32
+    for population, share in spec.shares.items():
+        observed = sample.truth_share(population)
+        # multinomial standard error at N events, with a 4.5-sigma margin
+        margin = 4.5 * math.sqrt(share * (1 - share) / N) + 1e-9
+        assert abs(observed - share) <= margin, (population, observed, share)
+
+
+def test_generation_is_reproducible_and_seed_dependent() -> None:
+    first, again, other = generate("t_lgl_pb", 2000, seed=3), generate("t_lgl_pb", 2000, seed=3), \
+        generate("t_lgl_pb", 2000, seed=4)
+    assert np.array_equal(first.events, again.events) and np.array_equal(first.truth, again.truth)
+    assert not np.array_equal(first.events, other.events)
+
+
+def test_unknown_sample_and_bad_count() -> None:
+    with pytest.raises(KeyError, match="ankl_pb"):
+        generate("no_such_sample", 10)
+    with pytest.raises(ValueError):
+        generate("ankl_pb", -1)
+    assert len(generate("ankl_pb", 0)) == 0
+
+
+def test_ankl_cells_have_the_published_phenotype(ankl: cytometry.Sample, healthy: cytometry.Sample) -> None:
+    """ANKL cells: CD56 brighter than normal CD56dim NK, surface CD3-negative, CD57-negative, CD2+, CD94+."""
+    shown = cytometry.display_values(ankl)
+    cells = ankl.truth == ankl.populations.index("ankl")
+    normal = healthy.truth == healthy.populations.index("nk_dim")
+    normal_shown = cytometry.display_values(healthy)
+    assert np.median(shown["CD56"][cells]) > np.median(normal_shown["CD56"][normal]) + 2
+    assert np.mean(shown["CD3"][cells] < 1.7) > 0.95
+    assert np.mean(shown["CD57"][cells] < 1.7) > 0.95
+    assert np.mean(shown["CD2"][cells] > 1.7) > 0.95
+    assert np.mean(shown["CD94"][cells] > 1.7) > 0.95
+    assert np.median(shown["CD16"][cells]) < np.median(normal_shown["CD16"][normal]) - 1.5
+    assert ankl.abnormal_share() == pytest.approx(ankl.truth_share("ankl"))
+    assert healthy.abnormal_share() == 0.0
+
+
+def test_spec_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "samples.toml"
+    bad.write_text('[sample.x]\nshares = { ankl = 0.5, debris = 0.4 }\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match=r"samples\.toml: sample\.x: shares add up to 0\.9"):
+        specs.load_samples(bad)
+    bad.write_text('[sample.x]\nshares = { nonsense = 1.0 }\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match="unknown population 'nonsense'"):
+        specs.load_samples(bad)
+    pops = tmp_path / "populations.toml"
+    pops.write_text('[population.p]\nlabel = "p"\nscatter = "lymphocyte"\nmarkers = { CD999 = "pos" }\n',
+                    encoding="utf-8")
+    with pytest.raises(CourseDataError, match="not in the panel: CD999"):
+        specs.load_populations(pops)
+    pops.write_text('[population.p]\nlabel = "p"\nscatter = "lymphocyte"\nmarkers = { CD3 = "shiny" }\n',
+                    encoding="utf-8")
+    with pytest.raises(CourseDataError, match="'shiny' is not a level"):
+        specs.load_populations(pops)
+
+
+# -- FCS files -----------------------------------------------------------------
+
+
+def test_fcs_round_trip_is_lossless(tmp_path: Path) -> None:
+    sample = generate("clpd_nk_pb", 5000, seed=2)
+    path = write_fcs(sample, tmp_path / "clpd.fcs")
+    back = read_fcs(path)
+    assert back.events.dtype == np.float32
+    assert np.array_equal(back.events, sample.events)
+    assert back.markers == sample.markers and back.detectors == sample.detectors
+    assert back.name == "clpd_nk_pb" and back.truth is None
+    assert "SYNTHETIC" in back.keywords["ANKL_SYNTHETIC"]
+    assert back.keywords["ANKL_SEED"] == "2"
+    assert path.read_bytes()[:6] == b"FCS3.1"
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_fcs_opens_identically_in_fcsparser(tmp_path: Path) -> None:
+    """An independent reader sees the same channels, names, keywords and event matrix."""
+    import fcsparser
+
+    sample = generate("ankl_pb", 3000, seed=9)
+    path = write_fcs(sample, tmp_path / "ankl.fcs")
+    meta, frame = fcsparser.parse(str(path), reformat_meta=True, channel_naming="$PnN")
+    assert list(frame.columns) == list(sample.detectors)
+    assert np.array_equal(frame.to_numpy(dtype=np.float32), sample.events)
+    assert meta["ANKL_SAMPLE"] == "ankl_pb" and "SYNTHETIC" in meta["ANKL_SYNTHETIC"]
+    assert list(meta["_channels_"]["$PnS"]) == list(sample.markers)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"PK\x03\x04 this is a zip file, not cytometry" * 4, "does not start with 'FCS'"),
+        (b"FCS3.1    ", "truncated"),
+    ],
+)
+def test_bad_files_give_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.fcs"
+    path.write_bytes(content)
+    with pytest.raises(CourseDataError, match=message) as info:
+        read_fcs(path)
+    assert str(path) in str(info.value)
+
+
+def test_truncated_data_segment_is_reported(tmp_path: Path) -> None:
+    path = write_fcs(generate("healthy_pb", 2000, seed=1), tmp_path / "whole.fcs")
+    cut = tmp_path / "cut.fcs"
+    cut.write_bytes(path.read_bytes()[:-5000])
+    with pytest.raises(CourseDataError) as info:
+        read_fcs(cut)
+    assert str(cut) in str(info.value)
+    assert "truncated" in str(info.value) or "not a readable FCS file" in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(CourseDataError, match="file not found"):
+        read_fcs(tmp_path / "nope.fcs")
+
+
+# -- transforms ----------------------------------------------------------------
+
+
+def test_arcsinh_round_trip_and_shape() -> None:
+    values = np.array([-500.0, -1.0, 0.0, 150.0, 1e5])
+    assert np.allclose(cytometry.arcsinh_inverse(cytometry.arcsinh(values, 150), 150), values)
+    assert cytometry.arcsinh([150.0 * math.sinh(2.0)], 150)[0] == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        cytometry.arcsinh([1.0], cofactor=0)
+
+
+def test_logicle_comes_from_flowutils_and_inverts() -> None:
+    values = np.array([-100.0, 0.0, 10.0, 1000.0, 100000.0])
+    shown = cytometry.logicle(values)
+    assert np.all(np.diff(shown) > 0) and shown.min() >= 0 and shown.max() <= 1
+    assert shown[1] == pytest.approx(0.5 / 4.5)  # zero sits at W/M of the display with a = 0
+    assert np.allclose(cytometry.logicle_inverse(shown), values, rtol=1e-6, atol=1e-6)
+
+
+# -- gates ---------------------------------------------------------------------
+
+POINTS = {
+    "a": np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 2.0, 2.5]),
+    "b": np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 4.5, 0.5]),
+}
+
+
+def test_rectangle_gate_hand_counted() -> None:
+    gate = RectangleGate("r", "a", "b", x_min=1, x_max=3, y_min=1, y_max=3)
+    # inside (edges included): (1,1) (2,2) (3,3); (2,4.5) fails y; (2.5,0.5) fails y
+    assert gate.mask(POINTS).tolist() == [False, True, True, True, False, False, False, False]
+    assert int(RectangleGate("open", "a", x_min=4).mask(POINTS).sum()) == 2
+
+
+def test_polygon_gate_hand_counted() -> None:
+    triangle = PolygonGate("t", "a", "b", ((0.5, 0.0), (4.5, 0.0), (4.5, 4.0)))
+    # below the line b = a - 0.5 within the triangle: (1,1)? no (1 > 0.5); (2.5,0.5) yes; (2,2)? no
+    assert triangle.mask(POINTS).tolist() == [False, False, False, False, False, False, False, True]
+    square = PolygonGate("s", "a", "b", ((1.5, 1.5), (4.2, 1.5), (4.2, 4.8), (1.5, 4.8)))
+    assert square.mask(POINTS).tolist() == [False, False, True, True, True, False, True, False]
+    with pytest.raises(ValueError):
+        PolygonGate("line", "a", "b", ((0, 0), (1, 1)))
+
+
+def test_quadrant_gate_hand_counted() -> None:
+    gate = QuadrantGate("q", "a", "b", x_split=2.0, y_split=2.0, quadrant="+-")
+    # on a split line counts as positive: ++ is (2,2) (3,3) (4,4) (5,5) (2,4.5); +- is (2.5,0.5)
+    assert gate.counts(POINTS) == {"++": 5, "+-": 1, "-+": 0, "--": 2}
+    assert gate.mask(POINTS).tolist() == [False, False, False, False, False, False, False, True]
+    assert sum(QuadrantGate("q", "a", "b", 2.0, 2.0, q).mask(POINTS).sum() for q in ("++", "+-", "-+", "--")) == 8
+    with pytest.raises(ValueError):
+        QuadrantGate("q", "a", "b", 0, 0, "+")
+
+
+def test_strategy_reports_parent_and_total_percentages() -> None:
+    data = {"a": POINTS["a"], "b": POINTS["b"]}
+    sample = cytometry.Sample("toy", "toy", ("a", "b"), ("a", "b"), np.column_stack([data["a"], data["b"]]))
+    strategy = Strategy("toy", "toy", (
+        Step(RectangleGate("big a", "a", x_min=2)),
+        Step(QuadrantGate("high b", "a", "b", 0, 3, "++"), parent="big a"),
+    ))
+    result = strategy.apply(sample, data=data)
+    assert (result["big a"].events, result["big a"].percent_of_total) == (6, 75.0)
+    assert result["high b"].events == 4 and result["high b"].percent_of_parent == pytest.approx(400 / 6)
+    assert result["high b"].percent_of_total == pytest.approx(50.0)
+    with pytest.raises(ValueError, match="must come earlier"):
+        Strategy("bad", "bad", (Step(RectangleGate("x", "a"), parent="y"),))
+
+
+def test_nk_screen_finds_the_abnormal_population(ankl: cytometry.Sample, healthy: cytometry.Sample) -> None:
+    strategy = cytometry.strategy("nk_screen")
+    sick, normal = strategy.apply(ankl), strategy.apply(healthy)
+    assert sick["CD56bright NK"].percent_of_total == pytest.approx(100 * ankl.truth_share("ankl"), abs=3)
+    assert normal["CD56bright NK"].percent_of_total < 1.0
+    assert 8 < normal["NK cells"].percent_of_parent <= 100
+    gated = sick.masks["CD56bright NK"]
+    purity = np.mean(ankl.truth[gated] == ankl.populations.index("ankl"))
+    assert purity > 0.98
+    assert "CD56bright NK" in sick.as_text()
+
+
+def test_strategy_file_errors(tmp_path: Path) -> None:
+    path = tmp_path / "strategies.toml"
+    path.write_text('[strategy.s]\n[[strategy.s.gate]]\nname = "g"\ntype = "circle"\nx = "CD3"\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match="strategies.toml: strategy.s gate #1: gate type"):
+        cytometry.load_strategies(path)
+    path.write_text('[strategy.s]\n[[strategy.s.gate]]\nname = "g"\ntype = "polygon"\nx = "CD3"\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match="gate 'g' lacks 'vertices'"):
+        cytometry.load_strategies(path)
