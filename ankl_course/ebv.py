@@ -18,10 +18,16 @@ in increasing order), because a silently wrong half-life would teach the wrong l
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from .errors import CourseDataError
+from .resources import data_path
 
 LOG10_2 = math.log10(2.0)
 MIN_POINTS = 3
@@ -200,3 +206,129 @@ def simulate_load(
     slope = -LOG10_2 / half_life_days
     logs = math.log10(baseline) + slope * (t - t[0]) + rng.normal(0.0, noise_log10, size=t.size)
     return 10 ** logs
+
+
+# -- latency programmes (data file) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latency:
+    """One EBV latency programme: the viral products it expresses and where it is seen."""
+
+    id: str
+    label: str
+    expressed: tuple[str, ...]
+    seen_in: str
+
+
+def load_latency(path: Path | None = None) -> tuple[tuple[str, ...], tuple[Latency, ...]]:
+    """The genes (row order) and latency programmes from ``data/ebv_latency.toml``."""
+    path = path or data_path("ebv_latency.toml")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseDataError(path, "", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    genes = tuple(raw.get("genes", ()))
+    if not genes:
+        raise CourseDataError(path, "genes", "list the viral genes")
+    programmes = []
+    for entry in raw.get("programme", []):
+        where = f"programme {entry.get('id', '?')}"
+        unknown = [g for g in entry.get("expressed", []) if g not in genes]
+        if unknown:
+            raise CourseDataError(path, where, f"gene(s) not in the genes list: {', '.join(unknown)}")
+        programmes.append(Latency(str(entry["id"]), str(entry.get("label", entry["id"])),
+                                  tuple(entry.get("expressed", [])), str(entry.get("seen_in", ""))))
+    if not programmes:
+        raise CourseDataError(path, "", "no [[programme]] entries")
+    return genes, tuple(programmes)
+
+
+# -- figures (matplotlib is imported by figures.new_figure, only when a figure is drawn) ----
+
+
+def latency_figure() -> Any:
+    """A grid of viral products (rows) by latency programme (columns), filled where expressed."""
+    from . import figures
+
+    genes, programmes = load_latency()
+    grid = np.array([[gene in p.expressed for p in programmes] for gene in genes], dtype=float)
+    fig, ax = figures.new_figure("small")
+    cmap = _two_colour_map(figures.PALETTE["sky"])
+    ax.imshow(grid, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    for row, gene in enumerate(genes):
+        for col, programme in enumerate(programmes):
+            mark = "on" if gene in programme.expressed else "off"
+            ax.text(col, row, mark, ha="center", va="center", fontsize=9,
+                    color="black" if mark == "on" else "#777777")
+    ax.set_xticks(range(len(programmes)), [p.label for p in programmes])
+    ax.set_yticks(range(len(genes)), list(genes))
+    ax.set_title("Viral products by latency programme")
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    return fig
+
+
+def _two_colour_map(on: str) -> Any:
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap(["#f2f2f2", on])
+
+
+def base_rate_figure(result: BaseRate) -> Any:
+    """Horizontal bars on a log scale: the two directions of the conditional probability."""
+    from . import figures
+
+    labels = ["P(seropositive | ANKL)", "P(ANKL | seropositive),\nper year", "P(ANKL | seronegative),\nper year"]
+    values = [result.p_seropositive_given_ankl, result.p_ankl_given_seropositive, result.p_ankl_given_seronegative]
+    colours = [figures.PALETTE["blue"], figures.PALETTE["vermillion"], figures.PALETTE["orange"]]
+    fig, ax = figures.new_figure("wide")
+    shown = [max(v, 1e-12) for v in values]
+    ax.barh(range(3), shown, color=colours)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-12, 30)
+    ax.set_yticks(range(3), labels)
+    ax.invert_yaxis()
+    for row, value in enumerate(values):
+        ax.text(max(value, 1e-12) * 1.3, row, readable_probability(value), va="center", fontsize=10)
+    ax.set_xlabel("probability (log scale: each step is ten times smaller)")
+    ax.set_title("Same two events, opposite directions")
+    return fig
+
+
+def readable_probability(p: float) -> str:
+    """A probability in words a student reads at once: ``99.5%``, or ``1 in 10.6 million``."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"a probability lies between 0 and 1, not {p!r}")
+    if p == 0:
+        return "0 (none)"
+    if p >= 0.001:
+        return f"{100 * p:.1f}%"
+    n = 1 / p
+    if n >= 1e6:
+        return f"1 in {n / 1e6:.3g} million"
+    return f"1 in {n:,.0f}"
+
+
+def kinetics_figure(days: Sequence[float], loads: Sequence[float], fit: DeclineFit,
+                    true_half_life: float | None = None) -> Any:
+    """Measured loads (points) and the fitted log-linear decline (line), log10 y axis."""
+    from . import figures
+
+    t = np.asarray(days, dtype=float)
+    fig, ax = figures.new_figure("wide")
+    ax.scatter(t, loads, color=figures.PALETTE["blue"], zorder=3, label="synthetic measurements")
+    grid = np.linspace(t[0], t[-1], 50)
+    label = f"fitted line: half-life {fit.half_life_days:.1f} days"
+    if true_half_life is not None:
+        label += f" (true {true_half_life:.1f})"
+    ax.plot(grid, fit.predict(grid), color=figures.PALETTE["vermillion"], label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("days since treatment started")
+    ax.set_ylabel("EBV DNA (copies/mL, log scale)")
+    ax.legend(loc="upper right")
+    ax.set_title("EBV DNA load on treatment (synthetic)")
+    return fig

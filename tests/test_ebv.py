@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ankl_course import ebv
+from ankl_course.errors import CourseDataError
 
 
 def test_base_rate_hand_worked() -> None:
@@ -127,3 +128,39 @@ def test_simulation_rejects_bad_parameters(kwargs: dict, message: str) -> None:
     args = {"days": [0, 2, 4], "baseline": 1e5, "half_life_days": 3.0} | kwargs
     with pytest.raises(ValueError, match=message):
         ebv.simulate_load(**args)
+
+
+def test_readable_probability() -> None:
+    assert ebv.readable_probability(0.995) == "99.5%"
+    assert ebv.readable_probability(9.42632e-8) == "1 in 10.6 million"
+    assert ebv.readable_probability(1 / 2500) == "1 in 2,500"
+    assert ebv.readable_probability(0) == "0 (none)"
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        ebv.readable_probability(1.5)
+
+
+def test_latency_programmes_from_the_data_file() -> None:
+    genes, programmes = ebv.load_latency()
+    by_id = {p.id: set(p.expressed) for p in programmes}
+    assert by_id["I"] == {"EBNA1", "EBERs"}
+    assert {"LMP1", "LMP2"} <= by_id["II"] and "EBNA2" not in by_id["II"]
+    assert by_id["III"] == set(genes)
+    assert "NK-cell" in next(p.seen_in for p in programmes if p.id == "II")
+
+
+def test_latency_file_with_an_unknown_gene_is_named(tmp_path) -> None:
+    text = ebv.data_path("ebv_latency.toml").read_text(encoding="utf-8")
+    path = tmp_path / "ebv_latency.toml"
+    path.write_text(text.replace('expressed = ["EBNA1", "EBERs"]', 'expressed = ["EBNA1", "EBER"]'), encoding="utf-8")
+    with pytest.raises(CourseDataError, match="programme I: gene\\(s\\) not in the genes list: EBER"):
+        ebv.load_latency(path)
+
+
+def test_figures_draw_with_alt_text() -> None:
+    from ankl_course import figures
+
+    fit = ebv.fit_decline([0, 3, 6, 9], [8000, 4000, 2000, 1000])
+    for fig in (ebv.latency_figure(), ebv.base_rate_figure(ebv.base_rate(0.9, 0.95, 0.09)),
+                ebv.kinetics_figure([0, 3, 6, 9], [8000, 4000, 2000, 1000], fit, 3.0)):
+        shown = figures.show(fig, alt="test figure")
+        assert shown.png.startswith(b"\x89PNG")
