@@ -1,0 +1,183 @@
+"""The synthetic transplant cohort and its lifelines analysis (ankl_course.survival, chapter 06)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lifelines.statistics import logrank_test
+
+from ankl_course import facts, survival
+from ankl_course.errors import CourseDataError
+from ankl_course.figures import FigureDisplay
+
+
+@pytest.fixture(scope="module")
+def model() -> survival.CohortModel:
+    return survival.calibrate()
+
+
+@pytest.fixture(scope="module")
+def large_cohort(model: survival.CohortModel):
+    return model.sample(200_000, seed=20210210)
+
+
+def test_design_targets_come_from_the_facts_registry(model):
+    design = model.design
+    for name, fact_id in design.target_facts.items():
+        assert design.targets[name] == pytest.approx(facts.value(fact_id) / 100)
+    assert design.graft_counts == {"cord blood": 29, "peripheral blood": 18, "bone marrow": 12}
+    assert design.n_published == facts.value("fujimoto2021.n_patients")
+
+
+def test_bad_design_file_names_file_and_problem(tmp_path):
+    bad = tmp_path / "design.toml"
+    bad.write_text('cite = "fujimoto2021"\n[design]\nlate_relapse_share = 2.0\n', encoding="utf-8")
+    with pytest.raises(CourseDataError) as caught:
+        survival.load_design(bad)
+    assert str(bad) in str(caught.value) and "target" in str(caught.value)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[design\n", encoding="utf-8")
+    with pytest.raises(CourseDataError, match="not valid TOML"):
+        survival.load_design(broken)
+
+
+def test_calibrated_model_reproduces_every_published_figure(model):
+    tolerance = model.design.tolerance_points / 100
+    predicted = model.predicted()
+    for name in survival.TARGET_NAMES:
+        assert abs(predicted[name] - model.design.targets[name]) < tolerance, name
+
+
+def test_large_cohort_estimates_match_published_figures(large_cohort, model):
+    """n = 200,000, estimated with lifelines (KM, Aalen-Johansen, landmark KM)."""
+    tolerance = model.design.tolerance_points / 100
+    estimated = survival.estimates(large_cohort)
+    for name in survival.TARGET_NAMES:
+        assert abs(estimated[name] - model.design.targets[name]) < tolerance, (name, estimated[name])
+
+
+def test_cohort_of_59_has_published_groups_and_real_noise(model):
+    cohorts = [model.sample(59, seed) for seed in range(12)]
+    for cohort in cohorts:
+        assert cohort["graft"].value_counts().to_dict() == model.design.graft_counts
+        assert cohort["status"].value_counts().to_dict() == model.design.status_counts
+    five_year = [survival.estimates(c)["os_5y"] for c in cohorts[:8]]
+    assert max(five_year) - min(five_year) > 0.08  # a 59-patient cohort varies by many points
+    assert all(0.05 < value < 0.6 for value in five_year)
+
+
+def test_sampling_is_seeded_and_labelled_synthetic(model):
+    first, again, other = model.sample(300, 7), model.sample(300, 7), model.sample(300, 8)
+    assert first.equals(again)
+    assert not first.equals(other)
+    assert first.attrs["synthetic"] is True and "SYNTHETIC" in first.attrs["description"]
+    assert (first["efs_time"] <= first["os_time"] + 1e-12).all()
+    relapsed = first["efs_event"] == survival.RELAPSE
+    assert np.allclose(first.loc[relapsed, "relapse_time"], first.loc[relapsed, "efs_time"])
+    assert first.loc[~relapsed, "relapse_time"].isna().all()
+
+
+def test_one_minus_km_overstates_incidence_that_aalen_johansen_gets_right():
+    """Two constant competing hazards: CIF = h1/(h1+h2) (1 - exp(-(h1+h2) t)); 1 - KM tends to 1 - exp(-h1 t)."""
+    relapse, death = 1.0, 0.5
+    durations, events = survival.competing_exponentials(40_000, relapse, death, seed=3, follow_up=6.0)
+    km = survival.kaplan_meier(durations, events == survival.RELAPSE)
+    aj = survival.aalen_johansen(durations, events, survival.RELAPSE)
+    for t in (0.5, 1.0, 2.0):
+        truth = survival.true_cumulative_incidence(t, relapse, death)
+        naive = survival.naive_one_minus_km(t, relapse)
+        assert survival.value_at(aj, t) == pytest.approx(truth, abs=0.01)
+        assert 1 - survival.value_at(km, t) == pytest.approx(naive, abs=0.015)
+        gap = (1 - survival.value_at(km, t)) - survival.value_at(aj, t)
+        assert gap == pytest.approx(naive - truth, abs=0.02) and gap > 0.03
+    assert survival.true_cumulative_incidence(50.0, relapse, death) == pytest.approx(relapse / (relapse + death))
+
+
+def test_aalen_johansen_band_only_where_a_student_sees_it():
+    small = survival.competing_exponentials(200, 1.0, 0.5, seed=1)
+    big = survival.competing_exponentials(survival.VARIANCE_LIMIT + 1, 1.0, 0.5, seed=1)
+    with_band = survival.aalen_johansen(*small, cause=1)
+    without = survival.aalen_johansen(*big, cause=1)
+    band = with_band.confidence_interval_.dropna().to_numpy()  # lifelines labels its two columns swapped
+    lower, upper = band.min(axis=1), band.max(axis=1)
+    cif = survival.curve_on_grid(with_band, with_band.confidence_interval_.dropna().index.to_numpy())
+    assert np.all(lower <= cif + 1e-12) and np.all(cif <= upper + 1e-12) and (upper - lower).max() > 0.05
+    assert getattr(without, "confidence_interval_", None) is None  # skipped above VARIANCE_LIMIT
+
+
+def test_fast_logrank_agrees_with_lifelines():
+    rng = np.random.default_rng(11)
+    for _ in range(25):
+        n = int(rng.integers(10, 80))
+        times = rng.exponential(1.0, n)
+        events = rng.random(n) < 0.7
+        group = rng.random(n) < 0.5
+        group[:2] = [True, False]
+        expected = logrank_test(times[group], times[~group], events[group], events[~group]).p_value
+        assert survival.logrank_pvalues_many(times, events, group)[0] == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(ValueError, match="tied"):
+        survival.logrank_pvalues_many(np.array([1.0, 1.0, 2.0]), np.array([1, 1, 0]), np.array([True, False, True]))
+
+
+def test_logrank_simulation_false_positive_rate_and_power(model):
+    null = survival.logrank_pvalues(model.replace(graft_log_hr=0.0), 59, 400, seed=1)
+    effect = survival.logrank_pvalues(model, 59, 400, seed=2)
+    assert 0.02 < np.mean(null < 0.05) < 0.09
+    assert np.mean(effect < 0.05) > np.mean(null < 0.05) + 0.3
+    assert np.mean(effect < 0.05) < 0.95  # 59 patients are far from certain to show the effect
+
+
+def test_confounding_makes_a_graft_difference_from_nothing(model):
+    no_effect = model.replace(graft_log_hr=0.0)
+    cohort = no_effect.sample(20_000, 5, remission_share_cord_blood=0.8)
+    crude = survival.estimates(cohort)
+    assert crude["os_5y_cord_blood"] - crude["os_5y_other_sources"] > 0.05
+    for in_remission in (True, False):
+        stratum = cohort[cohort["remission"] == in_remission]
+        result = survival.logrank(stratum, "graft_group", survival.CORD_BLOOD, survival.OTHER_SOURCES)
+        assert result.p_value > 0.001
+    with pytest.raises(ValueError):
+        model.sample(59, 1, remission_share_cord_blood=1.0)
+
+
+def test_guarantee_time_bias_appears_and_landmark_removes_it(model):
+    cohort = survival.guarantee_time_groups(model.sample(20_000, 9), seed=4)
+    naive = survival.logrank(cohort, "responded", True, False)
+    assert naive.p_value < 1e-6
+    landmark = 0.5
+    alive = cohort[cohort["os_time"] >= landmark].copy()
+    alive["responded_by_landmark"] = alive["response_time"] < landmark
+    fair = survival.logrank(alive, "responded_by_landmark", True, False)
+    assert fair.p_value > 0.001
+
+
+def test_landmark_subset_and_abstract_consistency(large_cohort):
+    subset = survival.landmark_subset(large_cohort, 1.0)
+    assert (subset["efs_time"] >= 1.0).all() and 0.25 < len(subset) / len(large_cohort) < 0.4
+    implied = survival.abstract_consistency()
+    assert implied["implied_min_os_5y"] > implied["published_os_5y"]  # the abstract's figures cannot all be exact
+    assert implied["event_free_1y"] == pytest.approx(1 - 0.555 - 0.121)
+
+
+def test_figures_and_explorer_views_have_alt_text(model):
+    cohort = model.sample(59, 2021)
+    shown = [
+        survival.survival_figure(cohort, by="graft_group"),
+        survival.competing_risks_figure(cohort["efs_time"], cohort["efs_event"]),
+        survival.ci_width_view(model, 100),
+        survival.hazard_scenario_view(1.0, 0.5, n=500),
+    ]
+    for display in shown:
+        assert isinstance(display, FigureDisplay)
+        assert "synthetic" in display.alt.lower() and display.png.startswith(b"\x89PNG")
+    table = survival.comparison_table(model, survival.estimates(cohort))
+    assert table.attrs["synthetic"] and len(table) == len(survival.TARGET_NAMES)
+
+
+def test_claims_table_and_its_errors(tmp_path):
+    table = survival.survival_claims()
+    assert len(table) >= 2 and table["claim"].str.contains("7 months").any()
+    bad = tmp_path / "claims.toml"
+    bad.write_text('[[claim]]\nseed = "x"\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match="missing"):
+        survival.survival_claims(bad)
