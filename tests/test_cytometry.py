@@ -251,3 +251,56 @@ def test_strategy_file_errors(tmp_path: Path) -> None:
     path.write_text('[strategy.s]\n[[strategy.s.gate]]\nname = "g"\ntype = "polygon"\nx = "CD3"\n', encoding="utf-8")
     with pytest.raises(CourseDataError, match="gate 'g' lacks 'vertices'"):
         cytometry.load_strategies(path)
+
+
+# -- plots and exercises --------------------------------------------------------
+
+
+def test_gating_view_redraw_reports_live_counts(ankl: cytometry.Sample) -> None:
+    render = cytometry.gating_view(ankl)
+    data = cytometry.display_values(ankl)
+    parent = cytometry.strategy().apply(ankl, data=data).masks["CD3- CD19-"]
+    for x_split, y_split in ((1.7, 4.6), (3.0, 2.0)):
+        shown = render(x_split, y_split)
+        expected = QuadrantGate("q", "CD16", "CD56", x_split, y_split).counts(
+            {"CD16": data["CD16"][parent], "CD56": data["CD56"][parent]})
+        assert f"{expected['++']} events" in shown.alt and f"lower left {expected['--']}" in shown.alt
+        assert shown.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render(1.7, 4.6).alt != render(1.7, 2.0).alt
+
+
+def test_gating_explorer_has_sliders_and_a_static_snapshot(ankl: cytometry.Sample) -> None:
+    explorer = cytometry.gating_explorer(ankl)
+    assert set(explorer.controls) == {"x_split", "y_split"}
+    snapshot = explorer.snapshot_html()
+    assert "<img alt=" in snapshot and "Interactive in JupyterLab" in snapshot
+
+
+def test_plots_carry_alt_text_with_the_numbers(ankl: cytometry.Sample, healthy: cytometry.Sample) -> None:
+    import matplotlib.pyplot as plt
+
+    strategy = cytometry.strategy()
+    result = strategy.apply(ankl)
+    fig, alt = cytometry.strategy_figure(ankl, strategy, gates=["NK cells", "CD56bright NK"], result=result)
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 2
+    assert f"{result['CD56bright NK'].events} events" in alt and "synthetic" in alt
+    plt.close(fig)
+    fig, alt = cytometry.histogram_overlay({"healthy": healthy, "ANKL": ankl}, "CD56")
+    assert "healthy: 40000 events" in alt and "ANKL: 40000 events" in alt
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct", "words"),
+    [(None, False, "Enter a number"), ("abc", False, "Enter a number"), (0.3, False, "fraction"),
+     (10, False, "Too low"), (60, False, "Too high")],
+)
+def test_check_share_feedback(ankl: cytometry.Sample, answer: object, correct: bool, words: str) -> None:
+    verdict = cytometry.check_share(answer, ankl)
+    assert verdict.correct is correct and words in verdict.feedback
+
+
+def test_check_share_accepts_a_good_gate(ankl: cytometry.Sample) -> None:
+    gated = cytometry.strategy().apply(ankl)["CD56bright NK"].percent_of_total
+    assert cytometry.check_share(round(gated, 1), ankl).correct
+    assert cytometry.check_share(100 * ankl.truth_share("ankl"), ankl).correct

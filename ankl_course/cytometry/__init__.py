@@ -27,10 +27,12 @@ Gates
     :class:`GatingResult` (rows with events, % of parent, % of total; ``masks``; ``as_text()``).
 Plots and exercises
     ``density_plot``, ``strategy_figure``, ``histogram_overlay`` (course palette, each
-    returns a figure and its alt text), ``gating_explorer`` (live sliders, counts update),
+    returns a figure and its alt text), ``gating_explorer`` (live sliders, counts update;
+    ``gating_view`` is its render function),
     ``check_share(answer_percent, sample, ...)`` (formative answer check).
 """
 
+from .exercises import ShareCheck, check_share, gating_explorer, gating_view
 from .fcs import read_fcs, write_fcs
 from .gates import (
     GatingResult,
@@ -43,12 +45,15 @@ from .gates import (
     load_strategies,
     strategy,
 )
+from .plots import density_plot, histogram_overlay, strategy_figure
 from .specs import load_panel, load_populations, load_samples
 from .synthetic import SYNTHETIC_NOTE, Sample, display_values, generate, sample_names
 from .transforms import arcsinh, arcsinh_inverse, logicle, logicle_inverse
 
 __all__ = [
-    "SYNTHETIC_NOTE", "GatingResult", "PolygonGate", "QuadrantGate", "RectangleGate", "Sample", "Step",
+    "ShareCheck", "check_share", "density_plot", "gating_explorer", "gating_view", "histogram_overlay",
+    "strategy_figure", "SYNTHETIC_NOTE", "GatingResult",
+    "PolygonGate", "QuadrantGate", "RectangleGate", "Sample", "Step",
     "StepResult", "Strategy", "arcsinh", "arcsinh_inverse", "display_values", "generate", "load_panel",
     "load_populations", "load_samples", "load_strategies", "logicle", "logicle_inverse", "read_fcs",
     "sample_names", "strategy", "write_fcs",
