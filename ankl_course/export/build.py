@@ -1,0 +1,430 @@
+"""``ankl-course build``: the offline course site a teacher presents from and mails out.
+
+What it writes (default ``./site``)::
+
+    index.html                   chapter map with links to every page, deck and notebook
+    references.html              every reference the course cites
+    chapters/NN_name.html        each chapter, executed in a fresh kernel
+    slides/NN_name.slides.html   reveal.js deck (uses ../assets/)
+    slides-single/NN_name.slides.html   the same deck as ONE self-contained file, to mail
+    student-pack/NN_name.ipynb   the notebooks without outputs, plus ankl-course-student-pack.zip
+    assets/                      reveal.js, require.js, jQuery, MathJax 2, widget renderer
+
+Why it is built this way:
+
+* Every chapter executes once (nbclient, fresh kernel, widget state not
+  stored) and that one executed notebook becomes the page and both decks, so
+  the build costs about one ``nbconvert --execute`` per chapter, not three.
+* Quizzes and explorers carry a kernel-free ``text/html`` rendering beside the
+  widget view; exporters put ``text/html`` first, so quizzes stay interactive
+  in pages and decks with no kernel and no network.
+* Every library comes from the vendor folder installed by ``ankl-course
+  assets`` (npm lockfile); no page or deck refers to a CDN. Without them the
+  build stops before executing anything, saying what to install.
+* ``--teacher`` executes with ``ANKL_COURSE_TEACHER=1``: quizzes show their
+  answers and explanations (the presenter's copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CourseDataError
+from ..quiz import TEACHER_ENV
+from ..resources import PACKAGE_DIR, chapter_notebooks
+from . import assets
+
+TEMPLATES = PACKAGE_DIR / "templates"
+SITE_TEMPLATES = TEMPLATES / "site"
+#: A file that marks a folder as a site this command wrote (so a rebuild may replace it).
+MARKER = ".ankl-course-site"
+MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets")
+PACK_ZIP = "ankl-course-student-pack.zip"
+#: Output types in the order exports prefer them: the kernel-free HTML of quizzes
+#: and explorers wins over the widget view, which is dead without a kernel.
+DISPLAY_PRIORITY = [
+    "text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png", "image/jpeg",
+    "text/markdown", "text/plain", "application/vnd.jupyter.widget-view+json",
+]
+MATH = re.compile(r"(?<!\\)\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
+#: Chrome treats "</script" inside an inline script as its end; this keeps inlined libraries whole.
+SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
+KERNEL_TIMEOUT = 180
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter notebook and what the index shows about it."""
+
+    path: Path
+    title: str
+    minutes: str
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+@dataclass
+class ChapterResult:
+    """What building one chapter produced (sizes in bytes, times in seconds)."""
+
+    stem: str
+    single_deck_bytes: int
+    execute_seconds: float
+    export_seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    """Everything that decides how the site is built."""
+
+    out: Path
+    teacher: bool = False
+    deck_code: bool = False
+    jobs: int = 1
+    timeout: int = KERNEL_TIMEOUT
+
+
+# -- chapters --------------------------------------------------------------------
+
+
+def read_chapter(path: Path) -> Chapter:
+    """Title (first ``#`` heading) and time estimate of a chapter, read as plain JSON."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
+    title, minutes = path.stem, ""
+    for cell in data.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        for line in text.splitlines():
+            if title == path.stem and line.startswith("# "):
+                title = line[2:].strip()
+            found = re.match(r"\s*\**Estimated time:?\**:?\s*(.+?)\.?\s*$", line, re.IGNORECASE)
+            if found and not minutes:
+                minutes = found.group(1).strip("* ")
+    return Chapter(path=path, title=title, minutes=minutes)
+
+
+def select_chapters(only: list[str] | None) -> list[Chapter]:
+    """The chapters to build: all, or those whose file name contains one of ``only``."""
+    paths = chapter_notebooks()
+    if only:
+        paths = [p for p in paths if any(part in p.name for part in only)]
+        if not paths:
+            raise CourseDataError("notebooks/", "", f"no chapter matches {', '.join(only)}")
+    if not paths:
+        raise CourseDataError("notebooks/", "", "no chapter notebooks found; is the package installed whole?")
+    return [read_chapter(p) for p in paths]
+
+
+# -- executing and exporting one chapter ------------------------------------------
+
+
+def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIMEOUT) -> Any:
+    """Run a notebook top to bottom in a fresh kernel; drop the widget state afterwards.
+
+    Without widget state in the notebook the exported quiz and explorer outputs fall back to
+    their ``text/html`` rendering. (``store_widget_state=False`` would say the same, but
+    nbclient 0.11 then fails with a KeyError as soon as an ``Output`` widget captures a display.)
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    env = dict(os.environ)
+    env[TEACHER_ENV] = "1" if teacher else ""
+    try:
+        client.execute(env=env)
+    except CellExecutionError as exc:
+        where = _failed_cell(nb)
+        summary = f"{exc.ename}: {exc.evalue}" if getattr(exc, "ename", "") else str(exc).splitlines()[0]
+        raise CourseDataError(path, where, f"execution failed: {summary}") from None
+    except CellTimeoutError:
+        raise CourseDataError(path, _failed_cell(nb), f"a cell ran longer than {timeout} s") from None
+    except Exception as exc:  # kernel died, could not start, ...: still one line naming the notebook
+        raise CourseDataError(path, "", f"execution failed: {type(exc).__name__}: {exc}") from None
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _failed_cell(nb: Any) -> str:
+    for index, cell in enumerate(nb.cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"cell {index}"
+    return ""
+
+
+def _config(deck_code: bool) -> Any:
+    from traitlets.config import Config
+
+    config = Config()
+    config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    config.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
+    config.HTMLExporter.embed_images = True
+    config.HTMLExporter.require_js_url = "../assets/" + assets.URLS["require"]
+    config.HTMLExporter.jquery_url = "../assets/" + assets.URLS["jquery"]
+    config.HTMLExporter.mathjax_url = "../assets/" + assets.URLS["mathjax"]
+    config.HTMLExporter.widget_renderer_url = "../assets/" + assets.URLS["widgets"]
+    config.SlidesExporter.reveal_url_prefix = "../assets/" + assets.URLS["reveal"]
+    config.SlidesExporter.reveal_theme = "white"
+    config.SlidesExporter.exclude_input = not deck_code
+    config.SlidesExporter.exclude_input_prompt = True
+    config.SlidesExporter.exclude_output_prompt = True
+    return config
+
+
+def _nav(chapters: list[Chapter], index: int, teacher: bool) -> tuple[str, str]:
+    """The header and footer navigation of a chapter page."""
+    esc = html.escape
+    chapter = chapters[index]
+    top = [
+        '<li><a href="../index.html">Course home</a></li>',
+        f'<li><a href="../slides/{esc(chapter.stem)}.slides.html">Slides of this chapter</a></li>',
+        '<li><a href="../references.html">All references</a></li>',
+    ]
+    if teacher:
+        top.append('<li><span class="ankl-teacher">Presenter version: answers shown</span></li>')
+    steps = []
+    if index > 0:
+        before = chapters[index - 1]
+        steps.append(f'<li><a href="{esc(before.stem)}.html" rel="prev">Previous: {esc(before.title)}</a></li>')
+    if index + 1 < len(chapters):
+        after = chapters[index + 1]
+        steps.append(f'<li><a href="{esc(after.stem)}.html" rel="next">Next: {esc(after.title)}</a></li>')
+    steps.append('<li><a href="../index.html">Back to the chapter map</a></li>')
+    return (f'<nav aria-label="Course">{"<ul>" + "".join(top) + "</ul>"}</nav>',
+            f'<nav aria-label="Chapters">{"<ul>" + "".join(steps) + "</ul>"}</nav>')
+
+
+def _inline_script(path: Path) -> str:
+    return "<script>" + SCRIPT_END.sub(r"<\\/\1", path.read_text(encoding="utf-8")) + "</script>"
+
+
+def _deck_head(site_assets: Path, single: bool) -> str:
+    """reveal.js CSS and JS, then jQuery and require.js: linked, or inlined for one file."""
+    reveal = "reveal.js/dist/"
+    styles = [reveal + "reveal.css", reveal + "theme/white.css"]
+    scripts = [reveal + "reveal.js", "reveal.js/plugin/notes/notes.js", assets.URLS["jquery"], assets.URLS["require"]]
+    if not single:
+        links = [f'<link rel="stylesheet" href="../assets/{s}">' for s in styles]
+        return "\n".join(links + [f'<script src="../assets/{s}"></script>' for s in scripts])
+    parts = []
+    for style in styles:
+        css = (site_assets / style).read_text(encoding="utf-8")
+        # The theme imports its web font from a file beside it; one file cannot carry it, the
+        # theme's fallback fonts (Helvetica, sans-serif) apply instead.
+        css = re.sub(r"@import url\([^)]*\);?", "", css)
+        parts.append(f"<style>{css}</style>")
+    parts += [_inline_script(site_assets / s) for s in scripts]
+    return "\n".join(parts)
+
+
+def _has_math(nb: Any) -> bool:
+    return any(cell.cell_type == "markdown" and MATH.search(cell.source) for cell in nb.cells)
+
+
+def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir: Path) -> ChapterResult:
+    """Execute one chapter and write its page, its deck and its single-file deck."""
+    from nbconvert import HTMLExporter, SlidesExporter
+
+    chapter = chapters[index]
+    started = time.perf_counter()
+    nb = execute(workdir / chapter.path.name, workdir, options.teacher, options.timeout)
+    executed = time.perf_counter()
+    config = _config(options.deck_code)
+    css = (SITE_TEMPLATES / "course.css").read_text(encoding="utf-8")
+    site_assets = options.out / "assets"
+    nav, nav_footer = _nav(chapters, index, options.teacher)
+    name = chapter.stem
+    base = {"metadata": {"name": chapter.title}}
+
+    page = HTMLExporter(config=config, template_name="ankl_page")
+    page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
+    body, _ = page.from_notebook_node(nb, resources=page_resources)
+    _write(options.out / "chapters" / f"{name}.html", body)
+
+    warnings = []
+    math = _has_math(nb)
+    deck = SlidesExporter(config=config, template_name="ankl_deck")
+    linked = {"title": chapter.title, "css": css, "head": _deck_head(site_assets, single=False),
+              "mathjax_url": "../assets/" + assets.URLS["mathjax"] if math else ""}
+    body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": linked})
+    _write(options.out / "slides" / f"{name}.slides.html", body)
+
+    single = {**linked, "head": _deck_head(site_assets, single=True), "mathjax_url": ""}
+    if math:
+        warnings.append(f"{name}: the single-file deck shows formulas as TeX source (MathJax needs its folder)")
+    body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": single})
+    single_path = options.out / "slides-single" / f"{name}.slides.html"
+    _write(single_path, body)
+    return ChapterResult(name, single_path.stat().st_size, executed - started,
+                         time.perf_counter() - executed, warnings)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# -- the site around the chapters -------------------------------------------------
+
+
+def _shell(title: str, body: str, teacher: bool) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=select_autoescape(["j2"]))
+    from markupsafe import Markup
+
+    css = (SITE_TEMPLATES / "course.css").read_text(encoding="utf-8")
+    return environment.get_template("index.html.j2").render(
+        title=title, body=Markup(body), css=Markup(css), teacher=teacher, pack_zip=PACK_ZIP,
+    )
+
+
+def index_page(chapters: list[Chapter], teacher: bool) -> str:
+    """The chapter map: one row per chapter with its page, deck, single-file deck and notebook."""
+    esc = html.escape
+    rows = []
+    for chapter in chapters:
+        stem = esc(chapter.stem)
+        rows.append(
+            f'<tr><td><a href="chapters/{stem}.html">{esc(chapter.title)}</a></td>'
+            f"<td>{esc(chapter.minutes) or '&ndash;'}</td>"
+            f'<td><a href="slides/{stem}.slides.html">Slides<span class="ankl-sr"> of {esc(chapter.title)}</span></a>'
+            f' &middot; <a href="slides-single/{stem}.slides.html">single file</a></td>'
+            f'<td><a href="student-pack/{stem}.ipynb" download>{stem}.ipynb</a></td></tr>'
+        )
+    body = (
+        "<h1>Aggressive NK-cell leukemia: the course</h1>"
+        "<p>Education, not medical advice. Every page works offline; quizzes answer in the page.</p>"
+        "<h2>Chapter map</h2>"
+        '<table><caption class="ankl-sr">Chapters with their pages, slides and notebooks</caption>'
+        '<thead><tr><th scope="col">Chapter</th><th scope="col">Time</th><th scope="col">Slides</th>'
+        '<th scope="col">Notebook</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        "<h2>Presenting</h2>"
+        "<p>Open a deck and press <kbd>S</kbd> for the speaker view with notes, <kbd>F</kbd> for full screen, "
+        "<kbd>Esc</kbd> for the overview. A single-file deck needs nothing beside it: mail it or copy it to a "
+        f'USB stick. The <a href="{PACK_ZIP}">student pack</a> holds the notebooks to open in JupyterLab.</p>'
+    )
+    return _shell("ANKL course", body, teacher)
+
+
+def references_page(chapters: list[Chapter], teacher: bool) -> str:
+    """Every reference the built chapters cite (text, facts and question banks), in one list."""
+    from ..facts import chapter_keys, references_html
+
+    keys: list[str] = []
+    for chapter in chapters:
+        keys += chapter_keys(chapter.stem)
+    keys = list(dict.fromkeys(keys))
+    body = "<h1>References</h1>" + (references_html(keys) if keys else "<p>No references cited yet.</p>")
+    return _shell("ANKL course: references", body, teacher)
+
+
+def student_pack(chapters: list[Chapter], out: Path) -> Path:
+    """The notebooks as shipped to students: outputs and execution counts cleared, and a zip."""
+    folder = out / "student-pack"
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = out / PACK_ZIP
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for chapter in chapters:
+            data = json.loads(chapter.path.read_text(encoding="utf-8"))
+            for cell in data.get("cells", []):
+                if cell.get("cell_type") == "code":
+                    cell["outputs"] = []
+                    cell["execution_count"] = None
+            data.get("metadata", {}).pop("widgets", None)
+            text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+            (folder / chapter.path.name).write_text(text, encoding="utf-8")
+            bundle.writestr(f"ankl-course/{chapter.path.name}", text)
+    return archive
+
+
+def prepare_out(out: Path) -> None:
+    """Make ``out`` ready: create it, or clear a previous build; never wipe a folder we did not write."""
+    if out.exists() and not out.is_dir():
+        raise CourseDataError(out, "", "exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise CourseDataError(out, "", "is not empty and was not written by ankl-course build; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in MANAGED:
+        shutil.rmtree(out / name, ignore_errors=True)
+    (out / MARKER).write_text("written by ankl-course build; rebuilt in place\n", encoding="utf-8")
+
+
+def build_site(options: Options, chapters: list[Chapter]) -> list[ChapterResult]:
+    """Build the whole site into ``options.out``; return what each chapter produced."""
+    assets.require()  # before any kernel starts: a missing library must not cost a full run
+    prepare_out(options.out)
+    assets.copy_to_site(options.out / "assets")
+    with tempfile.TemporaryDirectory(prefix="ankl-build-") as temp:
+        workdir = Path(temp)
+        for chapter in chapters:  # execute copies: chapters may write files next to themselves
+            shutil.copyfile(chapter.path, workdir / chapter.path.name)
+        indices = range(len(chapters))
+        if options.jobs > 1 and len(chapters) > 1:
+            with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+                futures = [pool.submit(build_chapter, chapters, i, options, workdir) for i in indices]
+                results = [future.result() for future in futures]
+        else:
+            results = [build_chapter(chapters, i, options, workdir) for i in indices]
+    _write(options.out / "index.html", index_page(chapters, options.teacher))
+    _write(options.out / "references.html", references_page(chapters, options.teacher))
+    student_pack(chapters, options.out)
+    return results
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024:.0f} KiB" if count < 1024 * 1024 else f"{count / 1024 / 1024:.2f} MiB"
+
+
+def main(argv: list[str], prog: str = "ankl-course build") -> int:
+    """Parse the options, build, and print a line per chapter with the single-file deck's size."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="output folder (default ./site, or ./site-teacher with --teacher)")
+    parser.add_argument("--teacher", action="store_true", help="presenter version: quiz answers and explanations shown")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="build only chapters whose file name contains TEXT (repeatable)")
+    parser.add_argument("--deck-code", action="store_true", help="show code cells on the slides (hidden by default)")
+    parser.add_argument("--jobs", type=int, default=1, help="chapters built at the same time (default 1)")
+    args = parser.parse_args(argv)
+    out = (args.out or Path("site-teacher" if args.teacher else "site")).resolve()
+    options = Options(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs))
+    chapters = select_chapters(args.only)
+    started = time.perf_counter()
+    results = build_site(options, chapters)
+    for result in results:
+        print(f"  {result.stem}: executed in {result.execute_seconds:.1f} s, exported in "
+              f"{result.export_seconds:.1f} s; single-file deck {_size(result.single_deck_bytes)}")
+        for warning in result.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+    kind = "presenter site" if options.teacher else "site"
+    print(f"Built the {kind} of {len(results)} chapter(s) in {time.perf_counter() - started:.1f} s: "
+          f"{out / 'index.html'}")
+    return 0
