@@ -223,3 +223,56 @@ def receptor_table_html(model: Model | None = None) -> str:
     )
     return ("<table><thead><tr><th>Receptor</th><th>Signal</th><th>Ligand on the target</th>"
             f"<th>Model reads</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def kill_grid(steps: int = 41, antibody: float = 0.0, model: Model | None = None) -> list[list[bool]]:
+    """Verdicts over a grid of HLA class I (columns) and stress-ligand levels (rows), 0 to 1 each."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError("steps must be a whole number >= 2")
+    model = model or load_model()
+    levels = [i / (steps - 1) for i in range(steps)]
+    return [[decide(Target(mhc, stress, antibody), model).kill for mhc in levels] for stress in levels]
+
+
+def decision_map_figure(steps: int = 41, model: Model | None = None) -> Any:
+    """The whole decision space at a glance: where on the HLA class I x stress-ligand plane
+    the teaching model kills, with the three textbook cases marked."""
+    import numpy as np
+    from matplotlib.colors import ListedColormap
+
+    from . import figures
+
+    model = model or load_model()
+    grid = np.array(kill_grid(steps, model=model), dtype=float)
+    fig, ax = figures.new_figure("square")
+    cmap = ListedColormap([figures.PALETTE["sky"], figures.PALETTE["vermillion"]])
+    ax.imshow(grid, origin="lower", extent=(0, 1, 0, 1), cmap=cmap, vmin=0, vmax=1, aspect="auto", alpha=0.55)
+    cases = {"healthy": (1.0, 0.0), "missing self": (0.0, 0.0), "induced self": (1.0, 1.0)}
+    for label, (mhc, stress) in cases.items():
+        ax.plot(mhc, stress, "o", color=figures.PALETTE["black"], clip_on=False)
+        offset = (-8 if mhc else 8, 8 if not stress else -16)
+        ax.annotate(label, (mhc, stress), textcoords="offset points", xytext=offset,
+                    ha="right" if mhc else "left", fontsize=9)
+    ax.text(0.5, 0.25, "spared", ha="center", fontsize=11)
+    ax.text(0.3, 0.85, "killed", ha="center", fontsize=11)
+    ax.set_xlabel("HLA class I on the target (0 = lost, 1 = normal)")
+    ax.set_ylabel("stress ligands on the target (0 = none, 1 = high)")
+    ax.set_title("Teaching model: where the NK cell kills")
+    return fig
+
+
+def decision_map_alt(model: Model | None = None) -> str:
+    """Alt text for :func:`decision_map_figure`, with the boundaries read from the model itself."""
+    model = model or load_model()
+    inhibit = sum(r.weight for r in model.receptors if r.role == "inhibitory" and r.reads == "mhc_class_i")
+    activate = sum(r.weight for r in model.receptors if r.role == "activating" and r.reads == "stress_ligands")
+    mhc_edge = (model.baseline_activation - model.threshold) / inhibit if inhibit else float("inf")
+    stress_edge = (model.threshold - model.baseline_activation + inhibit) / activate if activate else float("inf")
+    return (
+        "Map with HLA class I level on the horizontal axis and stress-ligand level on the vertical axis, "
+        "both from 0 to 1. A diagonal boundary separates a lower-right 'spared' region from an upper-left "
+        f"'killed' region. With no stress ligands, the target is killed only when HLA class I falls to about "
+        f"{mhc_edge:.2f} or below (missing self); with normal HLA class I, it is killed once stress ligands reach "
+        f"about {stress_edge:.2f} (induced self). The healthy cell (normal HLA class I, no stress) lies in the "
+        "spared region."
+    )

@@ -119,3 +119,24 @@ def test_receptor_table_lists_every_receptor() -> None:
     table = receptor_table_html()
     for name in ("KIR", "CD94/NKG2A", "NKG2D", "NCR", "CD16"):
         assert f"<td>{name}</td>" in table
+
+
+def test_kill_grid_corners_and_bad_steps() -> None:
+    from ankl_course.nkcells import kill_grid
+
+    grid = kill_grid(steps=3)  # levels 0, 0.5, 1; rows are stress, columns HLA class I
+    assert grid[0] == [True, False, False]  # no stress: only the cell with no HLA class I dies
+    assert grid[2] == [True, True, True]  # high stress: killed whatever the HLA class I
+    with pytest.raises(ValueError, match="steps"):
+        kill_grid(steps=1)
+
+
+def test_decision_map_alt_reads_the_boundaries_from_the_model() -> None:
+    from ankl_course.nkcells import decision_map_alt, decision_map_figure
+
+    alt = decision_map_alt()
+    assert "about 0.12 or below" in alt  # (0.3 - 0.2) / 0.8 = 0.125
+    assert "reach about 0.70" in alt  # (0.2 - 0.3 + 0.8) / 1.0
+    from ankl_course import figures
+
+    assert figures.show(decision_map_figure(steps=11), alt=alt).alt == alt
