@@ -706,8 +706,8 @@ def ci_width_view(model: CohortModel, n: int, seed: int = 6) -> Any:
     """Explorer render: one synthetic cohort of size n, its Kaplan-Meier curve and 95% band."""
     from . import figures
 
-    frame = model.sample(int(n), seed)
-    fit = kaplan_meier(frame["os_time"], frame["os_event"], f"n={int(n)}")
+    arrays = model.sample_arrays(int(n), np.random.default_rng(seed))
+    fit = kaplan_meier(arrays["os_time"], arrays["os_event"], f"n={int(n)}")
     grid = np.linspace(0.0, 8.0, 400)
     curve = curve_on_grid(fit, grid)
     band = on_grid(fit.confidence_interval_survival_function_, grid)
