@@ -1,0 +1,278 @@
+"""The capstone patient of chapter 07: one synthetic case, read from ``data/case_study.toml``.
+
+Why a data file and a module: the case joins four other modules (cytometry,
+HLH-2004 checker, EBV kinetics, transplant facts). Keeping the patient's values
+in one validated file means the notebook, the quiz answers and the tests all see
+the same patient, and a teacher can write a new case without touching code.
+Everything random (flow events, assay noise) comes from seeds in the file, so
+every run shows the same patient. The file must say ``synthetic = true``: the
+course never presents invented data as a real person's.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CourseDataError
+from .resources import data_path
+
+FLAGS = ("low", "normal", "high")
+TOP_FIELDS = {"id", "title", "synthetic", "age_years", "sex", "presentation", "sources", "lab", "flow", "hlh",
+              "ebv", "decision"}
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One laboratory result with the flag the (synthetic) laboratory printed beside it."""
+
+    name: str
+    value: float
+    unit: str
+    flag: str
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """Which synthetic cytometry sample to generate for the patient, and with which seed."""
+
+    sample: str
+    n_events: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class EbvSpec:
+    """How the patient's EBV DNA series is generated: days, starting load, true half-life, noise, seed."""
+
+    days: tuple[float, ...]
+    baseline: float
+    true_half_life_days: float
+    noise_log10: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """The whole synthetic patient."""
+
+    id: str
+    title: str
+    age_years: int
+    sex: str
+    presentation: str
+    labs: tuple[Lab, ...]
+    flow: FlowSpec
+    hlh_findings: dict[str, Any]
+    ebv: EbvSpec
+    response: str
+    donor: str
+    sources: tuple[str, ...]
+    synthetic: bool = True
+
+
+def _fail(path: Path, where: str, message: str) -> CourseDataError:
+    return CourseDataError(path, where, message)
+
+
+def _table(path: Path, raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key)
+    if not isinstance(value, dict):
+        raise _fail(path, f"[{key}]", "missing section")
+    return value
+
+
+def _number(path: Path, where: str, value: Any, positive: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(path, where, f"must be a number, not {value!r}")
+    if positive and value <= 0:
+        raise _fail(path, where, f"must be > 0, not {value!r}")
+    return float(value)
+
+
+def _whole(path: Path, where: str, value: Any, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _fail(path, where, f"must be a whole number >= {minimum}, not {value!r}")
+    return value
+
+
+def _text(path: Path, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, where, "must be a non-empty text")
+    return value.strip()
+
+
+def _sources(path: Path, where: str, value: Any, known: set[str] | None) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise _fail(path, where, "sources must be a non-empty list of citation keys")
+    if known is not None:
+        for key in value:
+            if key not in known:
+                raise _fail(path, where, f"citation key {key!r} is not in references.toml")
+    return tuple(value)
+
+
+def load_case(path: Path | None = None, references: set[str] | None = None) -> Case:
+    """Read and validate the case file; problems raise :class:`CourseDataError` naming file and place."""
+    path = path or data_path("case_study.toml")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(path, "", "file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _fail(path, "", f"not valid TOML: {exc}") from None
+    if references is None:
+        from .facts import load_references
+
+        references = set(load_references())
+    unknown = set(raw) - TOP_FIELDS
+    if unknown:
+        raise _fail(path, "", f"unknown field(s): {', '.join(sorted(unknown))}")
+    if raw.get("synthetic") is not True:
+        raise _fail(path, "synthetic", "the case must be marked synthetic = true (the course shows no real patient)")
+    sources = _sources(path, "sources", raw.get("sources"), references)
+
+    labs = []
+    for number, entry in enumerate(raw.get("lab", []), start=1):
+        where = f"lab #{number}"
+        if not isinstance(entry, dict) or set(entry) != {"name", "value", "unit", "flag"}:
+            raise _fail(path, where, "each [[lab]] has exactly name, value, unit and flag")
+        if entry["flag"] not in FLAGS:
+            raise _fail(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
+        labs.append(Lab(_text(path, where, entry["name"]), _number(path, where, entry["value"], positive=False),
+                        _text(path, where, entry["unit"]), entry["flag"]))
+    if not labs:
+        raise _fail(path, "lab", "the case needs at least one [[lab]] result")
+
+    flow = _table(path, raw, "flow")
+    _sources(path, "[flow]", flow.get("sources"), references)
+    from .cytometry import sample_names
+
+    if flow.get("sample") not in sample_names():
+        raise _fail(path, "[flow] sample", f"{flow.get('sample')!r} is not one of {', '.join(sample_names())}")
+    flow_spec = FlowSpec(flow["sample"], _whole(path, "[flow] n_events", flow.get("n_events"), 1000),
+                         _whole(path, "[flow] seed", flow.get("seed")))
+
+    hlh_section = _table(path, raw, "hlh")
+    _sources(path, "[hlh]", hlh_section.get("sources"), references)
+    from .hlh import validate_findings
+
+    try:
+        findings = validate_findings(hlh_section.get("findings") or {})
+    except ValueError as exc:
+        raise _fail(path, "[hlh.findings]", str(exc)) from None
+
+    ebv_section = _table(path, raw, "ebv")
+    _sources(path, "[ebv]", ebv_section.get("sources"), references)
+    days = ebv_section.get("days")
+    if not isinstance(days, list) or len(days) < 3:
+        raise _fail(path, "[ebv] days", "give at least three measurement days")
+    day_values = tuple(_number(path, "[ebv] days", d, positive=False) for d in days)
+    if any(b <= a for a, b in zip(day_values, day_values[1:], strict=False)):
+        raise _fail(path, "[ebv] days", "days must be strictly increasing")
+    ebv_spec = EbvSpec(
+        days=day_values,
+        baseline=_number(path, "[ebv] baseline", ebv_section.get("baseline")),
+        true_half_life_days=_number(path, "[ebv] true_half_life_days", ebv_section.get("true_half_life_days")),
+        noise_log10=_number(path, "[ebv] noise_log10", ebv_section.get("noise_log10"), positive=False),
+        seed=_whole(path, "[ebv] seed", ebv_section.get("seed")),
+    )
+
+    decision = _table(path, raw, "decision")
+    _sources(path, "[decision]", decision.get("sources"), references)
+    return Case(
+        id=_text(path, "id", raw.get("id")), title=_text(path, "title", raw.get("title")),
+        age_years=_whole(path, "age_years", raw.get("age_years"), 1), sex=_text(path, "sex", raw.get("sex")),
+        presentation=_text(path, "presentation", raw.get("presentation")), labs=tuple(labs), flow=flow_spec,
+        hlh_findings=findings, ebv=ebv_spec, response=_text(path, "[decision] response", decision.get("response")),
+        donor=_text(path, "[decision] donor", decision.get("donor")), sources=sources,
+    )
+
+
+# -- the steps of the case ----------------------------------------------------------------
+
+
+def lab_table_html(case: Case) -> str:
+    """The first blood results as an accessible HTML table, flags spelled out (not colour alone)."""
+    esc = html.escape
+    marks = {"low": "&#8595; low", "high": "&#8593; high", "normal": "normal"}
+    rows = "".join(
+        f"<tr><td>{esc(lab.name)}</td><td style='text-align:right'>{lab.value:g}</td><td>{esc(lab.unit)}</td>"
+        f"<td>{marks[lab.flag]}</td></tr>"
+        for lab in case.labs
+    )
+    return ("<table class='ankl-labs'><caption>First blood tests (synthetic patient)</caption>"
+            f"<tr><th>Test</th><th>Value</th><th>Unit</th><th>Flag</th></tr>{rows}</table>")
+
+
+def flagged(case: Case, flag: str) -> list[str]:
+    """Names of the results carrying ``flag`` (``"low"``, ``"normal"`` or ``"high"``)."""
+    if flag not in FLAGS:
+        raise ValueError(f"flag must be one of {', '.join(FLAGS)}, not {flag!r}")
+    return [lab.name for lab in case.labs if lab.flag == flag]
+
+
+def flow_sample(case: Case) -> Any:
+    """The patient's blood as a synthetic cytometry sample (same events on every run)."""
+    from .cytometry import generate
+
+    return generate(case.flow.sample, n_events=case.flow.n_events, seed=case.flow.seed)
+
+
+def hlh_assessment(case: Case) -> Any:
+    """HLH-2004 applied to the patient's findings by the course's checker."""
+    from .hlh import assess
+
+    return assess(case.hlh_findings)
+
+
+def ebv_series(case: Case) -> tuple[list[float], list[float]]:
+    """The patient's EBV DNA loads (copies/mL) on the measurement days, rounded to whole copies."""
+    from .ebv import simulate_load
+
+    spec = case.ebv
+    loads = simulate_load(list(spec.days), spec.baseline, spec.true_half_life_days, spec.noise_log10, spec.seed)
+    return list(spec.days), [float(round(x)) for x in loads]
+
+
+def ebv_fit(case: Case, first: int | None = None) -> Any:
+    """Log-linear fit of the first ``first`` measurements (all by default)."""
+    from .ebv import fit_decline
+
+    days, loads = ebv_series(case)
+    count = len(days) if first is None else first
+    if not 3 <= count <= len(days):
+        raise ValueError(f"fit between 3 and {len(days)} measurements, not {count}")
+    return fit_decline(days[:count], loads[:count])
+
+
+def ebv_fit_view(case: Case) -> Any:
+    """Render function for the explorer: fit the first ``points`` measurements and show the line."""
+    from . import figures
+    from .ebv import kinetics_figure
+
+    days, loads = ebv_series(case)
+
+    def render(points: int) -> Any:
+        fit = ebv_fit(case, points)
+        fig = kinetics_figure(days[:points], loads[:points], fit)
+        fig.axes[0].set_xlim(-1, days[-1] + 1)
+        alt = (f"Synthetic EBV DNA loads of the capstone patient on a log scale, falling from about "
+               f"{loads[0]:,.0f} copies/mL; the line fitted to the first {points} measurements gives a "
+               f"half-life of {fit.half_life_days:.1f} days.")
+        return figures.show(fig, alt=alt)
+
+    return render
+
+
+def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A small HTML table (for gating results and summaries)."""
+    esc = html.escape
+    head = "".join(f"<th>{esc(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
