@@ -29,6 +29,12 @@ PREREQ_LINE = re.compile(r"^\s*\**\s*prerequisites?\s*\**\s*:\s*\**\s*(?P<text>.
 MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>h(?:ours?|rs?)?|min(?:ute)?s?)\b", re.IGNORECASE)
 NUMBER_PREFIX = re.compile(r"^(?P<number>\d+)_")
+MAP_STYLE = (
+    ".ankl-course-map{border-collapse:collapse;text-align:left}"
+    ".ankl-course-map th,.ankl-course-map td{border:1px solid #c8c8c8;padding:0.3em 0.5em;"
+    "vertical-align:top;text-align:left}"
+    ".ankl-course-map ul{margin:0;padding-left:1.1em}"
+)
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,24 @@ def read_chapter(path: Path) -> Chapter:
 
 
 def chapters(paths: list[Path] | None = None) -> list[Chapter]:
-    """Every chapter notebook present, in course order."""
+    """Every chapter notebook present, in course order (an unreadable one raises)."""
     return [read_chapter(p) for p in (chapter_notebooks() if paths is None else paths)]
+
+
+def readable_chapters(paths: list[Path] | None = None) -> tuple[list[Chapter], list[str]]:
+    """The chapters that can be read, and the file names of those that cannot.
+
+    The welcome notebook shows the map while other chapters are being written;
+    a half-saved notebook must not stop the student's first notebook from running.
+    """
+    found: list[Chapter] = []
+    unreadable: list[str] = []
+    for path in chapter_notebooks() if paths is None else paths:
+        try:
+            found.append(read_chapter(path))
+        except CourseDataError:
+            unreadable.append(Path(path).name)
+    return found, unreadable
 
 
 def total_minutes(items: list[Chapter]) -> int:
@@ -120,7 +142,7 @@ def total_minutes(items: list[Chapter]) -> int:
     return sum(c.minutes or 0 for c in items)
 
 
-def course_map_html(items: list[Chapter]) -> str:
+def course_map_html(items: list[Chapter], unreadable: list[str] | None = None) -> str:
     """The course map as an accessible HTML table (caption, header cells with scope)."""
     esc = html.escape
     rows = []
@@ -135,12 +157,14 @@ def course_map_html(items: list[Chapter]) -> str:
     hours, mins = divmod(total, 60)
     summary = f"{len(items)} chapter{'s' if len(items) != 1 else ''}, about {hours} h {mins:02d} min in all"
     return (
+        f"<style>{MAP_STYLE}</style>"
         '<table class="ankl-course-map">'
         f"<caption>Course map: {esc(summary)}</caption>"
         '<thead><tr><th scope="col">No.</th><th scope="col">Chapter</th>'
         '<th scope="col">Learning objectives</th><th scope="col">Estimated time</th>'
         '<th scope="col">Prerequisites</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
+        + (f"<p>Could not be read (being edited?): {esc(', '.join(unreadable))}.</p>" if unreadable else "")
     )
 
 
@@ -148,4 +172,34 @@ def course_map(paths: list[Path] | None = None) -> Any:
     """Display the course map of the chapters present (for the welcome notebook)."""
     from IPython.display import HTML
 
-    return HTML(course_map_html(chapters(paths)))
+    return HTML(course_map_html(*readable_chapters(paths)))
+
+
+def chapter_card_html(chapter: Chapter) -> str:
+    """One chapter's entry as a small card: what the chapter-finder widget shows."""
+    esc = html.escape
+    objectives = "".join(f"<li>{esc(o)}</li>" for o in chapter.objectives) or "<li>(not stated yet)</li>"
+    return (
+        f'<div class="ankl-chapter-card"><p><strong>Chapter {chapter.number}: {esc(chapter.title)}</strong> '
+        f"<code>{esc(chapter.path.name)}</code></p>"
+        f"<p><em>Estimated time:</em> {esc(chapter.time.rstrip('.') or 'not stated')}. "
+        f"<em>Prerequisites:</em> {esc(chapter.prerequisites.rstrip('.') or 'not stated')}.</p>"
+        f"<p>You will be able to:</p><ul>{objectives}</ul></div>"
+    )
+
+
+def time_figure(items: list[Chapter]) -> tuple[Any, str]:
+    """A bar chart of each chapter's estimated minutes, and its alt text (written from the same data)."""
+    from . import figures
+
+    timed = [c for c in items if c.minutes]
+    fig, ax = figures.new_figure("wide")
+    labels = [f"{c.number:02d} {c.title}" for c in timed][::-1]
+    values = [c.minutes or 0 for c in timed][::-1]
+    _ = ax.barh(labels, values, color=figures.PALETTE["blue"])
+    ax.set_xlabel("estimated time (minutes)")
+    ax.set_title(f"About {total_minutes(timed)} minutes of study in {len(timed)} chapters")
+    parts = "; ".join(f"chapter {c.number}, {c.title}: {c.minutes} minutes" for c in timed)
+    alt = (f"Horizontal bar chart of the estimated study time per chapter, {total_minutes(timed)} minutes in all. "
+           f"{parts}." if timed else "Empty chart: no chapter states an estimated time yet.")
+    return fig, alt

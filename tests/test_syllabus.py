@@ -110,3 +110,35 @@ def test_chapter_not_yet_present_is_not_listed(tmp_path: Path, monkeypatch: pyte
     write_notebook(tmp_path / "00_welcome.ipynb", "# Chapter 0: Welcome", OBJECTIVES)
     monkeypatch.setenv("ANKL_COURSE_NOTEBOOKS", str(tmp_path))
     assert [c.stem for c in chapters()] == ["00_welcome"]
+
+
+def test_course_map_survives_a_half_saved_chapter(tmp_path: Path) -> None:
+    from ankl_course.syllabus import course_map, readable_chapters
+
+    good = write_notebook(tmp_path / "00_a.ipynb", "# Chapter 0: A", OBJECTIVES)
+    bad = tmp_path / "01_b.ipynb"
+    bad.write_text('{"cells": [')
+    found, unreadable = readable_chapters([good, bad])
+    assert [c.stem for c in found] == ["00_a"] and unreadable == ["01_b.ipynb"]
+    html = course_map([good, bad]).data
+    assert "Could not be read (being edited?): 01_b.ipynb." in html
+    with pytest.raises(CourseDataError):
+        chapters([good, bad])
+
+
+def test_chapter_card_and_time_figure(tmp_path: Path) -> None:
+    from ankl_course.syllabus import chapter_card_html, time_figure
+
+    one = read_chapter(write_notebook(tmp_path / "00_a.ipynb", "# Chapter 0: Alpha", OBJECTIVES))
+    draft = read_chapter(write_notebook(tmp_path / "01_b.ipynb", "# Chapter 1: Beta"))
+    card = chapter_card_html(one)
+    assert "Chapter 0: Alpha" in card and "1 hour 15 minutes" in card
+    assert "<li>Name two activating receptors</li>" in card
+    assert "(not stated yet)" in chapter_card_html(draft)
+    fig, alt = time_figure([one, draft])
+    assert alt.startswith("Horizontal bar chart") and "chapter 0, Alpha: 75 minutes" in alt and "Beta" not in alt
+    _, empty = time_figure([draft])
+    assert empty.startswith("Empty chart")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
