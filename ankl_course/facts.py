@@ -6,9 +6,8 @@ fact (``fact("fujimoto2021.os_1y")``) or write prose through :func:`say`, which
 fills ``{fact.id}`` placeholders from ``data/facts.toml`` and links each one
 to the chapter's reference list. ``data/references.toml`` is the bibliography.
 
-Both files are read afresh on each call (they are small; parsing takes well
-under a millisecond), so the module holds no state and an edited file is seen
-at once.
+Both files are read afresh on each call, so an edited file is seen at once;
+only the parse of a given file content is cached (they grew to tens of kB).
 
 Citation syntax understood everywhere in the course:
 
@@ -19,6 +18,7 @@ Citation syntax understood everywhere in the course:
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -146,12 +146,21 @@ class Fact:
         return self.formatted()
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_toml(text: str) -> dict[str, Any]:
+    """Parse each distinct file content once: the bibliography and facts grew to tens of kB and a
+    quiz renders them for every question (about 26 ms a parse). Keyed on the content itself, so an
+    edited file is still seen at once. Callers must not mutate the result."""
+    return tomllib.loads(text)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return _parse_toml(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise CourseDataError(path, "", "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise CourseDataError(path, "", f"not valid TOML: not UTF-8 ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
 
