@@ -26,7 +26,7 @@ from .plots import axis_label, density_colormap, density_image, limits
 from .synthetic import Sample, display_values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ShareCheck:
     """The verdict on a reported share, with the feedback a student sees."""
 
@@ -40,6 +40,10 @@ class ShareCheck:
         return f'<p style="border-left:4px solid {colour};padding-left:8px">{html.escape(self.feedback)}</p>'
 
     def __str__(self) -> str:
+        return self.feedback
+
+    def __repr__(self) -> str:
+        # What a notebook shows as text: the feedback only, never the true share.
         return self.feedback
 
 
