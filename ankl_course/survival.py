@@ -642,8 +642,11 @@ def survival_figure(frame: Any, by: str | None = None, title: str = "Overall sur
     """A Kaplan-Meier figure of a synthetic cohort (optionally one curve per group), with alt text."""
     from . import figures
 
-    groups = [("all patients", frame)] if by is None else [
-        (str(value), frame[frame[by] == value]) for value in frame[by].cat.categories]
+    if by is None:
+        groups = [("all patients", frame)]
+    else:
+        values = frame[by].cat.categories if hasattr(frame[by], "cat") else sorted(frame[by].unique())
+        groups = [(str(value), frame[frame[by] == value]) for value in values]
     fitters = [kaplan_meier(part["os_time"], part["os_event"], f"{name} (n={len(part)})") for name, part in groups]
     fig, ax = figures.new_figure("wide")
     ticks = [float(t) for t in range(0, int(horizon) + 1, 2)]
@@ -656,6 +659,47 @@ def survival_figure(frame: Any, by: str | None = None, title: str = "Overall sur
     alt = (f"Kaplan-Meier curves of overall survival in a {SYNTHETIC.lower()} cohort of {len(frame)} simulated "
            f"transplant recipients, with shaded 95% confidence bands{' and numbers at risk below' if at_risk else ''}. "
            f"{described}.")
+    return figures.show(fig, alt=alt)
+
+
+def landmark_figure(frame: Any, landmark: float = 1.0, horizon: float = 8.0) -> Any:
+    """Overall survival of everyone beside that of the patients event-free at the landmark."""
+    from . import figures
+
+    subset = landmark_subset(frame, landmark)
+    fitters = [kaplan_meier(frame["os_time"], frame["os_event"], f"all patients (n={len(frame)})"),
+               kaplan_meier(subset["os_time"], subset["os_event"],
+                            f"event-free at {landmark:g} year (n={len(subset)})")]
+    fig, ax = figures.new_figure("wide")
+    plot_survival(ax, fitters, at_risk=True, xticks=[float(t) for t in range(0, int(horizon) + 1, 2)])
+    ax.axvline(landmark, color="grey", linewidth=0.8, linestyle=":")
+    ax.set_xlim(0, horizon)
+    ax.set_title(f"Landmark at {landmark:g} year ({SYNTHETIC}, n={len(frame)})")
+    alt = (f"Kaplan-Meier curves of overall survival in a {SYNTHETIC.lower()} cohort: all {len(frame)} patients "
+           f"({_percent(value_at(fitters[0], 5.0))} alive at 5 years) and the {len(subset)} who were alive without "
+           f"relapse at {landmark:g} year ({_percent(value_at(fitters[1], 5.0))} alive at 5 years); the second curve "
+           f"stays flat at 100% until the landmark because its patients were selected for being alive then.")
+    return figures.show(fig, alt=alt)
+
+
+def pvalue_figure(null: np.ndarray, effect: np.ndarray, n: int) -> Any:
+    """Histograms of simulated log-rank P values with and without a real graft effect."""
+    from . import figures
+
+    fig, axes = figures.new_figure("wide", ncols=2, sharey=True)
+    bins = np.linspace(0, 1, 21)
+    for ax, values, title, colour in ((axes[0], null, "no graft effect", "grey"),
+                                      (axes[1], effect, "calibrated graft effect", figures.PALETTE["blue"])):
+        ax.hist(values, bins=bins, color=colour, edgecolor="white")
+        ax.axvline(0.05, color=figures.PALETTE["vermillion"], linewidth=1.2)
+        ax.set_title(f"{title}: P < 0.05 in {_percent(np.mean(values < 0.05))}", fontsize=10)
+        ax.set_xlabel("log-rank P value")
+    axes[0].set_ylabel("simulated studies")
+    fig.suptitle(f"{len(null)} {SYNTHETIC} studies of {n} patients each", fontsize=11)
+    alt = (f"Two histograms of log-rank P values from {len(null)} simulated studies of {n} patients each "
+           f"({SYNTHETIC.lower()}). Without a graft effect the P values are spread evenly and "
+           f"{_percent(np.mean(null < 0.05))} fall below 0.05; with the calibrated effect they pile up near zero "
+           f"but only {_percent(np.mean(effect < 0.05))} fall below 0.05, so many real effects would be missed.")
     return figures.show(fig, alt=alt)
 
 
