@@ -39,7 +39,7 @@ REGIMEN_FIELDS = {
     "id", "name", "expansion", "drugs", "studied_in", "enktl_evidence", "ankl_evidence", "note", "sources",
 }
 APPROACH_FIELDS = {"id", "name", "drugs", "rationale", "enktl_evidence", "ankl_evidence", "note", "sources"}
-LEVEL_FIELDS = {"id", "rank", "label", "meaning"}
+LEVEL_FIELDS = {"id", "rank", "short", "label", "meaning"}
 CLAIM_FIELDS = {"regimen", "listed_name", "listed_drugs", "listed_pfs", "seed"}
 
 
@@ -51,6 +51,7 @@ class EvidenceLevel:
     rank: int
     label: str
     meaning: str
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
         if isinstance(rank, bool) or not isinstance(rank, int):
             raise CourseDataError(path, where, "rank must be a whole number")
         levels[entry["id"]] = EvidenceLevel(entry["id"], rank, _text(path, where, entry, "label"),
-                                            _text(path, where, entry, "meaning"))
+                                            _text(path, where, entry, "meaning"), _text(path, where, entry, "short"))
     if len({lv.rank for lv in levels.values()}) != len(levels):
         raise CourseDataError(path, "evidence_level", "two evidence levels share a rank")
 
@@ -514,9 +515,8 @@ def evidence_figure(formulary: Formulary) -> Any:
         _ = ax.scatter([ankl], [row], color=figures.PALETTE["vermillion"], marker="D", s=50, zorder=3,
                        label="ANKL" if row == 0 else None)
     ax.set_yticks(range(len(items)), [item.name for item in items])
-    ax.set_xticks([lv.rank for lv in ranks], [lv.label.replace(" or ", " /\n").replace("trial", "\ntrial")
-                                              for lv in ranks], fontsize=8)
-    ax.set_xlim(-0.4, max(lv.rank for lv in ranks) + 0.4)
+    ax.set_xticks([lv.rank for lv in ranks], [lv.short for lv in ranks], fontsize=8)
+    ax.set_xlim(ranks[0].rank - 0.4, ranks[-1].rank + 0.4)
     ax.invert_yaxis()
     ax.set_xlabel("Strongest published evidence found by the course")
     ax.legend(loc="lower right")

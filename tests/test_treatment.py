@@ -14,12 +14,14 @@ MINI = '''
 [[evidence_level]]
 id = "none"
 rank = 0
+short = "none"
 label = "Nothing"
 meaning = "No data."
 
 [[evidence_level]]
 id = "retrospective"
 rank = 3
+short = "retro"
 label = "Retrospective"
 meaning = "Records."
 
