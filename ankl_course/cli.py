@@ -17,6 +17,9 @@ from . import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "lab": ("ankl_course.workspace", "copy the course into a workspace and start JupyterLab there"),
     "check": ("ankl_course.content", "validate all course content (facts, references, quizzes, notebooks)"),
+    "release": ("ankl_course.grading.release", "write the student version of each graded exercise and verify it"),
+    "grade": ("ankl_course.grading.grader", "grade submitted exercises (sandboxed, in parallel) into a gradebook"),
+    "gradebook": ("ankl_course.grading.gradebook", "show the gradebook or export it as CSV"),
     "assets": ("ankl_course.export.assets", "install the pinned browser libraries that exports need (npm ci)"),
     "build": ("ankl_course.export.build", "build the offline site: chapter pages, slide decks, student pack"),
     "export-quiz": ("ankl_course.lms", "write the question banks for Moodle (GIFT or Moodle XML)"),

@@ -1,0 +1,159 @@
+"""The teacher's commands: ``ankl-course release``, ``ankl-course grade``, ``ankl-course gradebook``.
+
+``release`` writes the student versions and verifies each exercise both ways (the
+source's solutions earn every point, the blank student version earns none).
+``grade`` grades a batch of submissions. ``gradebook export`` writes the grades as CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import CourseDataError
+from . import sandbox
+from .executor import Limits
+from .exercises import Exercise, find_exercises
+from .gradebook import Gradebook
+from .grader import Grader, Options, Submission, collect
+from .release import release_exercise
+
+SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): student code runs with your rights and can "
+                   "read your files and use the network.")
+
+
+def _exercises(names: list[str], folder: Path | None) -> dict[str, Exercise]:
+    found = find_exercises(folder)
+    if not found:
+        raise CourseDataError(folder or "exercises/", "", "no exercises found (expected NAME/NAME.ipynb folders)")
+    unknown = [n for n in names if n not in found]
+    if unknown:
+        raise CourseDataError(folder or "exercises/", ", ".join(unknown),
+                              f"no such exercise (known: {', '.join(found)})")
+    return {n: found[n] for n in names} if names else found
+
+
+def _sandbox_choice(no_sandbox: bool) -> bool:
+    """True to use the sandbox; prints plainly what happens before any grading starts."""
+    if no_sandbox:
+        print(SANDBOX_WARNING, file=sys.stderr)
+        return False
+    status = sandbox.probe()
+    if not status.available:
+        raise CourseDataError("sandbox", "", f"{status.message}. Refusing to run student code unconfined; "
+                              "pass --no-sandbox to grade without it (not recommended).")
+    print(status.message, file=sys.stderr)
+    return True
+
+
+def verify(exercises: dict[str, Exercise], released: dict[str, Path], use_sandbox: bool, workers: int) -> list[str]:
+    """Problems found grading each source (must score full marks) and release (must score zero)."""
+    problems = []
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = []
+        for name, exercise in exercises.items():
+            subs.append(Submission(exercise.notebook_path, "__source__", name))
+            subs.append(Submission(released[name], "__blank__", name))
+        options = Options(gradebook=Path(tmp, "verify.db"), feedback_dir=Path(tmp, "feedback"), workers=workers,
+                          use_sandbox=use_sandbox, progress=False)
+        for outcome in Grader(exercises, options).grade(subs):
+            name, who = outcome.submission.exercise, outcome.submission.student
+            if who == "__source__" and outcome.score != outcome.max_score:
+                failed = [f"{t.grade_id}: {'; '.join(t.messages)}" for t in outcome.tasks if not t.passed]
+                problems.append(f"{name}: the source's solutions score {outcome.score:g}/{outcome.max_score:g} "
+                                f"({outcome.message}; {' | '.join(failed)})")
+            if who == "__blank__" and (outcome.score != 0 or any(t.passed for t in outcome.tasks)):
+                passed = [t.grade_id for t in outcome.tasks if t.passed]
+                problems.append(f"{name}: the blank student version passes {', '.join(passed)}")
+    return problems
+
+
+def release_main(argv: list[str], prog: str = "ankl-course release") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Write the student version of each exercise and "
+                                     "check it both ways (solutions pass every test, the blank version none).")
+    parser.add_argument("names", nargs="*", help="exercises to release (default: all)")
+    parser.add_argument("--out", type=Path, default=Path("release"), help="output folder (default ./release)")
+    parser.add_argument("--source", type=Path, help="exercise sources folder (default: the course's)")
+    parser.add_argument("--no-verify", action="store_true", help="skip grading the solutions and the blank version")
+    parser.add_argument("--no-sandbox", action="store_true", help="verify without the sandbox (warns)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    exercises = _exercises(args.names, args.source)
+    released = {}
+    for name, exercise in exercises.items():
+        released[name] = release_exercise(exercise, args.out)
+        print(f"released {name} -> {released[name]}")
+    if args.no_verify:
+        return 0
+    problems = verify(exercises, released, _sandbox_choice(args.no_sandbox), args.workers)
+    for problem in problems:
+        print(f"{prog}: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"verified {len(exercises)} exercise(s): solutions earn every point, blank versions earn none")
+    return 0
+
+
+def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
+    defaults = Limits()
+    parser = argparse.ArgumentParser(prog=prog, description="Grade submissions: files STUDENT/EXERCISE.ipynb "
+                                     "(or nbgrader's STUDENT/EXERCISE/EXERCISE.ipynb), or folders holding them.")
+    parser.add_argument("submissions", nargs="+", type=Path)
+    parser.add_argument("--gradebook", type=Path, default=Path("gradebook.db"))
+    parser.add_argument("--feedback", type=Path, default=Path("feedback"), help="feedback folder (default ./feedback)")
+    parser.add_argument("--source", type=Path, help="exercise sources folder (default: the course's)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: one per core")
+    parser.add_argument("--regrade", action="store_true", help="grade again what the gradebook already has")
+    parser.add_argument("--show-hidden", action="store_true", help="put hidden-check details in the feedback")
+    parser.add_argument("--no-sandbox", action="store_true", help="run student code unconfined (warns)")
+    parser.add_argument("--seed", type=int, help="seed for the hidden checks' inputs (default: fresh each run)")
+    parser.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds per cell")
+    parser.add_argument("--timeout", type=float, default=defaults.submission_seconds, help="seconds per submission")
+    parser.add_argument("--memory", type=int, default=defaults.memory_mb, help="MiB of memory per submission")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    exercises = find_exercises(args.source)
+    submissions, skipped = collect(args.submissions, exercises)
+    for message in skipped:
+        print(f"{prog}: {message}", file=sys.stderr)
+    if not submissions:
+        print(f"{prog}: nothing to grade", file=sys.stderr)
+        return 1
+    use_sandbox = _sandbox_choice(args.no_sandbox)
+    limits = Limits(cell_seconds=args.cell_timeout, submission_seconds=args.timeout, memory_mb=args.memory)
+    options = Options(gradebook=args.gradebook, feedback_dir=args.feedback, workers=args.workers, limits=limits,
+                      use_sandbox=use_sandbox, regrade=args.regrade, show_hidden=args.show_hidden, seed=args.seed,
+                      progress=not args.quiet)
+    outcomes = Grader(exercises, options).grade(submissions)
+    for outcome in sorted(outcomes, key=lambda o: (o.submission.exercise, o.submission.student)):
+        sub = outcome.submission
+        print(f"{sub.student}\t{sub.exercise}\t{outcome.score:g}/{outcome.max_score:g}\t{outcome.message}")
+    already = len(submissions) - len(outcomes)
+    if already:
+        print(f"{already} submission(s) already in the gradebook were skipped (use --regrade to grade them again)")
+    print(f"gradebook: {args.gradebook}; feedback: {args.feedback}/")
+    return 0
+
+
+def gradebook_main(argv: list[str], prog: str = "ankl-course gradebook") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Show or export the gradebook.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    export = sub.add_parser("export", help="write the grades as CSV")
+    export.add_argument("csv", type=Path)
+    export.add_argument("--gradebook", type=Path, default=Path("gradebook.db"))
+    show = sub.add_parser("show", help="print the grades")
+    show.add_argument("--gradebook", type=Path, default=Path("gradebook.db"))
+    args = parser.parse_args(argv)
+    if not args.gradebook.exists():
+        raise CourseDataError(args.gradebook, "", "no gradebook here (run 'ankl-course grade' first)")
+    with Gradebook(args.gradebook) as book:
+        if args.action == "export":
+            count = book.export_csv(args.csv)
+            print(f"wrote {count} row(s) to {args.csv}")
+        else:
+            for row in book.rows():
+                print(f"{row['student']}\t{row['exercise']}\t{row['score']:g}/{row['max_score']:g}\t{row['status']}")
+    return 0

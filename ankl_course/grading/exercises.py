@@ -1,0 +1,170 @@
+"""The exercise sources: one folder per exercise in ``exercises/``.
+
+A folder ``exercises/NAME/`` holds ``NAME.ipynb`` (the source, with solutions and
+tests in nbgrader's markup) and ``checks.py`` (the grader-side check spec, see
+:mod:`.checks`). ``checks.py`` may define ``write_data(folder)`` to write the data
+files the student works on (e.g. a seeded synthetic FCS file); they are written
+at release and into each grading run, never committed as binaries.
+
+The reference solution the checks compare with is the source notebook's own
+code: its code cells minus the test cells, run once in the grader, so the
+teacher writes each answer in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import tempfile
+import types
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..errors import CourseDataError
+from ..resources import exercises_dir
+from . import markup
+
+
+@dataclass
+class Exercise:
+    """One exercise folder, its source notebook and its check spec."""
+
+    name: str
+    folder: Path
+    _reference: Any = field(default=None, repr=False)
+
+    @property
+    def notebook_path(self) -> Path:
+        return self.folder / f"{self.name}.ipynb"
+
+    @property
+    def checks_path(self) -> Path:
+        return self.folder / "checks.py"
+
+    @cached_property
+    def source(self) -> Any:
+        """The source notebook (nbformat 4 node)."""
+        return read_notebook(self.notebook_path)
+
+    @cached_property
+    def module(self) -> types.ModuleType:
+        """The exercise's ``checks.py``, imported under a private name."""
+        path = self.checks_path
+        if not path.is_file():
+            raise CourseDataError(path, "", "missing: every exercise needs a checks.py beside its notebook")
+        spec = importlib.util.spec_from_file_location(f"_ankl_exercise_checks_{self.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # a teacher's file: report it on one line
+            raise CourseDataError(path, "", f"cannot be imported: {type(exc).__name__}: {exc}") from exc
+        return module
+
+    @cached_property
+    def checks(self) -> dict[str, Any]:
+        """grade_id -> check function, validated against the notebook's test cells."""
+        checks = getattr(self.module, "CHECKS", None)
+        if not isinstance(checks, dict):
+            raise CourseDataError(self.checks_path, "CHECKS", "must be a dict of grade_id -> check function")
+        tests = self.test_points()
+        missing = sorted(set(tests) - set(checks))
+        extra = sorted(set(checks) - set(tests))
+        if missing:
+            raise CourseDataError(self.checks_path, "CHECKS", f"no check for test cell(s) {', '.join(missing)}")
+        if extra:
+            raise CourseDataError(self.checks_path, "CHECKS", f"no test cell in the notebook for {', '.join(extra)}")
+        return {grade_id: checks[grade_id] for grade_id in tests}  # in notebook order
+
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """Modules the grading workers import once for this exercise (``PRELOAD`` in checks.py)."""
+        value = getattr(self.module, "PRELOAD", ("numpy",))
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise CourseDataError(self.checks_path, "PRELOAD", "must be a list of module names")
+        return tuple(value)
+
+    def test_points(self) -> dict[str, float]:
+        """grade_id -> points of each test cell, in notebook order."""
+        return {markup.grade_id(c): markup.points(c) for c in self.source.cells if markup.is_test(c)}
+
+    @cached_property
+    def _data(self) -> dict[str, bytes]:
+        return self._write_data()
+
+    def data_files(self) -> dict[str, bytes]:
+        """The data files the student's notebook reads (written once per process by ``write_data``)."""
+        return dict(self._data)
+
+    def _write_data(self) -> dict[str, bytes]:
+        writer = getattr(self.module, "write_data", None)
+        if writer is None:
+            return {}
+        with tempfile.TemporaryDirectory() as tmp:
+            writer(Path(tmp))
+            return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+    def reference(self) -> types.SimpleNamespace:
+        """The source notebook's solution, run here (the grader) in a scratch folder."""
+        if self._reference is None:
+            self._reference = run_reference(self)
+        return self._reference
+
+
+def read_notebook(path: Path) -> Any:
+    """Read a course notebook (a teacher's file): nbformat 4, or a one-line error naming it."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except FileNotFoundError as exc:
+        raise CourseDataError(path, "", "not found") from exc
+    except (OSError, json.JSONDecodeError, nbformat.reader.NotJSONError, UnicodeDecodeError) as exc:
+        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from exc
+
+
+def run_reference(exercise: Exercise) -> types.SimpleNamespace:
+    """Execute the source's non-test code cells and return their namespace."""
+    namespace: dict[str, Any] = {"__name__": f"reference_{exercise.name}"}
+    previous = Path.cwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in exercise.data_files().items():
+            Path(tmp, name).write_bytes(data)
+        os.chdir(tmp)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                for number, cell in enumerate(exercise.source.cells, start=1):
+                    if cell.cell_type != "code" or markup.is_test(cell):
+                        continue
+                    try:
+                        exec(compile(markup.source(cell), f"{exercise.notebook_path}#cell{number}", "exec"), namespace)
+                    except Exception as exc:
+                        raise CourseDataError(exercise.notebook_path, f"cell {number}",
+                                              f"the reference solution fails: {type(exc).__name__}: {exc}") from exc
+        finally:
+            os.chdir(previous)
+    return types.SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+
+
+def find_exercises(folder: Path | None = None) -> dict[str, Exercise]:
+    """name -> Exercise for every ``NAME/NAME.ipynb`` under ``folder`` (default: the course's)."""
+    folder = exercises_dir() if folder is None else folder
+    found = {}
+    for notebook in sorted(folder.glob("*/*.ipynb")):
+        if notebook.stem == notebook.parent.name:
+            found[notebook.stem] = Exercise(notebook.stem, notebook.parent)
+    return found
+
+
+def get_exercise(name: str, folder: Path | None = None) -> Exercise:
+    exercises = find_exercises(folder)
+    if name not in exercises:
+        known = ", ".join(exercises) or "none"
+        raise CourseDataError(exercises_dir() if folder is None else folder, name,
+                              f"no such exercise (known: {known})")
+    return exercises[name]
+
