@@ -54,6 +54,11 @@ def test_flow_share_matches_the_quiz(patient: case.Case) -> None:
     truth = 100 * sample.abnormal_share()
     question = load_bank(bank_path("07_case_study"))["abnormal-share"]
     assert question.low <= truth <= question.high
+    # The notebook tells students to read the CD56-bright NK row's "% of all events": it must fall in range too.
+    from ankl_course.cytometry import strategy
+
+    row = strategy("nk_screen").apply(sample)["CD56bright NK"]
+    assert question.low <= 100 * row.events / row.total_events <= question.high
 
 
 def write(tmp_path: Path, text: str) -> Path:
