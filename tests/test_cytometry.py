@@ -147,14 +147,23 @@ def test_bad_files_give_one_clear_error(tmp_path: Path, content: bytes, message:
     assert str(path) in str(info.value)
 
 
-def test_truncated_data_segment_is_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [-5000, 58, 400])
+def test_truncated_files_are_reported(tmp_path: Path, keep: int) -> None:
+    """Cut in the DATA segment, right after the header, and inside the TEXT segment."""
     path = write_fcs(generate("healthy_pb", 2000, seed=1), tmp_path / "whole.fcs")
     cut = tmp_path / "cut.fcs"
-    cut.write_bytes(path.read_bytes()[:-5000])
-    with pytest.raises(CourseDataError) as info:
+    cut.write_bytes(path.read_bytes()[:keep])
+    with pytest.raises(CourseDataError, match="truncated") as info:
         read_fcs(cut)
-    assert str(cut) in str(info.value)
-    assert "truncated" in str(info.value) or "not a readable FCS file" in str(info.value)
+    assert str(info.value).startswith(str(cut))
+
+
+def test_garbage_after_an_fcs_signature(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.fcs"
+    path.write_bytes(b"FCS3.1    " + bytes(range(256)) * 2)
+    with pytest.raises(CourseDataError, match="not a readable FCS file") as info:
+        read_fcs(path)
+    assert str(path) in str(info.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:

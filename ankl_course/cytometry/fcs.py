@@ -77,7 +77,11 @@ def read_fcs(path: str | Path) -> Sample:
     try:
         flow = flowio.FlowData(str(path))
     except Exception as exc:  # flowio raises many types (struct.error, ValueError, its own) for a bad file
-        raise CourseDataError(path, "", f"not a readable FCS file ({type(exc).__name__}: {exc})") from None
+        detail = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, EOFError) or "file size" in str(exc):
+            raise CourseDataError(path, "", f"truncated: the file ends before the segments its header announces "
+                                            f"({detail})") from None
+        raise CourseDataError(path, "", f"not a readable FCS file ({detail})") from None
     expected = flow.event_count * flow.channel_count
     got = len(flow.events) if flow.events is not None else 0
     if got != expected:
