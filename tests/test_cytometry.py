@@ -313,3 +313,33 @@ def test_check_share_accepts_a_good_gate(ankl: cytometry.Sample) -> None:
     gated = cytometry.strategy().apply(ankl)["CD56bright NK"].percent_of_total
     assert cytometry.check_share(round(gated, 1), ankl).correct
     assert cytometry.check_share(100 * ankl.truth_share("ankl"), ankl).correct
+
+
+# -- command line --------------------------------------------------------------
+
+
+def test_fcs_command_writes_and_gates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ankl_course.cli import main
+
+    out = tmp_path / "t_lgl.fcs"
+    assert main(["fcs", "write", "t_lgl_pb", str(out), "--events", "3000", "--seed", "4"]) == 0
+    assert np.array_equal(read_fcs(out).events, generate("t_lgl_pb", 3000, seed=4).events)
+    assert main(["fcs", "gate", str(out)]) == 0
+    printed = capsys.readouterr().out
+    expected = cytometry.strategy().apply(generate("t_lgl_pb", 3000, seed=4))["CD8+ CD57+ T cells"].events
+    row = next(line for line in printed.splitlines() if line.startswith("CD8+ CD57+ T cells"))
+    assert int(row.split()[-3]) == expected
+    assert main(["fcs", "list"]) == 0 and "ankl_pb" in capsys.readouterr().out
+
+
+def test_fcs_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ankl_course.cli import main
+
+    assert main(["fcs", "write", "no_such", str(tmp_path / "x.fcs")]) == 1
+    assert "no such sample" in capsys.readouterr().err
+    foreign = cytometry.Sample("other", "other", ("FSC-A", "CD4"), ("FSC-A", "FITC-A"),
+                               np.zeros((10, 2), dtype=np.float32))
+    path = write_fcs(foreign, tmp_path / "foreign.fcs")
+    assert main(["fcs", "gate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "cannot apply nk_screen" in err and "Traceback" not in err
