@@ -68,6 +68,7 @@ class Criterion:
     label: str
     description: str
     thresholds: Mapping[str, float]
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,9 @@ def load_criteria(path: Path | None = None) -> Criteria:
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise CourseDataError(path, f"criterion {cid}", f"threshold {name} must be a positive number")
             thresholds[name] = float(value)
-        found[cid] = Criterion(cid, str(entry.get("label", cid)), str(entry.get("description", "")), thresholds)
+        label = str(entry.get("label", cid))
+        found[cid] = Criterion(cid, label, str(entry.get("description", "")), thresholds,
+                               str(entry.get("short", label)))
     absent = [cid for cid in CRITERIA_THRESHOLDS if cid not in found]
     if absent:
         raise CourseDataError(path, "", f"missing criterion(s): {', '.join(absent)}")

@@ -193,3 +193,9 @@ def test_html_shows_every_criterion_and_the_verdict(criteria: hlh.Criteria) -> N
         assert criterion.label.replace("&", "&amp;") in page
     assert "HLH-2004 fulfilled" in page and "<caption>Case</caption>" in page
     assert "at least 5 of these" in hlh.criteria_html(criteria)
+
+
+def test_every_criterion_has_a_short_name_for_controls(criteria: hlh.Criteria) -> None:
+    shorts = [c.short for c in criteria.criteria]
+    assert all(shorts) and len(set(shorts)) == len(shorts)
+    assert criteria["lipids_fibrinogen"].short == "TG / fibrinogen"
