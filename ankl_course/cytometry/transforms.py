@@ -6,6 +6,10 @@ or piles them on the axis; arcsinh and logicle are linear near zero and
 logarithmic far from it (Parks et al., 2006). Arcsinh is one numpy call, so it
 is written here; logicle is a root-finding problem, so it comes from the
 maintained FlowUtils library (its GatingML 2.0 implementation), not from us.
+
+Dependency note: FlowUtils 1.2 requires numpy 2, while fcsparser (the test
+suite's independent FCS reader) requires numpy < 2; ``flowutils>=1.1`` lets the
+resolver pick 1.1.0, which works with numpy 1.26 (checked in the tests).
 """
 
 from __future__ import annotations
