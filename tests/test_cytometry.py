@@ -285,6 +285,16 @@ def test_gating_explorer_has_sliders_and_a_static_snapshot(ankl: cytometry.Sampl
     assert "<img alt=" in snapshot and "Interactive in JupyterLab" in snapshot
 
 
+def test_moving_a_slider_redraws_with_new_counts(ankl: cytometry.Sample) -> None:
+    explorer = cytometry.gating_explorer(ankl)
+    original, shown = explorer.render, []
+    explorer.render = lambda **values: shown.append(original(**values)) or shown[-1]
+    explorer.widget()
+    explorer.controls["y_split"].value = 3.0
+    assert len(shown) == 2 and "CD56 3.00" in shown[-1].alt and "CD56 4.60" in shown[0].alt
+    assert shown[0].alt != shown[-1].alt
+
+
 def test_plots_carry_alt_text_with_the_numbers(ankl: cytometry.Sample, healthy: cytometry.Sample) -> None:
     import matplotlib.pyplot as plt
 
