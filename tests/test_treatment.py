@@ -183,3 +183,19 @@ def test_asparagine_cartoon_by_hand() -> None:
     assert treatment.asparagine_balance(1.2, asparaginase=True)["survives"] is True
     with pytest.raises(ValueError):
         treatment.asparagine_balance(-1, asparaginase=True)
+
+
+def test_explorer_snapshot_and_evidence_figure() -> None:
+    formulary = treatment.load_formulary()
+    explorer = treatment.regimen_explorer(formulary, start="regimen:gelox")
+    snapshot = explorer.snapshot_html()
+    assert "GELOX: GEmcitabine, L-asparaginase, OXaliplatin" in snapshot and "Interactive in JupyterLab" in snapshot
+    fig = treatment.evidence_figure(formulary)
+    ax = fig.axes[0]
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels == ["SMILE", "VIDL", "GELOX", "P-GemOx", "DDGP", "PD-1 blockade", "JAK-STAT inhibition"]
+    # One ENKTL dot and one ANKL diamond per row.
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 2 * len(labels)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
