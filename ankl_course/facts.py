@@ -258,15 +258,20 @@ def cite(key: str) -> str:
     return f"[{reference(key).short()}](#ref-{key})"
 
 
-def render(template: str) -> str:
+def render(
+    template: str,
+    references: dict[str, Reference] | None = None,
+    facts: dict[str, Fact] | None = None,
+) -> str:
     """Fill ``{source.name}`` facts and ``[@key]`` citations in a Markdown template.
 
     Each fact is followed by a link to its source, so a reader can always
     trace a number: ``"OS was {fujimoto2021.os_1y}"`` becomes
     ``"OS was 33.9% ([Fujimoto et al., 2021](#ref-fujimoto2021))"``.
+    Callers that render many texts pass the loaded registry in.
     """
-    references = load_references()
-    facts = load_facts(references=references)
+    references = load_references() if references is None else references
+    facts = load_facts(references=references) if facts is None else facts
 
     def link(key: str) -> str:
         if key not in references:

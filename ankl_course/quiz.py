@@ -337,26 +337,47 @@ def _parse_numeric(path: Path, where: str, entry: dict[str, Any], facts: dict[st
 # -- rendering -----------------------------------------------------------------
 
 
-def _markdown(text: str) -> str:
-    """Inline Markdown (with ``[@key]`` citations) to HTML, without a wrapping paragraph."""
-    import mistune
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering questions needs from disk, loaded once per quiz session.
 
-    from .facts import render
+    Rendering a question fills citations and reads the page script; doing
+    that from disk for every question made each ``ask`` cost tenths of a second.
+    """
 
-    rendered = mistune.html(render(text)).strip()
-    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
-        rendered = rendered[3:-4]
-    return rendered
+    references: dict[str, Any]
+    facts: dict[str, Fact]
+    script: str
 
+    @classmethod
+    def load(cls) -> RenderContext:
+        references = load_references()
+        return cls(
+            references=references,
+            facts=load_facts(references=references),
+            script=_SCRIPT_PATH.read_text(encoding="utf-8"),
+        )
 
-def _source_html(key: str) -> str:
-    reference = load_references()[key]
-    url = reference.link()
-    label = html.escape(reference.short())
-    title = html.escape(reference.full(), quote=True)
-    if url:
-        return f'Source: <a href="{html.escape(url)}" title="{title}">{label}</a>'
-    return f'Source: <span title="{title}">{label}</span>'
+    def markdown(self, text: str) -> str:
+        """Inline Markdown (with ``[@key]`` citations and facts) to HTML, without a wrapping paragraph."""
+        import mistune
+
+        from .facts import render
+
+        rendered = mistune.html(render(text, self.references, self.facts)).strip()
+        if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+            rendered = rendered[3:-4]
+        return rendered
+
+    def source_html(self, key: str) -> str:
+        """``Source: <link>`` for a citation key, with the full reference as a tooltip."""
+        reference = self.references[key]
+        url = reference.link()
+        label = html.escape(reference.short())
+        title = html.escape(reference.full(), quote=True)
+        if url:
+            return f'Source: <a href="{html.escape(url)}" title="{title}">{label}</a>'
+        return f'Source: <span title="{title}">{label}</span>'
 
 
 _SCRIPT_PATH = Path(__file__).with_name("quiz_static.js")
@@ -373,7 +394,8 @@ _STYLE = (
 )
 
 
-def static_html(question: Question, element_id: str, reveal: bool = False) -> str:
+def static_html(question: Question, element_id: str, reveal: bool = False,
+                context: RenderContext | None = None) -> str:
     """A kernel-free quiz: native form controls, a Check and a Try again button,
     feedback in an ``aria-live`` region, the explanation once answered.
 
@@ -381,7 +403,8 @@ def static_html(question: Question, element_id: str, reveal: bool = False) -> st
     from the start.
     """
     esc = html.escape
-    prompt = _markdown(question.prompt)
+    context = context or RenderContext.load()
+    prompt = context.markdown(question.prompt)
     controls = []
     if question.type == "numeric":
         unit = f" <span>{esc(question.unit)}</span>" if question.unit else ""
@@ -394,17 +417,17 @@ def static_html(question: Question, element_id: str, reveal: bool = False) -> st
         for index, option in enumerate(question.options):
             controls.append(
                 f'<label for="{element_id}-opt{index}"><input type="{kind}" name="{element_id}" '
-                f'id="{element_id}-opt{index}" value="{index}"> {_markdown(option.text)}</label>'
+                f'id="{element_id}-opt{index}" value="{index}"> {context.markdown(option.text)}</label>'
             )
     payload = base64.b64encode(json.dumps(question.payload()).encode()).decode()
     hint = " (tick all that apply)" if question.type == "multiple" else ""
-    explanation = f"{_markdown(question.explanation)} {_source_html(question.source)}"
+    explanation = f"{context.markdown(question.explanation)} {context.source_html(question.source)}"
     answer_note = ""
     if reveal:
         answer_note = (f'<p class="ankl-answer"><strong>Answer:</strong> '
                        f'{esc(question.correct_answer_text())}</p>')
     hidden = "" if reveal else " hidden"
-    script = _SCRIPT_PATH.read_text(encoding="utf-8")
+    script = context.script
     return (
         f"<style>{_STYLE}</style>"
         f'<form class="ankl-quiz" id="{element_id}" data-ankl-quiz="{payload}" '
@@ -436,7 +459,8 @@ class QuizDisplay:
         """The kernel-free rendering of every question in this display."""
         reveal = self._session.reveal if reveal is None else reveal
         pairs = zip(self._questions, self._ids, strict=True)
-        return "".join(static_html(question, element_id, reveal) for question, element_id in pairs)
+        context = self._session.context
+        return "".join(static_html(question, element_id, reveal, context) for question, element_id in pairs)
 
     def widget(self) -> Any:
         """The ipywidgets view (built once, kept alive by this object)."""
@@ -468,6 +492,7 @@ class QuizSession:
         self.results: dict[str, bool] = {}
         self._shown = 0
         self._score_labels: list[Any] = []
+        self.context = RenderContext.load()
 
     def ask(self, *question_ids: str) -> QuizDisplay:
         """Show these questions (by id); with no id, nothing is guessed: an error."""
@@ -510,7 +535,8 @@ class QuizSession:
         """The live widget for one question: controls, Check, Try again, feedback, explanation."""
         import ipywidgets as widgets
 
-        prompt = widgets.HTML(value=f"<b>{_markdown(question.prompt)}</b>")
+        markdown = self.context.markdown
+        prompt = widgets.HTML(value=f"<b>{markdown(question.prompt)}</b>")
         if question.type == "numeric":
             entry = widgets.Text(value="", placeholder="a number", description="Answer:",
                                  layout=widgets.Layout(width="16em"))
@@ -540,7 +566,7 @@ class QuizSession:
         feedback = widgets.HTML(value="")
         explanation = widgets.HTML(
             value=f"<div style='border-left:3px solid #0072B2;padding-left:0.6em'>"
-                  f"{_markdown(question.explanation)} {_source_html(question.source)}</div>",
+                  f"{markdown(question.explanation)} {self.context.source_html(question.source)}</div>",
             layout=widgets.Layout(display="flex" if self.reveal else "none"),
         )
 
