@@ -6,8 +6,8 @@ that shows stress ligands, even with MHC class I present) are easiest to grasp
 by moving two sliders and watching a balance tip. Chapter 01 does exactly that.
 
 This is a **didactic threshold model, not a quantitative biology claim**. Real
-NK cells integrate many receptors with synergy, education ("licensing") and
-thresholds that vary between cells (Long et al., Annu Rev Immunol 2013). Here
+NK cells integrate many receptors with synergy, and their responsiveness is
+tuned by education on self HLA ("licensing") (Long et al., Annu Rev Immunol 2013). Here
 each receptor's signal is simply ``weight x feature`` with features scored 0 to
 1, and the cell fires when activating minus inhibitory signal reaches a fixed
 margin. The receptor list, what each reads and the citations for the receptor

@@ -144,3 +144,16 @@ def test_chapter_card_and_time_figure(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_welcome_shows_the_map_and_a_demo_of_every_question_type() -> None:
+    from ankl_course.facts import notebook_text
+    from ankl_course.quiz import TYPES, bank_path, load_bank
+    from ankl_course.resources import notebooks_dir
+
+    text = notebook_text(notebooks_dir() / "00_welcome.ipynb")
+    assert "syllabus.course_map()" in text and "DISCLAIMER" in text
+    demos = load_bank(bank_path("00_welcome")).section("how-quizzes-work")
+    assert sorted(q.type for q in demos) == sorted(TYPES)
+    for question in demos:
+        assert f'quiz.ask("{question.id}")' in text
