@@ -88,13 +88,19 @@ class Worker:
 
 
 class Pool:
-    """Up to ``workers`` warm workers, kept alive between :meth:`map` calls until :meth:`close`."""
+    """Up to ``workers`` warm workers, each owned by a thread that lives until :meth:`close`.
+
+    The threads must outlive the workers: bubblewrap's ``--die-with-parent`` ends the sandbox
+    when the *thread* that started it exits, so a worker is never started from a short-lived thread.
+    """
 
     def __init__(self, workers: int, options: WorkerOptions) -> None:
         self.size = max(1, workers)
         self.options = options
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._jobs: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
         self._broken = ""
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Pool:
         return self
@@ -104,57 +110,57 @@ class Pool:
 
     def map(self, jobs: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Yield (key, reply) for each job, in the order they finish."""
-        todo: queue.Queue = queue.Queue()
         done: queue.Queue = queue.Queue()
         count = 0
         for key, job in jobs:
-            todo.put((key, job))
+            self._jobs.put((key, job, done))
             count += 1
-        threads = [threading.Thread(target=self._serve, args=(todo, done), daemon=True)
-                   for _ in range(min(self.size, count))]
-        for thread in threads:
+        while len(self._threads) < min(self.size, count):
+            thread = threading.Thread(target=self._serve, daemon=True)
             thread.start()
+            self._threads.append(thread)
         for _ in range(count):
             yield done.get()
-        for thread in threads:
-            thread.join()
 
-    def _take(self) -> Worker:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        if self._broken:
-            raise RuntimeError(self._broken)
+    def _start(self) -> Worker:
+        with self._lock:
+            if self._broken:
+                raise RuntimeError(self._broken)
         try:
             return Worker(self.options)
         except (OSError, RuntimeError) as exc:
-            self._broken = str(exc)
-            raise RuntimeError(self._broken) from exc
+            with self._lock:
+                self._broken = str(exc)
+            raise RuntimeError(str(exc)) from exc
 
-    def _serve(self, todo: queue.Queue, done: queue.Queue) -> None:
-        while True:
-            try:
-                key, job = todo.get_nowait()
-            except queue.Empty:
-                return
-            worker = None
-            try:
-                worker = self._take()
-                reply = worker.run(job)
-                self._idle.put(worker)
-            except (OSError, RuntimeError) as exc:
-                reply = {"id": job.get("id"), "worker_error": str(exc)}
-                if worker is not None:
-                    worker.close()
-            done.put((key, reply))
+    def _serve(self) -> None:
+        worker: Worker | None = None
+        try:
+            while True:
+                item = self._jobs.get()
+                if item is None:
+                    return
+                key, job, done = item
+                try:
+                    if worker is None:
+                        worker = self._start()
+                    reply = worker.run(job)
+                except (OSError, RuntimeError) as exc:
+                    reply = {"id": job.get("id"), "worker_error": str(exc)}
+                    if worker is not None:
+                        worker.close()
+                    worker = None
+                done.put((key, reply))
+        finally:
+            if worker is not None:
+                worker.close()
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
 
 
 def run_all(jobs: list[tuple[Any, dict[str, Any]]], workers: int, options: WorkerOptions,

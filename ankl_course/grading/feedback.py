@@ -83,7 +83,7 @@ def _output(output: dict) -> str:
     kind = output.get("output_type")
     if kind == "stream":
         css = "err" if output.get("name") == "stderr" else "out"
-        return f'<pre class="{css}">{escape(str(output.get("text", "")))}</pre>'
+        return f'<pre class="{css}">{escape(_strip_ansi(str(output.get("text", ""))))}</pre>'
     if kind == "error":
         text = f"{output.get('ename', '')}: {output.get('evalue', '')}\n{output.get('traceback', '')}"
         return f'<pre class="err">{escape(_strip_ansi(text))}</pre>'
@@ -91,7 +91,7 @@ def _output(output: dict) -> str:
     png = data.get("image/png")
     if isinstance(png, str) and _is_base64(png):
         return f'<img alt="an image your code displayed" src="data:image/png;base64,{png}">'
-    return f'<pre class="out">{escape(str(data.get("text/plain", "")))}</pre>'
+    return f'<pre class="out">{escape(_strip_ansi(str(data.get("text/plain", ""))))}</pre>'
 
 
 def _is_base64(text: str) -> bool:
@@ -105,4 +105,6 @@ def _is_base64(text: str) -> bool:
 
 
 def _strip_ansi(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+    """Terminal colour codes and other control characters have no place in a web page."""
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)

@@ -1,0 +1,294 @@
+"""Grading: one batch of small submissions, graded once in the sandbox, then each outcome checked.
+
+The batch holds every case the issue names (correct, partial, blank, edited, deleted, moved and
+duplicated cells, damaged files, an endless loop, a crash, a fake success message, patched helpers),
+so the workers start once for all of them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from grading_helpers import (
+    OLD_NBFORMAT,
+    code_cell,
+    correct,
+    duplicate,
+    fill,
+    index_of,
+    markdown_cell,
+    released,
+    solutions,
+    write,
+)
+
+from ankl_course.grading import markup, sandbox
+from ankl_course.grading.executor import Limits
+from ankl_course.grading.exercises import find_exercises
+from ankl_course.grading.gradebook import Gradebook
+from ankl_course.grading.grader import Grader, Options, collect
+
+EX = "immunophenotype"
+SANDBOX = sandbox.probe().available
+
+
+def _cases(exercise) -> dict[str, object]:
+    """student name -> submission (notebook or raw bytes)."""
+    right = solutions(exercise)
+    blank_count = {k: v for k, v in right.items() if k != "count_diagnoses"}
+    cases: dict[str, object] = {
+        "correct": correct(exercise),
+        "blank": released(exercise),
+        "partial": fill(exercise, blank_count),
+        "hardcoded": fill(exercise, {**right, "classify": (
+            "def classify(profile):\n"
+            "    if profile['surface_cd3'] and profile['cd57']:\n        return 'T-LGL'\n"
+            "    return 'ANKL'\n")}),
+        "invalid_json": b'{"cells": [ {"cell_type": "code", ',
+        "old_nbformat": OLD_NBFORMAT,
+        "empty": b"",
+    }
+    nb = correct(exercise)  # edited: test and locked cells replaced by the student's own code
+    for cell in nb.cells:
+        if markup.is_test(cell):
+            cell.source = "pass  # the student removed the test"
+        elif markup.grade_id(cell) == "intro":
+            cell.source = "my notes"
+    cases["edited"] = nb
+    nb = correct(exercise)  # deleted: the count answer and a test cell are gone
+    del nb.cells[index_of(nb, "count_diagnoses")]
+    del nb.cells[index_of(nb, "test_classify")]
+    cases["deleted"] = nb
+    nb = correct(exercise)  # moved: the first answer cell moved to the end, with a scratch cell before it
+    cell = nb.cells.pop(index_of(nb, "is_nk_phenotype"))
+    nb.cells.append(markdown_cell("scratch"))
+    nb.cells.append(cell)
+    cases["moved"] = nb
+    nb = correct(exercise)  # duplicated: a wrong copy of the classify answer above the right one
+    position = index_of(nb, "classify")
+    nb.cells.insert(position, duplicate(nb.cells[position], "def classify(profile):\n    return 'normal'"))
+    cases["duplicated"] = nb
+    cases["endless_loop"] = fill(exercise, {**right, "count_diagnoses": "while True:\n    pass"})
+    cases["stubborn_loop"] = fill(exercise, {**right, "count_diagnoses": (
+        "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass")})
+    cases["crash"] = fill(exercise, {**right, "count_diagnoses": "import os\nos._exit(1)"})
+    cases["segfault"] = fill(exercise, {**right, "count_diagnoses": "import ctypes\nctypes.string_at(0)"})
+    cases["memory_hog"] = fill(exercise, {**right, "count_diagnoses": "hog = bytearray(8 * 1024**3)"})
+    fake = released(exercise)
+    fake.cells.insert(1, code_cell("print('All tests passed! Score: 4/4')\nprint('\\x1b[32mOK\\x1b[0m')"))
+    cases["fake_success"] = fake
+    cases["patcher"] = fill(exercise, {
+        "is_nk_phenotype": (
+            "import builtins, sys, os, json\n"
+            "builtins.isinstance = lambda *a: True\n"
+            "builtins.AssertionError = type('Never', (Exception,), {})\n"
+            "worker = sys.modules['__main__']\n"
+            "if hasattr(worker, 'to_plain'):\n"
+            "    worker.to_plain = lambda value, depth=0: True\n"
+            "json.dumps = lambda *a, **k: '{\"probes\": [' + ','.join(['{\"ok\": \"ANKL\"}'] * 200) + ']}'\n"
+            "def is_nk_phenotype(profile):\n    return True\n"),
+        "classify": "def classify(profile):\n    return 'ANKL'\n",
+        "count_diagnoses": (
+            "import os\n"
+            "forged = b'{\"probes\": [' + b','.join([b'{\"ok\": true}'] * 200) + b']}\\n'\n"
+            "for fd in range(3, 64):\n"
+            "    try:\n        os.write(fd, forged)\n    except OSError:\n        pass\n"
+            "def count_diagnoses(profiles):\n    return {'ANKL': len(profiles)}\n"),
+    })
+    return cases
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("grading")
+    exercises = find_exercises()
+    exercise = exercises[EX]
+    for student, submission in _cases(exercise).items():
+        write(root / "submitted", student, EX, submission)
+    options = Options(gradebook=root / "gradebook.db", feedback_dir=root / "feedback", workers=2,
+                      limits=Limits(cell_seconds=1.0, submission_seconds=4.0, memory_mb=512),
+                      use_sandbox=SANDBOX, seed=7, progress=False)
+    submissions, skipped = collect([root / "submitted"], {EX: exercise})
+    assert not skipped
+    outcomes = Grader({EX: exercise}, options).grade(submissions)
+    return root, options, {o.submission.student: o for o in outcomes}
+
+
+def _scores(outcome) -> dict[str, float]:
+    return {t.grade_id: t.score for t in outcome.tasks}
+
+
+def _text(outcome) -> str:
+    return " | ".join([outcome.message, *outcome.notes, *(m for t in outcome.tasks for m in t.messages)])
+
+
+def test_correct_submission_gets_every_point(graded):
+    outcome = graded[2]["correct"]
+    assert (outcome.score, outcome.max_score, outcome.status) == (4, 4, "graded")
+    assert outcome.notes == []
+
+
+def test_blank_submission_gets_nothing_with_a_reason_per_task(graded):
+    outcome = graded[2]["blank"]
+    assert outcome.score == 0
+    for task in outcome.tasks:
+        assert any("NotImplementedError" in m for m in task.messages), task.messages
+
+
+def test_partly_correct_submission_gets_partial_credit(graded):
+    outcome = graded[2]["partial"]
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_count_diagnoses": 0}
+    assert outcome.score == 3
+
+
+def test_answer_hardcoded_for_the_visible_examples_fails_the_hidden_checks(graded):
+    outcome = graded[2]["hardcoded"]
+    assert _scores(outcome)["test_classify"] == 0
+    assert "hidden checks failed" in _text(outcome)
+
+
+def test_edited_locked_and_test_cells_are_restored(graded):
+    outcome = graded[2]["edited"]
+    assert outcome.score == 4
+    assert "locked cell 'test_classify' was edited" in _text(outcome)
+    assert "locked cell 'intro' was edited" in _text(outcome)
+
+
+def test_deleted_cells_are_restored(graded):
+    outcome = graded[2]["deleted"]
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_count_diagnoses": 0}
+    assert "answer cell 'count_diagnoses' was deleted; it was restored blank" in _text(outcome)
+    assert "cell 'test_classify' was deleted" in _text(outcome)
+
+
+def test_moved_cells_are_put_back_in_order(graded):
+    outcome = graded[2]["moved"]
+    assert outcome.score == 4
+    assert "cells were moved" in _text(outcome)
+
+
+def test_duplicated_cell_ids_keep_the_last_copy(graded):
+    outcome = graded[2]["duplicated"]
+    assert outcome.score == 4
+    assert "cell 'classify' appeared more than once" in _text(outcome)
+
+
+@pytest.mark.parametrize(("student", "words"), [
+    ("invalid_json", "not valid JSON (line 1"),
+    ("old_nbformat", "nbformat 3, older than the released exercise"),
+    ("empty", "the file is empty"),
+])
+def test_damaged_files_get_zero_and_a_clear_message(graded, student, words):
+    outcome = graded[2][student]
+    assert (outcome.score, outcome.status) == (0, "invalid")
+    assert outcome.max_score == 4
+    assert words in outcome.message
+
+
+def test_endless_loop_is_stopped_and_the_rest_graded(graded):
+    outcome = graded[2]["endless_loop"]
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_count_diagnoses": 0}
+    feedback = outcome.feedback.read_text()
+    assert "CellTimeout" in feedback and "an endless loop?" in feedback
+
+
+def test_loop_that_ignores_the_cell_alarm_is_killed_by_the_wall_clock(graded):
+    outcome = graded[2]["stubborn_loop"]
+    assert outcome.score == 3
+    assert "did not finish within 4 s while running cell" in _text(outcome)
+    assert "the cell was skipped and the rest graded again" in _text(outcome)
+
+
+@pytest.mark.parametrize(("student", "words"), [
+    ("crash", "exited with status 1"),
+    ("segfault", "crashed (SIGSEGV)"),
+])
+def test_a_crashing_kernel_does_not_stop_the_batch(graded, student, words):
+    outcome = graded[2][student]
+    assert outcome.score == 3
+    assert words in _text(outcome)
+
+
+def test_memory_limit_turns_into_an_error_in_the_cell(graded):
+    outcome = graded[2]["memory_hog"]
+    assert outcome.score == 3
+    assert "MemoryError" in outcome.feedback.read_text()
+
+
+def test_printed_fake_success_changes_nothing(graded):
+    outcome = graded[2]["fake_success"]
+    assert outcome.score == 0
+    page = outcome.feedback.read_text()
+    assert "All tests passed! Score: 4/4" in page  # shown to the teacher, but not believed
+    assert "\x1b" not in page
+
+
+def test_patching_builtins_and_helpers_or_forging_results_changes_nothing(graded):
+    outcome = graded[2]["patcher"]
+    assert outcome.score == 0
+    assert all(not t.passed for t in outcome.tasks)
+
+
+def test_every_submission_is_in_the_gradebook_once(graded):
+    root, options, outcomes = graded
+    with sqlite3.connect(options.gradebook) as db:
+        rows = dict(db.execute("SELECT student, score FROM submission").fetchall())
+        tasks = db.execute("SELECT COUNT(*) FROM task").fetchone()[0]
+    assert rows == {name: o.score for name, o in outcomes.items()}
+    assert tasks == 3 * sum(1 for o in outcomes.values() if o.status != "invalid")
+
+
+def test_second_run_skips_graded_files_and_regrades_changed_ones(graded):
+    root, options, outcomes = graded
+    exercise = find_exercises()[EX]
+    write(root / "submitted", "partial", EX, correct(exercise))  # the student handed in again
+    submissions, _ = collect([root / "submitted"], {EX: exercise})
+    again = Grader({EX: exercise}, options).grade(submissions)
+    assert [(o.submission.student, o.score) for o in again] == [("partial", 4)]
+
+
+def test_export_csv_has_a_row_per_submission_and_a_column_per_task(graded, tmp_path):
+    root, options, outcomes = graded
+    with Gradebook(options.gradebook) as book:
+        count = book.export_csv(tmp_path / "grades.csv")
+    lines = (tmp_path / "grades.csv").read_text().splitlines()
+    assert count == len(outcomes) == len(lines) - 1
+    assert lines[0].split(",")[-3:] == [f"{EX}:test_is_nk_phenotype", f"{EX}:test_classify",
+                                        f"{EX}:test_count_diagnoses"]
+    blank = next(line for line in lines if line.startswith("blank,"))
+    assert blank.split(",")[2:4] == ["0", "4"]
+
+
+def test_feedback_escapes_student_output_and_hides_hidden_details(graded):
+    root, options, outcomes = graded
+    page = outcomes["hardcoded"].feedback.read_text()
+    assert "hidden checks failed" in page
+    assert "expected" not in page.split("<h2>Your notebook")[0]  # no expected values in the task table
+    assert "run_checks" not in page  # hidden test regions never shown
+    fake = outcomes["fake_success"].feedback.read_text()
+    assert "<script" not in fake.lower()
+
+
+@pytest.mark.skipif(not SANDBOX, reason="bubblewrap cannot run here")
+def test_sandbox_hides_sources_gradebook_and_network(graded, tmp_path):
+    root, options, _ = graded
+    exercise = find_exercises()[EX]
+    probe = (
+        "import os, socket\n"
+        f"print('SOURCE_VISIBLE', os.path.exists({str(exercise.checks_path)!r}))\n"
+        f"print('GRADEBOOK_VISIBLE', os.path.exists({str(options.gradebook)!r}))\n"
+        f"print('OTHERS_VISIBLE', os.path.exists({str(root / 'submitted')!r}))\n"
+        "s = socket.socket()\ns.settimeout(1)\nprint('NETWORK', s.connect_ex(('1.1.1.1', 53)) == 0)\n"
+        "print('USER', os.getuid())\n")
+    nb = correct(exercise)
+    nb.cells.insert(1, code_cell(probe))
+    path = write(tmp_path / "submitted", "nosy", EX, nb)
+    sub_options = Options(gradebook=tmp_path / "gb.db", feedback_dir=tmp_path / "fb", workers=1,
+                          use_sandbox=True, seed=1, progress=False)
+    (outcome,) = Grader({EX: exercise}, sub_options).grade(collect([path], {EX: exercise})[0])
+    page = outcome.feedback.read_text()
+    for marker in ("SOURCE_VISIBLE False", "GRADEBOOK_VISIBLE False", "OTHERS_VISIBLE False", "NETWORK False",
+                   "USER 65534"):
+        assert marker in page
+    assert outcome.score == 4

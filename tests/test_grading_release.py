@@ -1,0 +1,87 @@
+"""Release: the student version, checked both ways, and the teacher's cycle from the command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from conftest import run_cli
+
+from ankl_course.grading import markup, sandbox
+from ankl_course.grading.cli import verify
+from ankl_course.grading.exercises import find_exercises
+from ankl_course.grading.release import release_exercise, student_version
+
+EXERCISES = find_exercises()
+SANDBOX = sandbox.probe().available
+
+
+def test_there_are_the_six_exercises_the_course_promises():
+    assert set(EXERCISES) == {"immunophenotype", "ebv_base_rate", "fcs_gating", "kaplan_meier", "competing_risks",
+                              "ankl_quiz"}
+    for exercise in EXERCISES.values():
+        points = exercise.test_points()
+        assert len(points) >= 3 and all(p > 0 for p in points.values()), exercise.name
+        assert set(exercise.checks) == set(points)
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_student_version_has_no_solutions_or_hidden_tests(name):
+    exercise = EXERCISES[name]
+    source_text = json.dumps(exercise.source)
+    assert "BEGIN SOLUTION" in source_text and "BEGIN HIDDEN TESTS" in source_text
+    nb = student_version(exercise.source)
+    text = json.dumps(nb)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "run_checks"):
+        assert marker not in text
+    for cell in nb.cells:
+        if markup.is_solution(cell):
+            assert "raise NotImplementedError()" in markup.source(cell)
+            assert cell.metadata["deletable"] is False
+        elif markup.is_test(cell):
+            assert (cell.metadata["deletable"], cell.metadata["editable"]) == (False, False)
+        if markup.grade_id(cell):
+            assert cell.metadata.nbgrader["checksum"] == markup.checksum(cell)
+
+
+def test_release_writes_notebook_and_data_files(tmp_path):
+    path = release_exercise(EXERCISES["fcs_gating"], tmp_path)
+    assert path == tmp_path / "fcs_gating" / "fcs_gating.ipynb"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["blood_sample.fcs", "fcs_gating.ipynb"]
+    assert not (path.parent / "checks.py").exists()
+
+
+def test_every_exercise_verifies_both_ways(tmp_path):
+    """The source's solutions earn every point; the blank student version earns none."""
+    released = {name: release_exercise(ex, tmp_path) for name, ex in EXERCISES.items()}
+    assert verify(EXERCISES, released, use_sandbox=SANDBOX, workers=2) == []
+
+
+def test_teacher_cycle_from_the_command_line(tmp_path):
+    release = run_cli("release", "ebv_base_rate", "--out", str(tmp_path / "release"), "--no-verify")
+    assert release.returncode == 0, release.stderr
+    student_nb = tmp_path / "release" / "ebv_base_rate" / "ebv_base_rate.ipynb"
+    (tmp_path / "submitted" / "ada").mkdir(parents=True)
+    (tmp_path / "submitted" / "ada" / "ebv_base_rate.ipynb").write_bytes(student_nb.read_bytes())
+    (tmp_path / "submitted" / "bob").mkdir()
+    (tmp_path / "submitted" / "bob" / "ebv_base_rate.ipynb").write_text("{not json")
+    flags = [] if SANDBOX else ["--no-sandbox"]
+    grade = run_cli("grade", str(tmp_path / "submitted"), "--gradebook", str(tmp_path / "gb.db"),
+                    "--feedback", str(tmp_path / "feedback"), "--quiet", *flags)
+    assert grade.returncode == 0, grade.stderr
+    assert "ada\tebv_base_rate\t0/4" in grade.stdout
+    assert "bob\tebv_base_rate\t0/4\tnot graded: the file is not valid JSON" in grade.stdout
+    assert ("sandbox: bubblewrap" if SANDBOX else "WARNING: grading WITHOUT a sandbox") in grade.stderr
+    export = run_cli("gradebook", "export", str(tmp_path / "grades.csv"), "--gradebook", str(tmp_path / "gb.db"))
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert {r["student"]: r["status"] for r in rows} == {"ada": "graded", "bob": "invalid"}
+    assert (tmp_path / "feedback" / "ada" / "ebv_base_rate.html").exists()
+
+
+def test_missing_gradebook_is_one_clear_line(tmp_path):
+    result = run_cli("gradebook", "export", str(tmp_path / "x.csv"), "--gradebook", str(tmp_path / "none.db"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"ankl-course gradebook: {tmp_path / 'none.db'}: "
+                                     "no gradebook here (run 'ankl-course grade' first)")
