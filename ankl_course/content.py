@@ -47,6 +47,10 @@ BARE_SHOW = re.compile(r"\bplt\.show\(|\bfig\w*\.show\(\)|display\(\s*fig")
 EMPTY_ALT = re.compile(r"""\balt\s*=\s*(["'])\s*\1""")
 MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(")
 HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+MAX_CHECKED_OUTPUT = 20000
+#: The output types nbval compares; a checked cell stores only these.
+CHECKED_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "notes", "skip", "-"}
 
 
@@ -192,8 +196,7 @@ class Checker:
                     self.add(path, where, f"number {PERCENT.search(text).group(0)!r} typed in Markdown: "
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
-                if cell.get("outputs") or cell.get("execution_count") is not None:
-                    self.add(path, where, "saved outputs: commit notebooks without outputs")
+                self.check_outputs(path, where, text, cell)
                 if BARE_SHOW.search(text):
                     self.add(path, where, "figure shown without alt text: use figures.show(fig, alt=...)")
                 if EMPTY_ALT.search(text):
@@ -213,6 +216,30 @@ class Checker:
             self.add(path, "", "missing prerequisites")
         if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
+
+    def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
+        """Notebooks ship without outputs, except the small text outputs nbval compares.
+
+        A cell marked ``# NBVAL_CHECK_OUTPUT`` must carry its expected output
+        (scripts/record_checked_outputs.py stores it), or nbval has nothing to compare.
+        """
+        outputs = cell.get("outputs") or []
+        if cell.get("execution_count") is not None:
+            self.add(path, where, "saved execution count: commit notebooks without outputs")
+        if not any(line.strip() == CHECK_MARKER for line in text.splitlines()):
+            if outputs:
+                self.add(path, where, "saved outputs: commit notebooks without outputs")
+            return
+        if not outputs:
+            self.add(path, where, "NBVAL_CHECK_OUTPUT cell without its expected output "
+                     "(run scripts/record_checked_outputs.py)")
+        for output in outputs:
+            data = output.get("data", {})
+            if output.get("output_type") not in ("stream", "execute_result", "display_data") or (
+                    set(data) - CHECKED_TYPES):
+                self.add(path, where, "a checked cell may store only text outputs")
+        if len(json.dumps(outputs)) > MAX_CHECKED_OUTPUT:
+            self.add(path, where, f"checked output larger than {MAX_CHECKED_OUTPUT} characters")
 
     def check_images(self, path: Path, where: str, text: str) -> None:
         for match in MD_IMAGE.finditer(text):

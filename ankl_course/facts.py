@@ -38,6 +38,7 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_-]+\.[a-z0-9_.-]+)\}")
 CITATION = re.compile(r"\[@([a-z][a-z0-9_-]*(?:\s*;\s*@[a-z][a-z0-9_-]*)*)\]")
 #: ``](#ref-key)`` links written in Markdown cells.
 REF_LINK = re.compile(r"\]\(#ref-([a-z][a-z0-9_-]*)\)")
+SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
 #: ``fact("id")`` / ``cite("key")`` calls in code cells.
 FACT_CALL = re.compile(r"""\bfact\(\s*["']([a-z0-9_.-]+)["']""")
 CITE_CALL = re.compile(r"""\bcite\(\s*["']([a-z][a-z0-9_-]*)["']""")
@@ -268,7 +269,8 @@ def render(
     Each fact is followed by a link to its source, so a reader can always
     trace a number: ``"OS was {fujimoto2021.os_1y}"`` becomes
     ``"OS was 33.9% ([Fujimoto et al., 2021](#ref-fujimoto2021))"``.
-    Callers that render many texts pass the loaded registry in.
+    Several facts from one source in one sentence share one citation, placed
+    after the last of them. Callers that render many texts pass the registry in.
     """
     references = load_references() if references is None else references
     facts = load_facts(references=references) if facts is None else facts
@@ -278,18 +280,28 @@ def render(
             raise CourseDataError(data_path("references.toml"), key, "no such reference")
         return f"[{references[key].short()}](#ref-{key})"
 
-    def fill(match: re.Match[str]) -> str:
-        fact_id = match.group(1)
-        if fact_id not in facts:
-            raise CourseDataError(data_path("facts.toml"), fact_id, "no such fact")
-        item = facts[fact_id]
-        return f"{item.formatted()} ({link(item.cite)})"
+    matches = list(PLACEHOLDER.finditer(template))
+    for match in matches:
+        if match.group(1) not in facts:
+            raise CourseDataError(data_path("facts.toml"), match.group(1), "no such fact")
+    pieces: list[str] = []
+    position = 0
+    for index, match in enumerate(matches):
+        item = facts[match.group(1)]
+        pieces += [template[position:match.start()], item.formatted()]
+        position = match.end()
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        # Facts from one source in one sentence share a single citation, after the last of them.
+        same_sentence = following is not None and not SENTENCE_END.search(template[match.end():following.start()])
+        if not (same_sentence and facts[following.group(1)].cite == item.cite):
+            pieces.append(f" ({link(item.cite)})")
+    pieces.append(template[position:])
 
     def citation(match: re.Match[str]) -> str:
         keys = [part.strip().lstrip("@") for part in match.group(1).split(";")]
         return "(" + "; ".join(link(key) for key in keys) + ")"
 
-    return CITATION.sub(citation, PLACEHOLDER.sub(fill, template))
+    return CITATION.sub(citation, "".join(pieces))
 
 
 def say(template: str) -> Any:

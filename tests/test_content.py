@@ -92,6 +92,12 @@ def test_a_well_formed_notebook_passes(tmp_path: Path) -> None:
     assert Checker().run([_notebook(tmp_path, GOOD)]) == []
 
 
+def test_a_checked_cell_with_its_text_output_passes(tmp_path: Path) -> None:
+    checked = {**_code("# NBVAL_CHECK_OUTPUT\nprint(59)"),
+               "outputs": [{"output_type": "stream", "name": "stdout", "text": "59\n"}]}
+    assert Checker().run([_notebook(tmp_path, GOOD + [checked])]) == []
+
+
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
@@ -107,6 +113,10 @@ def test_a_well_formed_notebook_passes(tmp_path: Path) -> None:
         (GOOD + [{**_code("1 + 1"), "outputs": [{"output_type": "stream", "name": "stdout", "text": "2"}]}],
          "cell 6: saved outputs"),
         (GOOD + [_code('facts.say("{fujimoto2021.no_such_fact}")')], "cell 6: fact 'fujimoto2021.no_such_fact'"),
+        (GOOD + [_code("# NBVAL_CHECK_OUTPUT\nprint(1)")], "cell 6: NBVAL_CHECK_OUTPUT cell without its expected"),
+        (GOOD + [{**_code("# NBVAL_CHECK_OUTPUT\nx"), "outputs": [
+            {"output_type": "display_data", "data": {"image/png": "AAAA"}, "metadata": {}}]}],
+         "cell 6: a checked cell may store only text outputs"),
     ],
 )
 def test_notebook_problems_are_named(tmp_path: Path, cells: list[dict], expected: str) -> None:

@@ -30,6 +30,13 @@ def test_render_fills_facts_and_links_their_source() -> None:
     )
 
 
+def test_facts_from_one_source_in_one_sentence_share_a_citation() -> None:
+    link = "([Fujimoto et al., 2021](#ref-fujimoto2021))"
+    text = facts.render("OS was {fujimoto2021.os_1y} at one year and {fujimoto2021.os_5y} at five. "
+                        "Relapse: {fujimoto2021.relapse_1y}.")
+    assert text == f"OS was 33.9% at one year and 27.3% {link} at five. Relapse: 55.5% {link}."
+
+
 def test_render_leaves_ordinary_braces_alone() -> None:
     assert facts.render("a set {x} stays") == "a set {x} stays"
 
