@@ -38,7 +38,7 @@ def healthy() -> cytometry.Sample:
 # -- generation ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["healthy_pb", "ankl_pb", "clpd_nk_pb", "t_lgl_pb"])
+@pytest.mark.parametrize("name", ["healthy_pb", "ankl_pb", "ankl_bm", "clpd_nk_pb", "t_lgl_pb"])
 def test_population_shares_match_the_spec(name: str) -> None:
     sample = generate(name, N, seed=5)
     spec = specs.load_samples()[name]
@@ -353,3 +353,14 @@ def test_fcs_command_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["fcs", "gate", str(path)]) == 1
     err = capsys.readouterr().err
     assert str(path) in err and "cannot apply nk_screen" in err and "Traceback" not in err
+
+
+def test_marrow_sample_gates_like_blood() -> None:
+    """In marrow the CD45-negative erythroid and CD45-dim myeloid precursors stay out of the lymphoid gate."""
+    marrow = generate("ankl_bm", N, seed=6)
+    result = cytometry.strategy().apply(marrow)
+    lymphoid = result.masks["lymphoid cells"]
+    for precursor in ("erythroid_precursors", "myeloid_precursors"):
+        code = marrow.populations.index(precursor)
+        assert np.mean(lymphoid[marrow.truth == code]) < 0.01
+    assert cytometry.check_share(result["CD56bright NK"].percent_of_total, marrow).correct

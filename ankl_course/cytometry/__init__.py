@@ -9,7 +9,7 @@ FCS 3.1 files, and lets students gate them as a diagnostic lab does.
 Public API (stable; other chapters and the graded exercises use it):
 
 Samples
-    ``sample_names()`` -> the names: ``healthy_pb``, ``ankl_pb``, ``clpd_nk_pb``, ``t_lgl_pb``.
+    ``sample_names()`` -> the names: ``healthy_pb``, ``ankl_pb``, ``ankl_bm``, ``clpd_nk_pb``, ``t_lgl_pb``.
     ``generate(name, n_events=50_000, seed=0)`` -> :class:`Sample` (float32 ``events``,
     ``markers``, ``detectors``, ground-truth ``truth`` and ``populations``, ``keywords``;
     ``column(name)``, ``truth_share(pops)``, ``abnormal_share()``, ``subset(mask)``).
