@@ -7,7 +7,8 @@ Prints, measured side by side in one run:
 1. Generating 1,000,000 events x 13 channels (the course panel), writing them as
    FCS 3.1 and reading them back: seconds per step and peak resident memory of a
    fresh process doing only that (targets: under 2 s in total, under 500 MB),
-   against the resident memory of the same process before it starts.
+   against the resident memory of the same process before it starts; CPU time
+   is printed beside wall time because the machine may be shared.
 2. Why the writer passes ``array('f')``: flowio writing the same 100,000 events
    from ``array('f')`` and from a numpy array (ratio).
 3. One redraw of the live gating view at 200,000 events (target under 100 ms),
@@ -40,6 +41,7 @@ def pipeline(folder: Path) -> dict[str, float]:
     from ankl_course import cytometry
 
     before = _peak_mb()
+    cpu_start = time.process_time()
     start = time.perf_counter()
     sample = cytometry.generate("ankl_pb", N_PIPELINE, seed=1)
     generated = time.perf_counter()
@@ -50,7 +52,8 @@ def pipeline(folder: Path) -> dict[str, float]:
     assert back.events.shape == sample.events.shape
     return {
         "channels": sample.events.shape[1], "generate_s": generated - start, "write_s": written - generated,
-        "read_s": read - written, "total_s": read - start, "file_mb": path.stat().st_size / 1e6,
+        "read_s": read - written, "total_s": read - start, "cpu_s": time.process_time() - cpu_start,
+        "file_mb": path.stat().st_size / 1e6,
         "rss_before_mb": before, "peak_rss_mb": _peak_mb(),
     }
 
@@ -120,7 +123,8 @@ def main() -> int:
     print(f"  generate  {figures['generate_s']:6.2f} s")
     print(f"  write     {figures['write_s']:6.2f} s   ({figures['file_mb']:.0f} MB file)")
     print(f"  read      {figures['read_s']:6.2f} s")
-    print(f"  total     {figures['total_s']:6.2f} s   target < 2 s: {'met' if figures['total_s'] < 2 else 'MISSED'}")
+    print(f"  total     {figures['total_s']:6.2f} s   (CPU {figures['cpu_s']:.2f} s; the machine may be shared)   "
+          f"target < 2 s: {'met' if figures['total_s'] < 2 else 'MISSED'}")
     print(f"  peak RSS  {figures['peak_rss_mb']:6.0f} MB  (process before the pipeline: "
           f"{figures['rss_before_mb']:.0f} MB)   target < 500 MB: "
           f"{'met' if figures['peak_rss_mb'] < 500 else 'MISSED'}")
