@@ -1,0 +1,160 @@
+"""Grading throughput: ankl-course grade vs nbgrader autograde vs plain nbclient, in one run.
+
+50 submissions of one exercise (most correct, a few partly correct or wrong, one blank, one with an
+endless loop), all three tools on the same files, on this machine, side by side:
+
+* ``ankl-course grade``: warm workers that fork a child per submission, in the bubblewrap sandbox
+  when it is available, one worker per core;
+* ``nbgrader autograde`` on the same sources and submissions (a kernel per submission, one at a time);
+* the floor of plain execution: nbclient with a fresh kernel per notebook, two at a time.
+
+The same per-cell time limit applies to all three, so the endless loop costs each the same wait.
+Run: ``.venv/bin/python benchmarks/bench_grading.py`` (``--quick`` for 10 submissions, no nbgrader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from ankl_course.grading import markup, sandbox
+from ankl_course.grading.executor import Limits
+from ankl_course.grading.exercises import find_exercises
+from ankl_course.grading.grader import Grader, Options, collect
+from ankl_course.grading.release import student_version
+
+EXERCISE = "immunophenotype"
+CELL_SECONDS = 5.0
+NBGRADER_CONFIG = f"""c = get_config()
+c.CourseDirectory.course_id = "bench"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "checks.py"]
+c.ExecutePreprocessor.timeout = {int(CELL_SECONDS)}
+"""
+
+
+def answers(exercise) -> dict[str, str]:
+    out = {}
+    for cell in exercise.source.cells:
+        if markup.is_solution(cell):
+            text = markup.source(cell).split("\n")
+            out[markup.grade_id(cell)] = "\n".join(
+                line for line in text if markup.BEGIN_SOLUTION not in line and markup.END_SOLUTION not in line)
+    return out
+
+
+def submissions(exercise, count: int) -> dict[str, object]:
+    """student -> notebook: most correct; some partial or wrong; one blank; one endless loop."""
+    right = answers(exercise)
+    kinds = {
+        "partial": {k: v for k, v in right.items() if k != "count_diagnoses"},
+        "wrong": {**right, "classify": "def classify(profile):\n    return 'ANKL'"},
+        "blank": {},
+        "loop": {**right, "count_diagnoses": "while True:\n    pass"},
+    }
+    plan = ["loop", "blank"] + ["partial"] * 3 + ["wrong"] * 3
+    plan += ["correct"] * (count - len(plan))
+    out = {}
+    for number, kind in enumerate(plan[:count]):
+        nb = student_version(exercise.source)
+        fill = right if kind == "correct" else kinds[kind]
+        for cell in nb.cells:
+            if markup.is_solution(cell) and markup.grade_id(cell) in fill:
+                cell.source = fill[markup.grade_id(cell)]
+        out[f"s{number:03d}_{kind}"] = nb
+    return out
+
+
+def bench_ours(root: Path, exercise, use_sandbox: bool, workers: int) -> tuple[float, dict[str, float]]:
+    options = Options(gradebook=root / "ours.db", feedback_dir=root / "ours_feedback", workers=workers,
+                      limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, progress=False)
+    subs, _ = collect([root / "submitted"], {EXERCISE: exercise})
+    started = time.perf_counter()
+    outcomes = Grader({EXERCISE: exercise}, options).grade(subs)
+    return time.perf_counter() - started, {o.submission.student: o.score for o in outcomes}
+
+
+def bench_nbclient(root: Path, paths: list[Path], parallel: int) -> float:
+    from nbclient import NotebookClient
+
+    def run(path: Path) -> None:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=CELL_SECONDS, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(run, paths))
+    return time.perf_counter() - started
+
+
+def bench_nbgrader(root: Path, exercise) -> tuple[float, dict[str, float]]:
+    course = root / "nbgrader"
+    (course / "source").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
+    shutil.copytree(exercise.folder, course / "source" / EXERCISE, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(root / "submitted", course / "submitted")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    run = [sys.executable, "-m", "nbgrader"]
+    subprocess.run([*run, "generate_assignment", EXERCISE, "--force"], cwd=course, env=env, check=True,
+                   capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([*run, "autograde", EXERCISE, "--create", "--force"], cwd=course, env=env, check=True,
+                   capture_output=True)
+    elapsed = time.perf_counter() - started
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="bench") as book:
+        scores = {s.student_id: s.score for s in book.assignment_submissions(EXERCISE)}
+    return elapsed, scores
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="10 submissions, skip nbgrader")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    count = 10 if args.quick else args.count
+    exercise = find_exercises()[EXERCISE]
+    status = sandbox.probe()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        paths = []
+        for student, nb in submissions(exercise, count).items():
+            path = root / "submitted" / student / EXERCISE / f"{EXERCISE}.ipynb"
+            path.parent.mkdir(parents=True)
+            nbformat.write(copy.deepcopy(nb), path)
+            paths.append(path)
+        print(f"grading benchmark: {count} submissions of '{EXERCISE}' (one endless loop, per-cell limit "
+              f"{CELL_SECONDS:g} s), {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+        ours, our_scores = bench_ours(root, exercise, status.available, args.workers)
+        label = "sandboxed" if status.available else "NO sandbox"
+        rows = [(f"ankl-course grade ({args.workers} warm workers, {label})", ours)]
+        floor = bench_nbclient(root, paths, parallel=2)
+        rows.append(("plain nbclient, fresh kernel each, 2 at a time", floor))
+        nbgrader_scores = None
+        if not args.quick:
+            nbgrader_time, nbgrader_scores = bench_nbgrader(root, exercise)
+            rows.append(("nbgrader autograde", nbgrader_time))
+        width = max(len(name) for name, _ in rows)
+        print(f"{'tool'.ljust(width)}  total s   s/submission   x faster than this tool: ankl-course grade")
+        for name, seconds in rows:
+            print(f"{name.ljust(width)}  {seconds:7.1f}   {seconds / count:12.3f}   {seconds / ours:6.1f}x")
+        if nbgrader_scores is not None:
+            same = sum(1 for s, v in our_scores.items() if nbgrader_scores.get(s) == v)
+            print(f"scores equal to nbgrader's on {same} of {count} submissions")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
