@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 
@@ -85,3 +86,66 @@ def test_missing_gradebook_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == (f"ankl-course gradebook: {tmp_path / 'none.db'}: "
                                      "no gradebook here (run 'ankl-course grade' first)")
+
+
+def test_a_killed_run_keeps_what_it_graded_and_resumes(tmp_path):
+    """Kill the grader (SIGKILL) while it waits on a slow submission; the rerun grades only the rest."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    exercise = EXERCISES["ebv_base_rate"]
+    student_nb = release_exercise(exercise, tmp_path / "release")
+    for name in ("a", "b", "d"):
+        (tmp_path / "sub" / name).mkdir(parents=True)
+        (tmp_path / "sub" / name / "ebv_base_rate.ipynb").write_bytes(student_nb.read_bytes())
+    slow = json.loads(student_nb.read_text())
+    slow["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "slow", "metadata": {},
+                             "outputs": [], "source": "import time\ntime.sleep(30)"})
+    (tmp_path / "sub" / "c").mkdir()
+    (tmp_path / "sub" / "c" / "ebv_base_rate.ipynb").write_text(json.dumps(slow))
+    gradebook = tmp_path / "gb.db"
+    command = [sys.executable, "-m", "ankl_course", "grade", str(tmp_path / "sub"), "--gradebook", str(gradebook),
+               "--feedback", str(tmp_path / "fb"), "--workers", "1", "--quiet", "--cell-timeout", "60",
+               "--timeout", "90", *([] if SANDBOX else ["--no-sandbox"])]
+    process = subprocess.Popen(command, cwd=REPO, start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    graded_before = 0
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and graded_before < 2:
+            time.sleep(0.2)
+            if gradebook.exists():
+                with sqlite3.connect(gradebook) as db, contextlib.suppress(sqlite3.OperationalError):
+                    graded_before = db.execute("SELECT COUNT(*) FROM submission").fetchone()[0]
+        time.sleep(0.5)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+    with sqlite3.connect(gradebook) as db:
+        kept = sorted(r[0] for r in db.execute("SELECT student FROM submission"))
+    assert kept == ["a", "b"]
+    rerun = run_cli("grade", str(tmp_path / "sub"), "--gradebook", str(gradebook), "--feedback", str(tmp_path / "fb"),
+                    "--quiet", "--cell-timeout", "1", *([] if SANDBOX else ["--no-sandbox"]))
+    assert rerun.returncode == 0, rerun.stderr
+    assert "2 submission(s) already in the gradebook were skipped" in rerun.stdout
+    assert sorted(line.split("\t")[0] for line in rerun.stdout.splitlines() if "\t" in line) == ["c", "d"]
+    with sqlite3.connect(gradebook) as db:
+        assert db.execute("SELECT COUNT(*) FROM submission").fetchone()[0] == 4
+
+
+def test_grader_refuses_to_run_unconfined_without_being_told(monkeypatch):
+    import shutil
+
+    from ankl_course.errors import CourseDataError
+    from ankl_course.grading import cli
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(CourseDataError, match="bubblewrap \\(bwrap\\) is not installed.*pass --no-sandbox"):
+        cli._sandbox_choice(no_sandbox=False)
+    assert cli._sandbox_choice(no_sandbox=True) is False
