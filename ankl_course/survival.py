@@ -753,6 +753,8 @@ def _explorer_display(fig: Any, alt: str) -> Any:
     Why not :func:`figures.show`: its tight bounding box makes matplotlib draw the figure twice,
     which is most of a slider redraw's time; explorer frames have a fixed layout, so fixed
     margins give the same picture at about half the cost (output and alt text are the same kind).
+    PNG compression level 1 (instead of 6) costs a few per cent in size and saves tens of
+    milliseconds of encoding on every frame.
     """
     import io
 
@@ -763,7 +765,7 @@ def _explorer_display(fig: Any, alt: str) -> Any:
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9)
     buffer = io.BytesIO()
     with plt.rc_context({**style(), "savefig.bbox": "standard"}):
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     plt.close(fig)
     return FigureDisplay(buffer.getvalue(), alt)
 
