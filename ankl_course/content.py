@@ -224,12 +224,12 @@ class Checker:
         (scripts/record_checked_outputs.py stores it), or nbval has nothing to compare.
         """
         outputs = cell.get("outputs") or []
-        if cell.get("execution_count") is not None:
-            self.add(path, where, "saved execution count: commit notebooks without outputs")
         if not any(line.strip() == CHECK_MARKER for line in text.splitlines()):
-            if outputs:
+            if outputs or cell.get("execution_count") is not None:
                 self.add(path, where, "saved outputs: commit notebooks without outputs")
             return
+        if outputs and cell.get("execution_count") is None:
+            self.add(path, where, "a checked cell with stored outputs needs an execution count (nbval skips it)")
         if not outputs:
             self.add(path, where, "NBVAL_CHECK_OUTPUT cell without its expected output "
                      "(run scripts/record_checked_outputs.py)")

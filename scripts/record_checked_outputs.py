@@ -63,7 +63,8 @@ def record(path: Path) -> bool:
             print(f"{path}: cell {index + 1}: checked output differs between two runs; not recorded")
             stable = False
         cell.outputs = first[index]
-        cell.execution_count = None
+        # nbval treats a cell without an execution count as unrun and refuses stored outputs there.
+        cell.execution_count = 1 if first[index] else None
     if stable:
         nbformat.write(notebook, path)
         print(f"{path}: recorded {sum(1 for outputs in first if outputs)} checked output(s)")

@@ -93,7 +93,7 @@ def test_a_well_formed_notebook_passes(tmp_path: Path) -> None:
 
 
 def test_a_checked_cell_with_its_text_output_passes(tmp_path: Path) -> None:
-    checked = {**_code("# NBVAL_CHECK_OUTPUT\nprint(59)"),
+    checked = {**_code("# NBVAL_CHECK_OUTPUT\nprint(59)"), "execution_count": 1,
                "outputs": [{"output_type": "stream", "name": "stdout", "text": "59\n"}]}
     assert Checker().run([_notebook(tmp_path, GOOD + [checked])]) == []
 
@@ -117,6 +117,8 @@ def test_a_checked_cell_with_its_text_output_passes(tmp_path: Path) -> None:
         (GOOD + [{**_code("# NBVAL_CHECK_OUTPUT\nx"), "outputs": [
             {"output_type": "display_data", "data": {"image/png": "AAAA"}, "metadata": {}}]}],
          "cell 6: a checked cell may store only text outputs"),
+        (GOOD + [{**_code("# NBVAL_CHECK_OUTPUT\nprint(1)"), "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": "1\n"}]}], "cell 6: a checked cell with stored"),
     ],
 )
 def test_notebook_problems_are_named(tmp_path: Path, cells: list[dict], expected: str) -> None:
