@@ -147,7 +147,7 @@ def main() -> int:
             nbgrader_time, nbgrader_scores = bench_nbgrader(root, exercise)
             rows.append(("nbgrader autograde", nbgrader_time))
         width = max(len(name) for name, _ in rows)
-        print(f"{'tool'.ljust(width)}  total s   s/submission   x faster than this tool: ankl-course grade")
+        print(f"{'tool'.ljust(width)}  total s   s/submission   time relative to ankl-course grade")
         for name, seconds in rows:
             print(f"{name.ljust(width)}  {seconds:7.1f}   {seconds / count:12.3f}   {seconds / ours:6.1f}x")
         if nbgrader_scores is not None:
