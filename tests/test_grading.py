@@ -7,8 +7,10 @@ so the workers start once for all of them.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
+import nbformat
 import pytest
 from grading_helpers import (
     OLD_NBFORMAT,
@@ -72,6 +74,11 @@ def _cases(exercise) -> dict[str, object]:
     cases["endless_loop"] = fill(exercise, {**right, "count_diagnoses": "while True:\n    pass"})
     cases["stubborn_loop"] = fill(exercise, {**right, "count_diagnoses": (
         "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass")})
+    cases["hung_function"] = fill(exercise, {**right,
+                                             "classify": "def classify(profile):\n    while True:\n        pass"})
+    damaged = json.loads(nbformat.writes(correct(exercise)))
+    damaged["cells"][2]["metadata"] = ["not", "a", "dict"]
+    cases["damaged_cell"] = json.dumps(damaged).encode()
     cases["crash"] = fill(exercise, {**right, "count_diagnoses": "import os\nos._exit(1)"})
     cases["segfault"] = fill(exercise, {**right, "count_diagnoses": "import ctypes\nctypes.string_at(0)"})
     cases["memory_hog"] = fill(exercise, {**right, "count_diagnoses": "hog = bytearray(8 * 1024**3)"})
@@ -107,7 +114,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory):
     for student, submission in _cases(exercise).items():
         write(root / "submitted", student, EX, submission)
     options = Options(gradebook=root / "gradebook.db", feedback_dir=root / "feedback", workers=2,
-                      limits=Limits(cell_seconds=1.0, submission_seconds=4.0, memory_mb=512),
+                      limits=Limits(cell_seconds=1.0, submission_seconds=6.0, probe_seconds=1.0, memory_mb=512),
                       use_sandbox=SANDBOX, seed=7, progress=False)
     submissions, skipped = collect([root / "submitted"], {EX: exercise})
     assert not skipped
@@ -174,8 +181,26 @@ def test_duplicated_cell_ids_keep_the_last_copy(graded):
     assert "cell 'classify' appeared more than once" in _text(outcome)
 
 
+def test_function_that_never_returns_costs_one_wait_and_only_its_own_tasks(graded):
+    outcome = graded[2]["hung_function"]
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_count_diagnoses": 0}
+    assert "did not return within 1 s" in _text(outcome)
+
+
+def test_flat_folder_with_two_files_for_one_student_is_refused(tmp_path):
+    exercise = find_exercises()[EX]
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        write(tmp_path / name, "x", EX, released(exercise))
+    found, skipped = collect([tmp_path / "a" / "x" / f"{EX}.ipynb", tmp_path / "b" / "x" / f"{EX}.ipynb"],
+                             {EX: exercise})
+    assert len(found) == 1
+    assert "a second file for student 'x' and exercise 'immunophenotype'" in skipped[0]
+
+
 @pytest.mark.parametrize(("student", "words"), [
     ("invalid_json", "not valid JSON (line 1"),
+    ("damaged_cell", "cell 3 is damaged"),
     ("old_nbformat", "nbformat 3, older than the released exercise"),
     ("empty", "the file is empty"),
 ])
@@ -196,7 +221,7 @@ def test_endless_loop_is_stopped_and_the_rest_graded(graded):
 def test_loop_that_ignores_the_cell_alarm_is_killed_by_the_wall_clock(graded):
     outcome = graded[2]["stubborn_loop"]
     assert outcome.score == 3
-    assert "did not finish within 4 s while running cell" in _text(outcome)
+    assert "did not finish within 6 s while running cell" in _text(outcome)
     assert "the cell was skipped and the rest graded again" in _text(outcome)
 
 

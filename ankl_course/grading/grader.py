@@ -107,6 +107,7 @@ def collect(paths: list[Path], exercises: dict[str, Exercise]) -> tuple[list[Sub
     """Every submission under ``paths`` (files or folders), and a message per file skipped."""
     found: list[Submission] = []
     skipped: list[str] = []
+    seen: dict[tuple[str, str], Path] = {}
     for path in paths:
         if not path.exists():
             skipped.append(f"{path}: no such file or folder")
@@ -117,7 +118,12 @@ def collect(paths: list[Path], exercises: dict[str, Exercise]) -> tuple[list[Sub
             submission = identify(file, exercises)
             if submission is None:
                 skipped.append(f"{file}: not named after an exercise ({', '.join(exercises)}); skipped")
+            elif (submission.student, submission.exercise) in seen:
+                skipped.append(f"{file}: a second file for student '{submission.student}' and exercise "
+                               f"'{submission.exercise}' (first: {seen[submission.student, submission.exercise]}); "
+                               "skipped: put each student's files in a folder named after the student")
             else:
+                seen[submission.student, submission.exercise] = file
                 found.append(submission)
     return found, skipped
 
@@ -163,6 +169,9 @@ class Grader:
             repaired = sanitize(data, exercise.source)
         except InvalidSubmission as exc:
             return Outcome(submission, "invalid", 0.0, max_score, f"not graded: {exc}")
+        except Exception as exc:  # noqa: BLE001 - one strange file must not stop the batch
+            return Outcome(submission, "invalid", 0.0, max_score,
+                           f"not graded: the notebook could not be repaired ({type(exc).__name__}: {exc})")
         seed = (self.run_seed * 1_000_003 + index) % 2**63
         import numpy as np
 

@@ -68,10 +68,14 @@ def parse(data: bytes) -> Any:
         nb = nbformat.from_dict(raw)
     except Exception as exc:  # nbformat accepts nearly anything; this is a last guard
         raise InvalidSubmission(f"the notebook structure is damaged: {exc}") from exc
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            raise InvalidSubmission("the notebook has a cell of unknown type; it was edited outside Jupyter")
+            raise InvalidSubmission(f"cell {number} is of no known type; the file was edited outside Jupyter")
         cell.setdefault("metadata", {})
+        text = cell.get("source", "")
+        if not isinstance(cell["metadata"], dict) or not (
+                isinstance(text, str) or (isinstance(text, list) and all(isinstance(t, str) for t in text))):
+            raise InvalidSubmission(f"cell {number} is damaged (its source or metadata has the wrong type)")
         cell["source"] = markup.source(cell)
     return nb
 

@@ -200,7 +200,11 @@ def answer_probes(shell: Any, job: dict, send: Any) -> None:
     seconds = job["limits"]["probe_seconds"]
     namespace = shell.user_ns
     sys.stdout = sys.stderr = BoundedText(1000)
+    hung: set[str] = set()  # a function that timed out once is not waited for again
     for probe in job["probes"]:
+        if probe["name"] in hung:
+            answers.append({"error": f"CellTimeout: not run, an earlier call did not return within {seconds:g} s"})
+            continue
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             if probe["name"] not in namespace:
@@ -213,6 +217,7 @@ def answer_probes(shell: Any, job: dict, send: Any) -> None:
             answers.append({"ok": to_plain(target)})
         except BaseException as exc:  # noqa: BLE001 - every failure is an answer
             if isinstance(exc, CellTimeout):
+                hung.add(probe["name"])
                 exc = CellTimeout(f"did not return within {seconds:g} s")
             answers.append({"error": f"{type(exc).__name__}: {str(exc)[:300]}"})
         finally:
