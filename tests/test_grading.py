@@ -296,7 +296,7 @@ def test_feedback_escapes_student_output_and_hides_hidden_details(graded):
 
 
 @pytest.mark.skipif(not SANDBOX, reason="bubblewrap cannot run here")
-def test_sandbox_hides_sources_gradebook_and_network(graded, tmp_path):
+def test_sandbox_hides_sources_gradebook_network_and_earlier_submissions(graded, tmp_path):
     root, options, _ = graded
     exercise = find_exercises()[EX]
     probe = (
@@ -305,15 +305,19 @@ def test_sandbox_hides_sources_gradebook_and_network(graded, tmp_path):
         f"print('GRADEBOOK_VISIBLE', os.path.exists({str(options.gradebook)!r}))\n"
         f"print('OTHERS_VISIBLE', os.path.exists({str(root / 'submitted')!r}))\n"
         "s = socket.socket()\ns.settimeout(1)\nprint('NETWORK', s.connect_ex(('1.1.1.1', 53)) == 0)\n"
-        "print('USER', os.getuid())\n")
+        "print('USER', os.getuid())\n"
+        "import glob\nprint('LEFTOVERS', glob.glob('/tmp/**/leak*', recursive=True))\n")
+    writer = correct(exercise)  # graded first, in the same worker: leaves files behind
+    writer.cells.insert(1, code_cell("for p in ('/tmp/leak.txt', 'leak.txt'):\n    open(p, 'w').write('answers')"))
     nb = correct(exercise)
     nb.cells.insert(1, code_cell(probe))
-    path = write(tmp_path / "submitted", "nosy", EX, nb)
+    paths = [write(tmp_path / "submitted", "a_writer", EX, writer), write(tmp_path / "submitted", "nosy", EX, nb)]
     sub_options = Options(gradebook=tmp_path / "gb.db", feedback_dir=tmp_path / "fb", workers=1,
                           use_sandbox=True, seed=1, progress=False)
-    (outcome,) = Grader({EX: exercise}, sub_options).grade(collect([path], {EX: exercise})[0])
+    outcomes = Grader({EX: exercise}, sub_options).grade(collect(paths, {EX: exercise})[0])
+    outcome = next(o for o in outcomes if o.submission.student == "nosy")
     page = outcome.feedback.read_text()
     for marker in ("SOURCE_VISIBLE False", "GRADEBOOK_VISIBLE False", "OTHERS_VISIBLE False", "NETWORK False",
-                   "USER 65534"):
+                   "USER 65534", "LEFTOVERS []"):
         assert marker in page
-    assert outcome.score == 4
+    assert [o.score for o in outcomes] == [4, 4]

@@ -60,6 +60,8 @@ class Worker:
         else:
             command = [sys.executable, "-I", str(WORKER_FILE)]
         command.append("--preload=" + ",".join(options.preload))
+        if options.use_sandbox:
+            command.append("--scrub-tmp")
         env = None if options.use_sandbox else {**os.environ, **sandbox.ENVIRONMENT,
                                                 "HOME": os.environ.get("HOME", "/tmp")}
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)

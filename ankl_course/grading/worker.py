@@ -27,6 +27,7 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import struct
 import sys
@@ -322,7 +323,8 @@ def vm_bytes() -> int:
 
 def main(argv: list[str]) -> int:
     preload = [name for arg in argv if arg.startswith("--preload=") for name in arg[10:].split(",") if name]
-    workdir_base = next((arg[10:] for arg in argv if arg.startswith("--workdir=")), tempfile.gettempdir())
+    scrub = "--scrub-tmp" in argv  # only inside the sandbox, where /tmp is this worker's own tmpfs
+    workdir_base = tempfile.mkdtemp(prefix="ankl-grading-")
     os.environ.setdefault("MPLBACKEND", "Agg")
     failed = []
     for name in preload:
@@ -344,7 +346,23 @@ def main(argv: list[str]) -> int:
             reply = run_job(shell, job, workdir_base)
         except Exception:  # noqa: BLE001 - report and keep serving
             reply = {"id": job.get("id"), "worker_error": traceback.format_exc(limit=5)}
+        clean(workdir_base, scrub)
         write_frame(stdout, reply)
+
+
+def clean(workdir_base: str, scrub: bool) -> None:
+    """Remove what the last submission wrote, so the next one in this worker cannot read it."""
+    for entry in os.scandir(workdir_base):
+        shutil.rmtree(entry.path, ignore_errors=True)
+    if scrub:
+        tmp = tempfile.gettempdir()
+        for entry in os.scandir(tmp):
+            if entry.path not in (workdir_base, os.path.join(tmp, ".matplotlib")):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 if __name__ == "__main__":
