@@ -321,3 +321,20 @@ def test_sandbox_hides_sources_gradebook_network_and_earlier_submissions(graded,
                    "USER 65534", "LEFTOVERS []"):
         assert marker in page
     assert [o.score for o in outcomes] == [4, 4]
+
+
+def test_feedback_shows_hidden_details_only_when_the_teacher_asks():
+    from ankl_course.grading import feedback
+    from ankl_course.grading.checks import TaskResult
+
+    task = TaskResult("test_x", 0.0, 2.0, ("1 of the hidden checks failed",),
+                      ("classify({'cd56': 'dim'}): expected 'ANKL', got 'normal'",))
+    cell = code_cell("print('<script>alert(1)</script>')")
+    outputs = {1: [{"output_type": "stream", "name": "stdout", "text": "<script>alert(1)</script>\n"},
+                   {"output_type": "display_data", "data": {"text/html": "<script>x()</script>", "text/plain": "<b>"}}]}
+    student_view = feedback.render("<img src=x>", "ex", 0, 2, [task], [], [cell], outputs, {})
+    teacher_view = feedback.render("<img src=x>", "ex", 0, 2, [task], [], [cell], outputs, {}, show_hidden=True)
+    assert "expected 'ANKL'" not in student_view and "expected &#x27;ANKL&#x27;" in teacher_view
+    for page in (student_view, teacher_view):
+        assert "<script" not in page and "<img src=x>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
