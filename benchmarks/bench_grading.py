@@ -9,7 +9,8 @@ endless loop), all three tools on the same files, on this machine, side by side:
 * the floor of plain execution: nbclient with a fresh kernel per notebook, two at a time.
 
 The same per-cell time limit applies to all three, so the endless loop costs each the same wait.
-Run: ``.venv/bin/python benchmarks/bench_grading.py`` (``--quick`` for 10 submissions, no nbgrader).
+Run: ``.venv/bin/python benchmarks/bench_grading.py`` (``--quick`` for 10 submissions, no nbgrader;
+``--exercise kaplan_meier`` for one whose workers preload numpy).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from ankl_course.grading.exercises import find_exercises
 from ankl_course.grading.grader import Grader, Options, collect
 from ankl_course.grading.release import student_version
 
-EXERCISE = "immunophenotype"
 CELL_SECONDS = 5.0
 NBGRADER_CONFIG = f"""c = get_config()
 c.CourseDirectory.course_id = "bench"
@@ -55,11 +55,12 @@ def answers(exercise) -> dict[str, str]:
 def submissions(exercise, count: int) -> dict[str, object]:
     """student -> notebook: most correct; some partial or wrong; one blank; one endless loop."""
     right = answers(exercise)
+    ids = list(right)
     kinds = {
-        "partial": {k: v for k, v in right.items() if k != "count_diagnoses"},
-        "wrong": {**right, "classify": "def classify(profile):\n    return 'ANKL'"},
+        "partial": {k: v for k, v in right.items() if k != ids[-1]},
+        "wrong": {**right, ids[0]: right[ids[0]].replace("return ", "return None and ", 1)},
         "blank": {},
-        "loop": {**right, "count_diagnoses": "while True:\n    pass"},
+        "loop": {**right, ids[-1]: "while True:\n    pass"},
     }
     plan = ["loop", "blank"] + ["partial"] * 3 + ["wrong"] * 3
     plan += ["correct"] * (count - len(plan))
@@ -77,9 +78,9 @@ def submissions(exercise, count: int) -> dict[str, object]:
 def bench_ours(root: Path, exercise, use_sandbox: bool, workers: int) -> tuple[float, dict[str, float]]:
     options = Options(gradebook=root / "ours.db", feedback_dir=root / "ours_feedback", workers=workers,
                       limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, progress=False)
-    subs, _ = collect([root / "submitted"], {EXERCISE: exercise})
+    subs, _ = collect([root / "submitted"], {exercise.name: exercise})
     started = time.perf_counter()
-    outcomes = Grader({EXERCISE: exercise}, options).grade(subs)
+    outcomes = Grader({exercise.name: exercise}, options).grade(subs)
     return time.perf_counter() - started, {o.submission.student: o.score for o in outcomes}
 
 
@@ -101,41 +102,42 @@ def bench_nbgrader(root: Path, exercise) -> tuple[float, dict[str, float]]:
     course = root / "nbgrader"
     (course / "source").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
-    shutil.copytree(exercise.folder, course / "source" / EXERCISE, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(exercise.folder, course / "source" / exercise.name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(root / "submitted", course / "submitted")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     run = [sys.executable, "-m", "nbgrader"]
-    subprocess.run([*run, "generate_assignment", EXERCISE, "--force"], cwd=course, env=env, check=True,
+    subprocess.run([*run, "generate_assignment", exercise.name, "--force"], cwd=course, env=env, check=True,
                    capture_output=True)
     started = time.perf_counter()
-    subprocess.run([*run, "autograde", EXERCISE, "--create", "--force"], cwd=course, env=env, check=True,
+    subprocess.run([*run, "autograde", exercise.name, "--create", "--force"], cwd=course, env=env, check=True,
                    capture_output=True)
     elapsed = time.perf_counter() - started
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="bench") as book:
-        scores = {s.student_id: s.score for s in book.assignment_submissions(EXERCISE)}
+        scores = {s.student_id: s.score for s in book.assignment_submissions(exercise.name)}
     return elapsed, scores
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--exercise", default="immunophenotype", help="which exercise (default immunophenotype)")
     parser.add_argument("--quick", action="store_true", help="10 submissions, skip nbgrader")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     count = 10 if args.quick else args.count
-    exercise = find_exercises()[EXERCISE]
+    exercise = find_exercises()[args.exercise]
     status = sandbox.probe()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = []
         for student, nb in submissions(exercise, count).items():
-            path = root / "submitted" / student / EXERCISE / f"{EXERCISE}.ipynb"
+            path = root / "submitted" / student / exercise.name / f"{exercise.name}.ipynb"
             path.parent.mkdir(parents=True)
             nbformat.write(copy.deepcopy(nb), path)
             paths.append(path)
-        print(f"grading benchmark: {count} submissions of '{EXERCISE}' (one endless loop, per-cell limit "
+        print(f"grading benchmark: {count} submissions of '{exercise.name}' (one endless loop, per-cell limit "
               f"{CELL_SECONDS:g} s), {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         ours, our_scores = bench_ours(root, exercise, status.available, args.workers)
         label = "sandboxed" if status.available else "NO sandbox"

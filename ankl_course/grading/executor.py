@@ -10,6 +10,7 @@ new worker takes its place, so one submission never stops the batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
@@ -117,12 +118,16 @@ class Pool:
         for key, job in jobs:
             self._jobs.put((key, job, done))
             count += 1
-        while len(self._threads) < min(self.size, count):
+        self.warm(count)
+        for _ in range(count):
+            yield done.get()
+
+    def warm(self, jobs: int) -> None:
+        """Start the workers for ``jobs`` jobs now (at most one per slot), before any job arrives."""
+        while len(self._threads) < min(self.size, max(jobs, 1)):
             thread = threading.Thread(target=self._serve, daemon=True)
             thread.start()
             self._threads.append(thread)
-        for _ in range(count):
-            yield done.get()
 
     def _start(self) -> Worker:
         with self._lock:
@@ -137,6 +142,8 @@ class Pool:
 
     def _serve(self) -> None:
         worker: Worker | None = None
+        with contextlib.suppress(RuntimeError):  # a failed start is reported with the first job
+            worker = self._start()
         try:
             while True:
                 item = self._jobs.get()

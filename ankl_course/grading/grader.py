@@ -21,7 +21,7 @@ import secrets
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,24 +140,41 @@ class Grader:
         self._released: dict[str, dict[str, str]] = {}
 
     def grade(self, submissions: list[Submission]) -> list[Outcome]:
+        """Grade ``submissions``; each result is committed to the gradebook as soon as it is known."""
         outcomes: list[Outcome] = []
-        pending: list[_Pending] = []
         with Gradebook(self.options.gradebook) as book:
+            todo = []
             for index, submission in enumerate(submissions):
                 data, sha = _read(submission.path)
-                if not self.options.regrade and book.already_graded(submission.student, submission.exercise, sha):
-                    continue
-                prepared = self._prepare(submission, data, sha, index)
-                if isinstance(prepared, Outcome):
-                    self._record(book, prepared, sha, None, [], {})
-                    outcomes.append(prepared)
-                else:
-                    pending.append(prepared)
-            total = len(pending) + len(outcomes)
-            progress = _Progress(total, self.options.progress, len(outcomes))
-            outcomes += self._run(book, pending, progress)
+                if self.options.regrade or not book.already_graded(submission.student, submission.exercise, sha):
+                    todo.append((index, submission, data, sha))
+            if not todo:
+                return outcomes
+            progress = _Progress(len(todo), self.options.progress)
+            preload = tuple(dict.fromkeys(m for _, s, _, _ in todo for m in self.exercises[s.exercise].preload))
+            options = WorkerOptions(use_sandbox=self.options.use_sandbox, hide=self._hidden_paths(), preload=preload)
+            with Pool(self.options.workers, options) as pool:
+                pool.warm(len(todo))  # workers start while the hidden checks are being built here
+                jobs = self._prepared(book, todo, outcomes, progress)
+                for attempt in range(MAX_RETRIES + 1):
+                    retry = self._round(book, pool, jobs, attempt, progress, outcomes)
+                    if not retry:
+                        break
+                    jobs = ((item, self._job(item)) for item in retry)
             progress.finish()
         return outcomes
+
+    def _prepared(self, book: Gradebook, todo: list[tuple[int, Submission, bytes | None, str]],
+                  outcomes: list[Outcome], progress: _Progress) -> Iterator[tuple[_Pending, dict[str, Any]]]:
+        """Jobs to run, one by one; files that cannot be graded are recorded on the way."""
+        for index, submission, data, sha in todo:
+            prepared = self._prepare(submission, data, sha, index)
+            if isinstance(prepared, Outcome):
+                self._record(book, prepared, sha, None, [], {})
+                outcomes.append(prepared)
+                progress.step()
+            else:
+                yield prepared, self._job(prepared)
 
     # -- preparing -------------------------------------------------------------------------
     def _prepare(self, submission: Submission, data: bytes | None, sha: str, index: int) -> _Pending | Outcome:
@@ -190,25 +207,11 @@ class Grader:
         }
 
     # -- running ---------------------------------------------------------------------------
-    def _run(self, book: Gradebook, pending: list[_Pending], progress: _Progress) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        if not pending:
-            return outcomes
-        preload = tuple(dict.fromkeys(m for item in pending for m in item.exercise.preload))
-        options = WorkerOptions(use_sandbox=self.options.use_sandbox, hide=self._hidden_paths(), preload=preload)
-        with Pool(self.options.workers, options) as pool:
-            todo = pending
-            for attempt in range(MAX_RETRIES + 1):
-                todo = self._round(book, pool, todo, attempt, progress, outcomes)
-                if not todo:
-                    break
-        return outcomes
-
-    def _round(self, book: Gradebook, pool: Pool, todo: list[_Pending], attempt: int, progress: _Progress,
-               outcomes: list[Outcome]) -> list[_Pending]:
-        """Run ``todo`` once; return the submissions to run again without a crashing cell."""
+    def _round(self, book: Gradebook, pool: Pool, jobs: Iterable[tuple[_Pending, dict[str, Any]]], attempt: int,
+               progress: _Progress, outcomes: list[Outcome]) -> list[_Pending]:
+        """Run ``jobs`` once; return the submissions to run again without a crashing cell."""
         retry: list[_Pending] = []
-        for item, reply in pool.map((item, self._job(item)) for item in todo):
+        for item, reply in pool.map(jobs):
             answers, why, bad_cell = self._read_reply(item, reply)
             if bad_cell is not None and attempt < MAX_RETRIES:
                 item.skipped.append(bad_cell)
