@@ -29,7 +29,8 @@ def answer(probe: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
             target = target(*probe["args"], **probe["kwargs"])
         return {"ok": to_plain(target)}
     except Exception as exc:  # noqa: BLE001 - every failure is an answer
-        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+        message = str(exc)[:300]
+        return {"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
 
 
 def run_checks(exercise_name: str, grade_id: str, namespace: dict[str, Any], seed: int | None = None) -> None:

@@ -200,6 +200,9 @@ def _problem(item: Expect, answer: dict[str, Any] | None, unanswered: str) -> tu
         return f"{public_label}: not checked, {reason}", f"{label}: not checked, {reason}"
     if "error" in answer:
         error = str(answer["error"])
+        if error.startswith("NotImplementedError"):
+            text = f"{public_label}: not answered yet (the answer cell still raises NotImplementedError)"
+            return text, f"{label}: not answered (NotImplementedError)"
         text = f"{public_label} raised {error}"
         return _with_hint(text, item), f"{label} raised {error}"
     got = answer.get("ok")

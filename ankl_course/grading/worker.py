@@ -220,7 +220,8 @@ def answer_probes(shell: Any, job: dict, send: Any) -> None:
             if isinstance(exc, CellTimeout):
                 hung.add(probe["name"])
                 exc = CellTimeout(f"did not return within {seconds:g} s")
-            answers.append({"error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+            message = str(exc)[:300]
+            answers.append({"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__})
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     send({"probes": answers})
