@@ -19,7 +19,9 @@ VISIBLE = ([1.5, 2.0, 3.1, 4.7, 5.2, 6.8, 7.3, 9.9, 11.4, 12.6], [1, 2, 0, 1, 2,
 
 def cohort(rng):
     n = int(rng.integers(10, 60))
-    durations = [round(float(x), 6) for x in rng.exponential(12.0, n) + 0.01]
+    durations = [float(x) for x in rng.exponential(12.0, n) + 0.01]
+    while len(set(durations)) < n:  # ties would make lifelines jitter the times
+        durations = [float(x) for x in rng.exponential(12.0, n) + 0.01]
     causes = [int(x) for x in rng.choice([0, 1, 2], size=n, p=[0.25, 0.4, 0.35])]
     if 1 not in causes:
         causes[0] = 1
