@@ -705,11 +705,10 @@ def pvalue_figure(null: np.ndarray, effect: np.ndarray, n: int) -> Any:
 
 def competing_risks_figure(durations: Any, events: Any, rates: tuple[float, float] | None = None,
                            title: str = "Relapse: 1 - Kaplan-Meier vs Aalen-Johansen",
-                           horizon: float = 5.0, variance: bool | None = None, explorer: bool = False) -> Any:
+                           horizon: float = 5.0, variance: bool | None = None) -> Any:
     """1 - KM (competing deaths censored) beside the Aalen-Johansen cumulative incidence, same data.
 
     With ``rates`` (relapse, competing) the closed-form truth of both quantities is drawn dashed.
-    ``explorer`` renders it as a slider frame (fixed margins, one drawing pass).
     """
     from . import figures
 
@@ -744,62 +743,132 @@ def competing_risks_figure(durations: Any, events: Any, rates: tuple[float, floa
     alt = (f"Two step curves from the same {SYNTHETIC.lower()} cohort of {durations.size}: one minus Kaplan-Meier "
            f"reaches {_percent(1 - value_at(km, at))} at {at:g} year while the Aalen-Johansen cumulative incidence "
            f"reaches {_percent(value_at(aj, at))}; the Kaplan-Meier version is always the higher curve.{truth}")
-    return _explorer_display(fig, alt) if explorer else figures.show(fig, alt=alt)
-
-
-def _explorer_display(fig: Any, alt: str) -> Any:
-    """Render an explorer frame with fixed margins in one pass and return it with its alt text.
-
-    Why not :func:`figures.show`: its tight bounding box makes matplotlib draw the figure twice,
-    which is most of a slider redraw's time; explorer frames have a fixed layout, so fixed
-    margins give the same picture at about half the cost (output and alt text are the same kind).
-    PNG compression level 1 (instead of 6) costs a few per cent in size and saves tens of
-    milliseconds of encoding on every frame.
-    """
-    import io
-
-    import matplotlib.pyplot as plt
-
-    from .figures import FigureDisplay, style
-
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9)
-    buffer = io.BytesIO()
-    with plt.rc_context({**style(), "savefig.bbox": "standard"}):
-        fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
-    plt.close(fig)
-    return FigureDisplay(buffer.getvalue(), alt)
+    return figures.show(fig, alt=alt)
 
 
 def ci_width_view(model: CohortModel, n: int, seed: int = 24) -> Any:
-    """Explorer render: one synthetic cohort of size n, its Kaplan-Meier curve and 95% band."""
-    from . import figures
-
-    arrays = model.sample_arrays(int(n), np.random.default_rng(seed))
-    fit = kaplan_meier(arrays["os_time"], arrays["os_event"], f"n={int(n)}")
-    grid = np.linspace(0.0, 8.0, 400)
-    curve = curve_on_grid(fit, grid)
-    band = on_grid(fit.confidence_interval_survival_function_, grid)
-    low, high = band[np.searchsorted(grid, 5.0, side="right") - 1]
-    fig, ax = figures.new_figure("wide")
-    ax.fill_between(grid, band[:, 0], band[:, 1], step="post", color=figures.PALETTE["blue"], alpha=0.25,
-                    linewidth=0)
-    ax.step(grid, curve, where="post", color=figures.PALETTE["blue"])
-    ax.axvline(5.0, color="grey", linewidth=0.8, linestyle=":")
-    ax.set_xlim(0, 8)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("Years since transplant")
-    ax.set_ylabel("Probability alive")
-    ax.set_title(f"{SYNTHETIC}: n={int(n)}, 5-year OS {_percent(value_at(fit, 5.0))} "
-                 f"(95% CI {_percent(low)} to {_percent(high)})")
-    alt = (f"Kaplan-Meier curve of a {SYNTHETIC.lower()} cohort of {int(n)} patients with its shaded 95% "
-           f"confidence band; at 5 years the estimate is {_percent(value_at(fit, 5.0))}, with a confidence "
-           f"interval from {_percent(low)} to {_percent(high)}.")
-    return _explorer_display(fig, alt)
+    """One frame of the sample-size explorer: a synthetic cohort of size n, its KM curve and 95% band."""
+    return SampleSizeExplorer(model, seed)(n)
 
 
 def hazard_scenario_view(relapse_rate: float, nrm_rate: float, n: int = 5_000, seed: int = 6) -> Any:
-    """Explorer render: two constant competing hazards, simulated data and the closed-form truth."""
-    durations, events = competing_exponentials(int(n), relapse_rate, nrm_rate, seed)
-    return competing_risks_figure(durations, events, rates=(relapse_rate, nrm_rate),
-                                  title=f"Relapse rate {relapse_rate:g}/yr, NRM rate {nrm_rate:g}/yr",
-                                  variance=False, explorer=True)
+    """One frame of the competing-hazards explorer: simulated data, lifelines fits, closed-form truth."""
+    return HazardScenarioExplorer(n, seed)(relapse_rate, nrm_rate)
+
+
+class HazardScenarioExplorer:
+    """Render function of the competing-hazards explorer that keeps one figure between redraws.
+
+    A slider redraw must stay under 150 ms at n = 5,000. Building a new figure each time costs
+    a good part of that, so this object builds its axes, legend and lines once (outside pyplot,
+    so notebooks never show it by themselves) and each call only refits the simulated data with
+    lifelines, updates the lines and renders the PNG.
+    """
+
+    def __init__(self, n: int = 5_000, seed: int = 6, horizon: float = 5.0) -> None:
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+
+        from . import figures
+
+        self.n, self.seed, self.horizon = int(n), seed, horizon
+        self.grid = np.linspace(0.0, horizon, 400)
+        with plt.rc_context(figures.style()):
+            self.fig = Figure(figsize=figures.SIZES["wide"], dpi=figures.DPI)
+            ax = self.fig.add_subplot()
+            zeros = np.zeros_like(self.grid)
+            self.naive_line = ax.step(self.grid, zeros, where="post", color=figures.PALETTE["vermillion"],
+                                      label="1 - Kaplan-Meier (deaths censored)")[0]
+            self.aj_line = ax.step(self.grid, zeros, where="post", color=figures.PALETTE["blue"],
+                                   label="Aalen-Johansen cumulative incidence")[0]
+            self.true_line = ax.plot(self.grid, zeros, "--", color=figures.PALETTE["blue"], linewidth=1,
+                                     label="exact values (dashed)")[0]
+            self.limit_line = ax.plot(self.grid, zeros, "--", color=figures.PALETTE["vermillion"], linewidth=1)[0]
+            ax.set_xlim(0, horizon)
+            ax.set_ylim(0, 1.02)
+            ax.set_xlabel("Years since transplant")
+            ax.set_ylabel("Probability of relapse")
+            ax.legend(loc="lower right", fontsize=8.5)
+            self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9)
+        self.ax = ax
+
+    def __call__(self, relapse_rate: float, nrm_rate: float) -> Any:
+        import io
+
+        import matplotlib.pyplot as plt
+
+        from .figures import FigureDisplay, style
+
+        durations, events = competing_exponentials(self.n, relapse_rate, nrm_rate, self.seed)
+        km = kaplan_meier(durations, events == RELAPSE)
+        aj = aalen_johansen(durations, events, RELAPSE, variance=False)
+        self.naive_line.set_ydata(1 - curve_on_grid(km, self.grid))
+        self.aj_line.set_ydata(curve_on_grid(aj, self.grid))
+        self.true_line.set_ydata(true_cumulative_incidence(self.grid, relapse_rate, nrm_rate))
+        self.limit_line.set_ydata(naive_one_minus_km(self.grid, relapse_rate))
+        self.ax.set_title(f"Relapse rate {relapse_rate:g}/yr, NRM rate {nrm_rate:g}/yr ({SYNTHETIC}, n={self.n})")
+        buffer = io.BytesIO()
+        with plt.rc_context({**style(), "savefig.bbox": "standard"}):
+            self.fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        at = min(1.0, self.horizon)
+        alt = (f"Two step curves from the same {SYNTHETIC.lower()} cohort of {self.n} with relapse at "
+               f"{relapse_rate:g} and non-relapse death at {nrm_rate:g} per year: one minus Kaplan-Meier reaches "
+               f"{_percent(1 - value_at(km, at))} at {at:g} year while the Aalen-Johansen cumulative incidence "
+               f"reaches {_percent(value_at(aj, at))}; the Kaplan-Meier version is always the higher curve. "
+               f"Dashed lines show the exact values of both quantities.")
+        return FigureDisplay(buffer.getvalue(), alt)
+
+
+class SampleSizeExplorer:
+    """Render function of the sample-size explorer, keeping one figure between redraws (see
+    :class:`HazardScenarioExplorer` for why)."""
+
+    def __init__(self, model: CohortModel, seed: int = 24, horizon: float = 8.0) -> None:
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+
+        from . import figures
+
+        self.model, self.seed = model, seed
+        self.grid = np.linspace(0.0, horizon, 400)
+        self.colour = figures.PALETTE["blue"]
+        with plt.rc_context(figures.style()):
+            self.fig = Figure(figsize=figures.SIZES["wide"], dpi=figures.DPI)
+            ax = self.fig.add_subplot()
+            self.line = ax.step(self.grid, np.ones_like(self.grid), where="post", color=self.colour)[0]
+            ax.axvline(5.0, color="grey", linewidth=0.8, linestyle=":")
+            ax.set_xlim(0, horizon)
+            ax.set_ylim(0, 1.02)
+            ax.set_xlabel("Years since transplant")
+            ax.set_ylabel("Probability alive")
+            self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9)
+        self.ax = ax
+        self.band: Any = None
+
+    def __call__(self, n: int) -> Any:
+        import io
+
+        import matplotlib.pyplot as plt
+
+        from .figures import FigureDisplay, style
+
+        n = int(n)
+        arrays = self.model.sample_arrays(n, np.random.default_rng(self.seed))
+        fit = kaplan_meier(arrays["os_time"], arrays["os_event"], f"n={n}")
+        band = on_grid(fit.confidence_interval_survival_function_, self.grid)
+        low, high = band[np.searchsorted(self.grid, 5.0, side="right") - 1]
+        estimate = value_at(fit, 5.0)
+        self.line.set_ydata(curve_on_grid(fit, self.grid))
+        if self.band is not None:
+            self.band.remove()
+        self.band = self.ax.fill_between(self.grid, band[:, 0], band[:, 1], step="post", color=self.colour,
+                                         alpha=0.25, linewidth=0)
+        self.ax.set_title(f"{SYNTHETIC}: n={n}, 5-year OS {_percent(estimate)} "
+                          f"(95% CI {_percent(low)} to {_percent(high)})")
+        buffer = io.BytesIO()
+        with plt.rc_context({**style(), "savefig.bbox": "standard"}):
+            self.fig.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
+        alt = (f"Kaplan-Meier curve of a {SYNTHETIC.lower()} cohort of {n} patients with its shaded 95% "
+               f"confidence band; at 5 years the estimate is {_percent(estimate)}, with a confidence "
+               f"interval from {_percent(low)} to {_percent(high)}.")
+        return FigureDisplay(buffer.getvalue(), alt)

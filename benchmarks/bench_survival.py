@@ -116,9 +116,11 @@ def main() -> None:
 
     print(f"\nExplorer redraws at n={N_WIDGET} (median of 7, after one warm-up; target < {TARGET_REDRAW_MS:.0f} ms)")
     model = survival.calibrate()
+    hazard = survival.HazardScenarioExplorer(n=N_WIDGET)   # the render functions the notebook's explorers use
+    sample_size = survival.SampleSizeExplorer(model)
     views = {
-        "hazard scenario (KM + AJ + figure)": lambda: survival.hazard_scenario_view(1.2, 0.4, n=N_WIDGET),
-        "sample size vs CI width (sample + KM + figure)": lambda: survival.ci_width_view(model, N_WIDGET),
+        "hazard scenario (KM + AJ + figure)": lambda: hazard(1.2, 0.4),
+        "sample size vs CI width (sample + KM + figure)": lambda: sample_size(N_WIDGET),
     }
     for name, view in views.items():
         view()

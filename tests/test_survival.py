@@ -174,6 +174,18 @@ def test_figures_and_explorer_views_have_alt_text(model):
     assert table.attrs["synthetic"] and len(table) == len(survival.TARGET_NAMES)
 
 
+def test_explorers_reuse_their_figure_without_leaking_state(model):
+    sample_size = survival.SampleSizeExplorer(model)
+    first = sample_size(59).png
+    sample_size(2000)
+    assert sample_size(59).png == first == survival.ci_width_view(model, 59).png
+    hazard = survival.HazardScenarioExplorer(n=800)
+    before = hazard(1.0, 0.5)
+    hazard(2.5, 1.5)
+    again = hazard(1.0, 0.5)
+    assert again.png == before.png and again.alt == before.alt
+
+
 def test_claims_table_and_its_errors(tmp_path):
     table = survival.survival_claims()
     assert len(table) >= 2 and table["claim"].str.contains("7 months").any()
