@@ -101,6 +101,9 @@ def lab_command(workspace: Path, no_browser: bool, port: int | None, extra: list
     welcome = next(iter(sorted(workspace.glob("00_*.ipynb"))), None)
     if welcome is not None:
         command.append(f"--LabApp.default_url=/lab/tree/{welcome.name}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # JupyterLab refuses to start as root (containers, Binder-like images, CI) without this flag.
+        command.append("--allow-root")
     if no_browser:
         command.append("--no-browser")
     if port is not None:
