@@ -4,7 +4,7 @@ The order of work for one submission:
 
 1. read and sanitise it against the exercise source (:mod:`.sanitize`); a file that is
    not a notebook gets a zero and a message, and the batch goes on;
-2. build its hidden checks here, with inputs drawn from a fresh seed (:mod:`.checks`);
+2. build the exercise's hidden checks here, with inputs drawn from a fresh seed each run (:mod:`.checks`);
 3. run its code cells (not the test cells) and the probes in a forked child of a warm
    worker, in the sandbox (:mod:`.executor`, :mod:`.worker`, :mod:`.sandbox`);
 4. judge the plain-data answers here; if the child crashed or hung in some cell, run it
@@ -21,6 +21,7 @@ import secrets
 import signal
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,20 +139,21 @@ class Grader:
         self.report = report or (lambda text: print(text, file=sys.stderr))
         self.run_seed = options.seed if options.seed is not None else secrets.randbits(32)
         self._released: dict[str, dict[str, str]] = {}
+        self._plans: dict[str, tuple[int, Plan]] = {}
 
     def grade(self, submissions: list[Submission]) -> list[Outcome]:
         """Grade ``submissions``; each result is committed to the gradebook as soon as it is known."""
         outcomes: list[Outcome] = []
         with Gradebook(self.options.gradebook) as book:
             todo = []
-            for index, submission in enumerate(submissions):
+            for submission in submissions:
                 data, sha = _read(submission.path)
                 if self.options.regrade or not book.already_graded(submission.student, submission.exercise, sha):
-                    todo.append((index, submission, data, sha))
+                    todo.append((submission, data, sha))
             if not todo:
                 return outcomes
             progress = _Progress(len(todo), self.options.progress)
-            preload = tuple(dict.fromkeys(m for _, s, _, _ in todo for m in self.exercises[s.exercise].preload))
+            preload = tuple(dict.fromkeys(m for s, _, _ in todo for m in self.exercises[s.exercise].preload))
             options = WorkerOptions(use_sandbox=self.options.use_sandbox, hide=self._hidden_paths(), preload=preload)
             with Pool(self.options.workers, options) as pool:
                 pool.warm(len(todo))  # workers start while the hidden checks are being built here
@@ -164,11 +166,11 @@ class Grader:
             progress.finish()
         return outcomes
 
-    def _prepared(self, book: Gradebook, todo: list[tuple[int, Submission, bytes | None, str]],
+    def _prepared(self, book: Gradebook, todo: list[tuple[Submission, bytes | None, str]],
                   outcomes: list[Outcome], progress: _Progress) -> Iterator[tuple[_Pending, dict[str, Any]]]:
         """Jobs to run, one by one; files that cannot be graded are recorded on the way."""
-        for index, submission, data, sha in todo:
-            prepared = self._prepare(submission, data, sha, index)
+        for submission, data, sha in todo:
+            prepared = self._prepare(submission, data, sha)
             if isinstance(prepared, Outcome):
                 self._record(book, prepared, sha, None, [], {})
                 outcomes.append(prepared)
@@ -177,7 +179,7 @@ class Grader:
                 yield prepared, self._job(prepared)
 
     # -- preparing -------------------------------------------------------------------------
-    def _prepare(self, submission: Submission, data: bytes | None, sha: str, index: int) -> _Pending | Outcome:
+    def _prepare(self, submission: Submission, data: bytes | None, sha: str) -> _Pending | Outcome:
         exercise = self.exercises[submission.exercise]
         max_score = sum(exercise.test_points().values())
         if data is None:
@@ -189,11 +191,22 @@ class Grader:
         except Exception as exc:  # noqa: BLE001 - one strange file must not stop the batch
             return Outcome(submission, "invalid", 0.0, max_score,
                            f"not graded: the notebook could not be repaired ({type(exc).__name__}: {exc})")
-        seed = (self.run_seed * 1_000_003 + index) % 2**63
-        import numpy as np
-
-        plan = make_plan(exercise.checks, exercise.reference(), np.random.default_rng(seed))
+        seed, plan = self._plan(exercise)
         return _Pending(submission, sha, exercise, list(repaired.notebook.cells), plan, seed, repaired.notes)
+
+    def _plan(self, exercise: Exercise) -> tuple[int, Plan]:
+        """The hidden checks of ``exercise`` for this run: inputs drawn once per run, from a fresh seed.
+
+        Within a run every submission gets the same inputs (no student can see another's process),
+        and the reference answers are computed once, however many submissions there are.
+        """
+        if exercise.name not in self._plans:
+            import numpy as np
+
+            seed = (self.run_seed * 1_000_003 + zlib.crc32(exercise.name.encode())) % 2**63
+            self._plans[exercise.name] = seed, make_plan(exercise.checks, exercise.reference(),
+                                                         np.random.default_rng(seed))
+        return self._plans[exercise.name]
 
     def _job(self, item: _Pending) -> dict[str, Any]:
         item.outputs = {}
