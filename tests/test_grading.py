@@ -79,6 +79,8 @@ def _cases(exercise) -> dict[str, object]:
     damaged = json.loads(nbformat.writes(correct(exercise)))
     damaged["cells"][2]["metadata"] = ["not", "a", "dict"]
     cases["damaged_cell"] = json.dumps(damaged).encode()
+    cases["crashing_function"] = fill(exercise, {**right, "classify": "def classify(profile):\n    import os\n"
+                                                                       "    os._exit(3)"})
     cases["crash"] = fill(exercise, {**right, "count_diagnoses": "import os\nos._exit(1)"})
     cases["segfault"] = fill(exercise, {**right, "count_diagnoses": "import ctypes\nctypes.string_at(0)"})
     cases["memory_hog"] = fill(exercise, {**right, "count_diagnoses": "hog = bytearray(8 * 1024**3)"})
@@ -185,6 +187,13 @@ def test_function_that_never_returns_costs_one_wait_and_only_its_own_tasks(grade
     outcome = graded[2]["hung_function"]
     assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_count_diagnoses": 0}
     assert "did not return within 1 s" in _text(outcome)
+
+
+def test_function_that_kills_the_process_when_called_costs_only_its_own_tasks(graded):
+    outcome = graded[2]["crashing_function"]
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_count_diagnoses": 0}
+    assert "exited with status 3 (os._exit or sys.exit?) while the grader was calling classify" in _text(outcome)
+    assert "an earlier call crashed the Python process" in _text(outcome)
 
 
 def test_flat_folder_with_two_files_for_one_student_is_refused(tmp_path):

@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,7 @@ class _Pending:
     seed: int
     notes: list[str]
     skipped: list[int] = field(default_factory=list)
+    skip_names: list[str] = field(default_factory=list)
     outputs: dict[int, list[dict]] = field(default_factory=dict)
 
     def cells_run(self) -> list[dict[str, Any]]:
@@ -132,11 +133,9 @@ def collect(paths: list[Path], exercises: dict[str, Exercise]) -> tuple[list[Sub
 class Grader:
     """Grades batches with one pool of workers and one gradebook."""
 
-    def __init__(self, exercises: dict[str, Exercise], options: Options,
-                 report: Callable[[str], None] | None = None) -> None:
+    def __init__(self, exercises: dict[str, Exercise], options: Options) -> None:
         self.exercises = exercises
         self.options = options
-        self.report = report or (lambda text: print(text, file=sys.stderr))
         self.run_seed = options.seed if options.seed is not None else secrets.randbits(32)
         self._released: dict[str, dict[str, str]] = {}
         self._plans: dict[str, tuple[int, Plan]] = {}
@@ -216,6 +215,7 @@ class Grader:
             "probes": item.plan.probes(),
             "files": {k: base64.b64encode(v).decode() for k, v in item.exercise.data_files().items()},
             "probe_files": {k: base64.b64encode(v).decode() for k, v in item.plan.files.items()},
+            "skip_names": list(item.skip_names),
             "limits": self.options.limits.as_dict(),
         }
 
@@ -225,10 +225,14 @@ class Grader:
         """Run ``jobs`` once; return the submissions to run again without a crashing cell."""
         retry: list[_Pending] = []
         for item, reply in pool.map(jobs):
-            answers, why, bad_cell = self._read_reply(item, reply)
-            if bad_cell is not None and attempt < MAX_RETRIES:
-                item.skipped.append(bad_cell)
-                item.notes.append(f"{why}; the cell was skipped and the rest graded again")
+            answers, why, culprit = self._read_reply(item, reply)
+            if culprit is not None and attempt < MAX_RETRIES:
+                if isinstance(culprit, int):
+                    item.skipped.append(culprit)
+                    item.notes.append(f"{why}; the cell was skipped and the rest graded again")
+                else:
+                    item.skip_names.append(culprit)
+                    item.notes.append(f"{why}; {culprit} was not called again and the rest graded again")
                 retry.append(item)
                 continue
             outcome = self._judge(item, answers, why)
@@ -237,13 +241,16 @@ class Grader:
             progress.step()
         return retry
 
-    def _read_reply(self, item: _Pending, reply: dict[str, Any]) -> tuple[list[dict] | None, str, int | None]:
-        """(probe answers or None, why not answered, the cell to skip on a retry or None)."""
+    def _read_reply(self, item: _Pending, reply: dict[str, Any]) -> tuple[list[dict] | None, str, int | str | None]:
+        """(probe answers, why they are incomplete, what to leave out of a retry: a cell number or a
+        function name). Answers are None when the cells did not all run, a shorter list when the
+        process died while answering."""
         if "worker_error" in reply:
-            return None, f"the grader's worker failed ({reply['worker_error'].strip().splitlines()[-1]})", None
-        answers = None
+            last = (str(reply["worker_error"]).strip().splitlines() or ["no reason given"])[-1]
+            return None, f"the grader's worker failed ({last})", None
+        received: dict[int, dict] = {}
         ran: list[int] = []
-        unreadable = False
+        complete = unreadable = False
         for line in str(reply.get("lines", "")).splitlines():
             try:
                 message = json.loads(line)
@@ -257,17 +264,26 @@ class Grader:
                 outputs = message.get("outputs")
                 item.outputs[message["cell"]] = [o for o in outputs if isinstance(o, dict)] \
                     if isinstance(outputs, list) else []
-            elif "probes" in message:
-                probes = message["probes"]
-                if isinstance(probes, list) and all(isinstance(p, dict) for p in probes):
-                    answers = probes
-                else:
-                    unreadable = True
-        if answers is not None:
+            elif isinstance(message.get("answer"), int) and isinstance(message.get("result"), dict):
+                received.setdefault(message["answer"], message["result"])
+            elif "probes_done" in message:
+                complete = True
+        answers = []
+        while len(answers) in received:
+            answers.append(received[len(answers)])
+        probes = item.plan.probes()
+        if complete and len(answers) == len(probes):
             return answers, "", None
         expected = [c["number"] for c in item.cells_run()]
         stuck = next((n for n in expected if n not in ran), None)
-        where = f" while running cell {stuck}" if stuck is not None else " after running the cells"
+        culprit: int | str | None = stuck
+        if stuck is not None:
+            where = f" while running cell {stuck}"
+        elif len(answers) < len(probes):
+            culprit = probes[len(answers)]["name"]
+            where = f" while the grader was calling {culprit}"
+        else:
+            where = " after running the cells"
         killed, code = reply.get("killed"), reply.get("exit_code")
         if killed == "time":
             why = (f"the notebook did not finish within {self.options.limits.submission_seconds:g} s{where} "
@@ -282,14 +298,14 @@ class Grader:
             why = "the notebook's process sent results the grader cannot read"
         else:
             why = f"the notebook stopped{where}"
-        return None, why, stuck
+        return (answers if stuck is None else None), why, culprit
 
     def _judge(self, item: _Pending, answers: list[dict] | None, why: str) -> Outcome:
         points = item.exercise.test_points()
         tasks = judge(item.plan, answers, points, unanswered=why)
         score = sum(t.score for t in tasks)
         max_score = sum(points.values())
-        status = "graded" if answers is not None else ("timeout" if "did not finish" in why else "crashed")
+        status = "graded" if not why else ("timeout" if "did not finish" in why else "crashed")
         passed = sum(1 for t in tasks if t.passed)
         message = f"{passed} of {len(tasks)} tasks passed" + (f"; {why}" if why else "")
         return Outcome(item.submission, status, score, max_score, message, tasks, item.notes)

@@ -197,14 +197,18 @@ def answer_probes(shell: Any, job: dict, send: Any) -> None:
     for name, data in job.get("probe_files", {}).items():
         with open(name, "wb") as handle:
             handle.write(base64.b64decode(data))
-    answers = []
     seconds = job["limits"]["probe_seconds"]
     namespace = shell.user_ns
     sys.stdout = sys.stderr = BoundedText(1000)
     hung: set[str] = set()  # a function that timed out once is not waited for again
-    for probe in job["probes"]:
+    crashed = set(job.get("skip_names", []))  # calling these killed the process in an earlier attempt
+    for index, probe in enumerate(job["probes"]):
+        if probe["name"] in crashed:
+            send({"answer": index, "result": {"error": "not called: an earlier call crashed the Python process"}})
+            continue
         if probe["name"] in hung:
-            answers.append({"error": f"CellTimeout: not run, an earlier call did not return within {seconds:g} s"})
+            send({"answer": index, "result": {
+                "error": f"CellTimeout: not run, an earlier call did not return within {seconds:g} s"}})
             continue
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
@@ -215,16 +219,17 @@ def answer_probes(shell: Any, job: dict, send: Any) -> None:
                 if not callable(target):
                     raise TypeError(f"'{probe['name']}' is a {type(target).__name__}, not a function")
                 target = target(*probe["args"], **probe["kwargs"])
-            answers.append({"ok": to_plain(target)})
+            result = {"ok": to_plain(target)}
         except BaseException as exc:  # noqa: BLE001 - every failure is an answer
             if isinstance(exc, CellTimeout):
                 hung.add(probe["name"])
                 exc = CellTimeout(f"did not return within {seconds:g} s")
             message = str(exc)[:300]
-            answers.append({"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__})
+            result = {"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    send({"probes": answers})
+        send({"answer": index, "result": result})
+    send({"probes_done": len(job["probes"])})
 
 
 def child_main(shell: Any, job: dict, result_fd: int, workdir_base: str) -> None:
