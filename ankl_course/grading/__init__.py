@@ -10,5 +10,6 @@ The pieces, each in the module named for what it holds:
 * :mod:`.worker` / :mod:`.executor` run submissions in forked children of warm workers;
 * :mod:`.sandbox` wraps the workers in bubblewrap;
 * :mod:`.gradebook` and :mod:`.feedback` record and report the results;
+* :mod:`.bridge` runs the same checks inside a notebook, for the sources' hidden test regions (nbgrader);
 * :mod:`.grader` ties them together for ``ankl-course grade``; :mod:`.cli` holds the commands.
 """
