@@ -347,3 +347,22 @@ def test_feedback_shows_hidden_details_only_when_the_teacher_asks():
     for page in (student_view, teacher_view):
         assert "<script" not in page and "<img src=x>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_sanitize_restores_order_kernelspec_and_keeps_the_students_own_cells():
+    from ankl_course.grading.sanitize import sanitize
+
+    exercise = find_exercises()[EX]
+    nb = correct(exercise)
+    nb.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    moved = nb.cells.pop(index_of(nb, "classify"))
+    nb.cells.insert(0, code_cell("scratch = 1"))
+    nb.cells.append(moved)
+    repaired = sanitize(nbformat.writes(nb).encode(), exercise.source)
+    assert repaired.notebook.metadata.kernelspec == exercise.source.metadata.kernelspec
+    ids = [markup.grade_id(c) for c in repaired.notebook.cells if markup.grade_id(c)]
+    assert ids == [markup.grade_id(c) for c in exercise.source.cells]
+    assert markup.source(repaired.notebook.cells[0]) == "scratch = 1"
+    classify = repaired.notebook.cells[index_of(repaired.notebook, "classify")]
+    assert "def classify" in markup.source(classify) and "BEGIN SOLUTION" not in markup.source(classify)
+    assert repaired.notes == ["cells were moved; the marked cells were put back in the exercise's order"]
