@@ -12,8 +12,14 @@ benchmarks time one redraw without a browser.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from typing import Any
+
+#: Set (to "1") in the kernel that ``ankl-course build`` executes chapters in: nobody can move a
+#: slider in an exported page, so the explorer shows only its snapshot and builds no live widget
+#: (nbclient can stall for its whole cell timeout on an Output widget's clear_output(wait=True)).
+EXPORT_ENV = "ANKL_COURSE_EXPORT"
 
 
 def html_of(shown: Any) -> str:
@@ -101,7 +107,8 @@ class Explorer:
         return self._widget
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.widget()._repr_mimebundle_() or {})
+        exporting = os.environ.get(EXPORT_ENV, "") not in ("", "0")
+        bundle = {} if exporting else dict(self.widget()._repr_mimebundle_() or {})
         bundle["text/html"] = self.snapshot_html()
         bundle["text/plain"] = f"Explorer: {self.title or ', '.join(self.controls)}"
         return bundle

@@ -28,8 +28,10 @@ Why it is built this way:
 from __future__ import annotations
 
 import argparse
+import atexit
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -43,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CourseDataError
+from ..interactive import EXPORT_ENV
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
 from . import assets
@@ -149,14 +152,19 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
+    # IPC sockets (files in the working folder) instead of TCP ports: kernels started at the
+    # same time by parallel builds cannot race for a port, and nothing listens on the network.
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(workdir / f".ipc-{path.stem}")}})
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+        nb, timeout=timeout, kernel_name="python3", store_widget_state=True, config=config,
         resources={"metadata": {"path": str(workdir)}},
     )
     env = dict(os.environ)
     env[TEACHER_ENV] = "1" if teacher else ""
+    env[EXPORT_ENV] = "1"
     try:
         client.execute(env=env)
     except CellExecutionError as exc:
@@ -166,6 +174,7 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
     except CellTimeoutError:
         raise CourseDataError(path, _failed_cell(nb), f"a cell ran longer than {timeout} s") from None
     except Exception as exc:  # kernel died, could not start, ...: still one line naming the notebook
+        atexit.unregister(client._cleanup_kernel)  # nbclient's exit hook would only fail again, noisily
         raise CourseDataError(path, "", f"execution failed: {type(exc).__name__}: {exc}") from None
     nb.metadata.pop("widgets", None)
     return nb
@@ -286,6 +295,23 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
                          time.perf_counter() - executed, warnings)
 
 
+def _build_in_worker(
+    chapters: list[Chapter], index: int, options: Options, workdir: Path
+) -> ChapterResult | tuple[str, str, str]:
+    """:func:`build_chapter` in a worker process; a course error comes back as plain data
+    (its class does not survive pickling), so the parent can still print it as one line."""
+    try:
+        return build_chapter(chapters, index, options, workdir)
+    except CourseDataError as exc:
+        return (exc.path, exc.location, exc.message)
+
+
+def _raise_worker_error(result: ChapterResult | tuple[str, str, str]) -> ChapterResult:
+    if isinstance(result, tuple):
+        raise CourseDataError(*result)
+    return result
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -389,9 +415,11 @@ def build_site(options: Options, chapters: list[Chapter]) -> list[ChapterResult]
             shutil.copyfile(chapter.path, workdir / chapter.path.name)
         indices = range(len(chapters))
         if options.jobs > 1 and len(chapters) > 1:
-            with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-                futures = [pool.submit(build_chapter, chapters, i, options, workdir) for i in indices]
-                results = [future.result() for future in futures]
+            # spawn, not fork: a forked child inherits the parent's locks and Jupyter client state.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context) as pool:
+                futures = [pool.submit(_build_in_worker, chapters, i, options, workdir) for i in indices]
+                results = [_raise_worker_error(future.result()) for future in futures]
         else:
             results = [build_chapter(chapters, i, options, workdir) for i in indices]
     _write(options.out / "index.html", index_page(chapters, options.teacher))

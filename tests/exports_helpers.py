@@ -1,0 +1,123 @@
+"""Shared by the export tests: one build of the course per test session, and a blocked-network browser.
+
+The site is built once (through the real command line, as a teacher runs it)
+into the session's temporary folder and reused by test_build.py and
+test_browser.py; a marker file tells the second module it is already there.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+REPO = Path(__file__).resolve().parents[1]
+BUILT = ".tests-built"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """``ankl-course ARGS`` in a subprocess, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ankl_course", *args], capture_output=True, text=True,
+        cwd=REPO, env={**os.environ, **(env or {})}, timeout=timeout,
+    )
+
+
+def built_site(factory: pytest.TempPathFactory, teacher: bool = False) -> Path:
+    """The course site, built on first use in this session (the teacher build: first chapter only)."""
+    out = factory.getbasetemp() / ("site-teacher" if teacher else "site")
+    if (out / BUILT).exists():
+        return out
+    from ankl_course.resources import chapter_notebooks
+
+    chapters = chapter_notebooks()
+    assert chapters, "no chapter notebooks to build"
+    args = ["build", "--out", str(out), "--jobs", "2"]
+    if teacher:
+        args += ["--teacher", "--only", chapters[0].stem]
+    started = time.perf_counter()
+    done = run_cli(*args)
+    assert done.returncode == 0, f"ankl-course build failed:\n{done.stdout}\n{done.stderr}"
+    (out / BUILT).write_text(f"{time.perf_counter() - started:.1f} s\n{done.stdout}", encoding="utf-8")
+    return out
+
+
+@dataclass
+class Visit:
+    """What one page did while it was open: console errors, failed and blocked requests."""
+
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return ([f"console: {e}" for e in self.errors] + [f"failed: {f}" for f in self.failed]
+                + [f"blocked (network): {b}" for b in self.blocked])
+
+
+def local(url: str) -> bool:
+    """Only the site's files and a server on this machine may be reached."""
+    return url.startswith(("file://", "data:", "blob:", "about:", "http://localhost", "http://127.0.0.1"))
+
+
+def open_context(browser: Any) -> tuple[Any, Visit]:
+    """A browser context with every non-local request aborted and counted."""
+    context = browser.new_context()
+    visit = Visit()
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        visit.requests.append(url)
+        if local(url):
+            request_route.continue_()
+        else:
+            visit.blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+
+    def watch(page: Any) -> None:
+        page.on("console", lambda message: visit.errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: visit.errors.append(str(error)))
+        page.on("requestfailed", lambda request: visit.failed.append(f"{request.url} ({request.failure})"))
+
+    context.on("page", watch)
+    return context, visit
+
+
+def quiz_payload(form: Any) -> dict[str, Any]:
+    """The answer data a kernel-free quiz form carries (base64 JSON, as quiz.static_html writes it)."""
+    return json.loads(base64.b64decode(form.get_attribute("data-ankl-quiz")))
+
+
+def answer(page: Any, form_id: str, right: bool) -> str:
+    """Answer the quiz form ``form_id`` right or wrong, press Check, return the feedback text."""
+    form = page.locator(f"form#{form_id}")
+    data = quiz_payload(form)
+    if data["type"] == "numeric":
+        value = (data["low"] + data["high"]) / 2 if right else data["high"] + abs(data["high"]) + 1000
+        form.locator("input[type=number]").fill(f"{value:g}")
+    else:
+        correct = [i for i, (is_right, _) in enumerate(data["options"]) if is_right]
+        wrong = [i for i, (is_right, _) in enumerate(data["options"]) if not is_right]
+        chosen = correct if right else (wrong[:1] or correct[:1])  # all options right: tick too few
+        for index in chosen:
+            form.locator(f"#{form_id}-opt{index}").check()
+    form.locator(".ankl-check").click()
+    feedback = form.locator(".ankl-feedback")
+    feedback.wait_for(state="visible")
+    return feedback.inner_text().strip()

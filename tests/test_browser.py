@@ -1,0 +1,210 @@
+"""The exported site as students and teachers see it: headless Chromium with the network blocked.
+
+Every request other than the site's own files is aborted and counted. For every
+chapter (whatever chapters exist when the tests run): the page and both decks
+load with no console error and no failed or blocked request; reveal.js starts
+and arrow keys move between slides; speaker notes are there, and the speaker
+view opens; a quiz answered wrong, then right, shows the matching feedback, in
+the page and in the deck; axe-core finds no serious or critical violation; every
+image has alt text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from exports_helpers import CHROMIUM, CHROMIUM_ARGS, answer, built_site, open_context
+
+from ankl_course.export.assets import asset_file
+from ankl_course.resources import chapter_notebooks
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHAPTERS = [path.stem for path in chapter_notebooks()]
+#: nbconvert's stand-in when an image has no alt text.
+NO_ALT = "No description has been provided"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_site(tmp_path_factory)
+
+
+def load(browser: Any, path: Path) -> tuple[Any, Any, Any]:
+    """Open a file of the site; return (context, page, visit record)."""
+    assert path.is_file(), f"{path} was not built"
+    context, visit = open_context(browser)
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    return context, page, visit
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Serious and critical axe-core findings on the page as it is now."""
+    page.add_script_tag(path=str(asset_file("axe-core", "axe.min.js")))
+    found = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations'], preload: false})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " where: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['where']}"
+            for v in found if v["impact"] in ("serious", "critical")]
+
+
+def images_without_alt(page: Any) -> list[str]:
+    return page.evaluate(
+        f"""Array.from(document.images).filter(img => !(img.getAttribute('alt') || '').trim()
+              || img.getAttribute('alt').includes({NO_ALT!r})).map(img => img.src.slice(0, 80))"""
+    )
+
+
+def check_quiz(page: Any, form_id: str) -> None:
+    """Wrong answer: 'not right' feedback and the explanation; Try again; right answer: 'Correct.'."""
+    explanation = page.locator(f"#{form_id}-explanation")
+    assert explanation.is_hidden(), "the explanation shows before the student answers"
+    wrong = answer(page, form_id, right=False)
+    assert wrong.startswith(("Not quite", "Too low", "Too high")), wrong
+    assert explanation.is_visible(), "no explanation after answering"
+    page.locator(f"form#{form_id} .ankl-retry").click()
+    assert page.locator(f"#{form_id}-feedback").inner_text().strip() == ""
+    right = answer(page, form_id, right=True)
+    assert right.startswith("Correct."), right
+
+
+# -- chapter pages -----------------------------------------------------------------
+
+
+def test_there_are_chapters_to_check() -> None:
+    assert CHAPTERS, "no chapter notebooks found: the browser tests would check nothing"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_page_works_offline(browser: Any, site: Path, chapter: str) -> None:
+    context, page, visit = load(browser, site / "chapters" / f"{chapter}.html")
+    try:
+        forms = page.locator("form.ankl-quiz")
+        assert forms.count() >= 1, "no kernel-free quiz on the page"
+        assert not page.locator("script[type='application/vnd.jupyter.widget-view+json']").count(), \
+            "a dead widget view was exported"
+        assert images_without_alt(page) == []
+        assert axe_violations(page) == []
+        first = forms.first.get_attribute("id")
+        check_quiz(page, first)
+        score = page.locator(".ankl-score")
+        if score.count():
+            assert "1 of" in score.first.inner_text(), score.first.inner_text()
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("name", ["index.html", "references.html"])
+def test_index_and_references_work_offline(browser: Any, site: Path, name: str) -> None:
+    context, page, visit = load(browser, site / name)
+    try:
+        assert axe_violations(page) == []
+        if name == "index.html":
+            for chapter in CHAPTERS:
+                assert page.locator(f"a[href='chapters/{chapter}.html']").count() == 1, chapter
+            page.locator(f"a[href='chapters/{CHAPTERS[0]}.html']").click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith(f"chapters/{CHAPTERS[0]}.html")
+        else:
+            assert page.locator("ol.ankl-references li").count() >= 1
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+# -- slide decks ---------------------------------------------------------------------
+
+
+def start_deck(browser: Any, path: Path) -> tuple[Any, Any, Any]:
+    context, page, visit = load(browser, path)
+    try:
+        page.wait_for_selector(".reveal.ready", timeout=10_000)
+    except Exception:
+        context.close()
+        raise AssertionError(f"reveal.js did not start in {path.name}: {visit.problems()}") from None
+    return context, page, visit
+
+
+def go_to_slide_of(page: Any, selector: str) -> None:
+    page.evaluate(
+        """sel => { const el = document.querySelector(sel);
+                    const i = Reveal.getIndices(el.closest('section'));
+                    const fragment = el.closest('.fragment');
+                    const f = fragment ? parseInt(fragment.getAttribute('data-fragment-index'), 10) : undefined;
+                    Reveal.slide(i.h, i.v, f); }""",
+        selector,
+    )
+    page.wait_for_timeout(900)  # the slide transition
+
+
+@pytest.mark.parametrize("folder", ["slides", "slides-single"])
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_deck_presents_offline(browser: Any, site: Path, chapter: str, folder: str) -> None:
+    path = site / folder / f"{chapter}.slides.html"
+    context, page, visit = start_deck(browser, path)
+    try:
+        total = page.evaluate("Reveal.getTotalSlides()")
+        assert total >= 3, f"only {total} slides: is the slide metadata missing?"
+        page.locator(".reveal").click(position={"x": 5, "y": 5})
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(400)
+        assert page.evaluate("Reveal.getIndices().h") == 1, "ArrowRight did not move to the next slide"
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(400)
+        assert page.evaluate("Reveal.getIndices().h") == 0, "ArrowLeft did not move back"
+
+        notes = page.locator("aside.notes")
+        assert notes.count() >= 1, "no speaker notes in the deck (cells with slide_type 'notes')"
+        assert notes.first.inner_text().strip() or notes.first.text_content().strip()
+        assert images_without_alt(page) == []
+        if folder == "slides":
+            assert axe_violations(page) == []
+
+        form_id = page.locator("form.ankl-quiz").first.get_attribute("id")
+        go_to_slide_of(page, f"form#{form_id}")
+        check_quiz(page, form_id)
+        assert visit.problems() == []
+        if folder == "slides-single":
+            others = [url for url in visit.requests if not url.startswith(("data:", "about:", path.as_uri()))]
+            assert others == [], f"the single-file deck is not self-contained: {others[:5]}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("folder", ["slides", "slides-single"])
+def test_speaker_view_opens_with_notes(browser: Any, site: Path, folder: str) -> None:
+    chapter = CHAPTERS[0]
+    context, page, visit = start_deck(browser, site / folder / f"{chapter}.slides.html")
+    try:
+        go_to_slide_of(page, "aside.notes")
+        with context.expect_page() as opened:
+            page.keyboard.press("s")
+        speaker = opened.value
+        speaker.wait_for_selector(".speaker-controls-notes", timeout=10_000)
+        speaker.wait_for_function(
+            "document.querySelector('.speaker-controls-notes .value') &&"
+            " document.querySelector('.speaker-controls-notes .value').textContent.trim().length > 0",
+            timeout=10_000,
+        )
+        assert visit.problems() == []
+    finally:
+        context.close()
