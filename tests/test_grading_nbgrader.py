@@ -86,3 +86,13 @@ def test_nbgrader_agrees_with_ankl_course(course: Path, tmp_path: Path, name: st
     assert totals["correct"] == sum(exercise.test_points().values())
     assert totals["blank"] == 0
     assert 0 < totals["partial"] < totals["correct"]
+
+
+@pytest.mark.parametrize("name", ["ebv_base_rate", "fcs_gating", "kaplan_meier", "competing_risks"])
+def test_nbgrader_student_version_matches_for_the_other_exercises(course: Path, tmp_path: Path, name: str):
+    exercise = find_exercises()[name]
+    shutil.copytree(exercise.folder, course / "source" / name, ignore=shutil.ignore_patterns("__pycache__"))
+    _nbgrader(course, "generate_assignment", name, "--force")
+    ours = release_exercise(exercise, tmp_path / "release")
+    theirs = course / "release" / name / f"{name}.ipynb"
+    assert theirs.read_text(encoding="utf-8") == ours.read_text(encoding="utf-8")
