@@ -23,6 +23,7 @@ setup: $(VENV)/.installed
 
 setup-test: $(VENV)/.installed-test
 	bash scripts/system-deps.sh
+	$(BIN)/ankl-course assets
 
 lab: setup
 	$(BIN)/ankl-course lab $(ARGS)

@@ -116,7 +116,7 @@ def require(vendor: Path | None = None) -> Path:
     vendor = vendor or vendor_dir()
     found = problems(vendor)
     if found:
-        shown = "; ".join(found[:3]) + ("; ..." if len(found) > 3 else "")
+        shown = "; ".join(found)
         raise CourseDataError(
             vendor / "node_modules", "",
             f"the browser libraries that exported pages and decks need are missing or wrong ({shown}); "
