@@ -35,7 +35,8 @@ def notebooks_dir() -> Path:
 
 
 def exercises_dir() -> Path:
-    """The folder holding the graded exercise sources."""
+    """The folder holding the graded exercise sources (a checkout only: the wheel leaves
+    them out, because they contain the solutions and students install the wheel)."""
     return _top_level("exercises")
 
 

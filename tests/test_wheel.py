@@ -29,6 +29,7 @@ def test_wheel_carries_notebooks_and_data(wheel: Path) -> None:
         assert f"ankl_course/notebooks/{name}" in names
     for required in ("ankl_course/data/facts.toml", "ankl_course/data/references.toml", "ankl_course/quiz_static.js"):
         assert required in names
+    assert not [n for n in names if "exercises/" in n], "exercise sources (with solutions) must stay out of the wheel"
     banks = {p.name for p in (REPO / "ankl_course" / "data" / "quizzes").glob("*.toml")}
     assert banks <= {Path(n).name for n in names if n.startswith("ankl_course/data/quizzes/")}
 

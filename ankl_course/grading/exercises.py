@@ -171,6 +171,10 @@ def run_reference(exercise: Exercise) -> types.SimpleNamespace:
 def find_exercises(folder: Path | None = None) -> dict[str, Exercise]:
     """name -> Exercise for every ``NAME/NAME.ipynb`` under ``folder`` (default: the course's)."""
     folder = exercises_dir() if folder is None else folder
+    if not folder.is_dir():
+        raise CourseDataError(folder, "", "exercise sources not found: they come with the course repository, not "
+                              "with the installed package (which leaves out the solutions); use a checkout or "
+                              "pass --source DIR")
     found = {}
     for notebook in sorted(folder.glob("*/*.ipynb")):
         if notebook.stem == notebook.parent.name:
