@@ -1,0 +1,142 @@
+"""The student's experience in JupyterLab, end to end: ``ankl-course lab --no-browser`` on a free
+localhost port with a temporary workspace, a chapter opened in headless Chromium (every request
+that leaves localhost is aborted), all cells run, a widget quiz answered, its feedback seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from exports_helpers import CHROMIUM, CHROMIUM_ARGS, REPO, open_context
+
+from ankl_course.resources import chapter_notebooks
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+TOKEN = "ankl-course-test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running ``ankl-course lab``; yields its base URL, stops it afterwards."""
+    home = tmp_path_factory.mktemp("lab")
+    port = free_port()
+    settings = home / "settings"
+    # every cell in the page (JupyterLab 4 otherwise only renders those in view), and no news fetch
+    for name, value in (("notebook-extension/tracker", {"windowingMode": "none"}),
+                        ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False})):
+        target = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(value), encoding="utf-8")
+    env = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+    }
+    command = [sys.executable, "-m", "ankl_course", "lab", str(home / "work"), "--no-browser", "--port", str(port),
+               f"--IdentityProvider.token={TOKEN}", "--ServerApp.ip=127.0.0.1"]
+    log = (home / "lab.log").open("w")
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"JupyterLab did not start:\n{(home / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def chapter_with_choice_quiz() -> str:
+    """Chapter 01 when it is there (the course's first real chapter), else the first chapter."""
+    names = [path.name for path in chapter_notebooks()]
+    assert names, "no chapter notebooks"
+    return next((name for name in names if name.startswith("01_")), names[0])
+
+
+def test_student_runs_a_chapter_and_answers_a_widget_quiz(lab: str, browser: Any) -> None:
+    context, visit = open_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        notebook = chapter_with_choice_quiz()
+        page.goto(f"{lab}/lab/tree/{notebook}?token={TOKEN}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        # every code cell gets an execution count; none stays queued ([*])
+        page.wait_for_function(
+            """() => { const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+                       return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+            timeout=120_000,
+        )
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
+        assert tracebacks == [], tracebacks[:1]
+
+        quiz = page.locator(".widget-vbox:has(> .widget-radio)").first  # one question's widget
+        quiz.scroll_into_view_if_needed()
+        quiz.locator(".widget-radio-box input[type=radio]").first.check()
+        quiz.locator("button:has-text('Check')").first.click()
+        page.wait_for_function(
+            """el => /^(Correct\\.|Not quite\\.)/.test(
+                   Array.from(el.querySelectorAll('.widget-html-content span')).map(s => s.textContent).join(' '))""",
+            arg=quiz.element_handle(),
+        )
+        assert quiz.locator("button:has-text('Try again')").is_visible()
+        assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
+    except Exception:
+        (REPO / "_build").mkdir(exist_ok=True)
+        page.screenshot(path=str(REPO / "_build" / "lab-failure.png"))
+        raise
+    finally:
+        context.close()
+
+
+def test_server_lists_every_chapter(lab: str) -> None:
+    with urllib.request.urlopen(f"{lab}/api/contents?token={TOKEN}", timeout=10) as answer:
+        listing = answer.read().decode()
+    for path in chapter_notebooks():
+        assert path.name in listing, path.name
