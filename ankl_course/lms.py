@@ -281,7 +281,7 @@ def export(formats: list[str], out: Path, paths: list[Path] | None = None) -> li
 
 def main(argv: list[str], prog: str = "ankl-course export-quiz") -> int:
     """Parse the options and write the files, one line per file."""
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[-1])
     parser.add_argument("--format", choices=FORMATS + ("all",), default="all",
                         help="gift, moodle-xml, or all (default)")
     parser.add_argument("--out", type=Path, default=Path("quiz-export"), help="output folder (default ./quiz-export)")

@@ -181,7 +181,7 @@ def install(vendor: Path | None = None, npm: str = "npm", force: bool = False) -
 
 def main(argv: list[str], prog: str = "ankl-course assets") -> int:
     """``ankl-course assets``: install (or check) the browser libraries for exports."""
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[-1])
     parser.add_argument("--dir", type=Path, help=f"vendor folder (default: {vendor_dir()})")
     parser.add_argument("--check", action="store_true", help="only check the installed libraries")
     parser.add_argument("--force", action="store_true", help="reinstall even if already in place")

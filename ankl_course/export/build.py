@@ -434,7 +434,7 @@ def _size(count: int) -> str:
 
 def main(argv: list[str], prog: str = "ankl-course build") -> int:
     """Parse the options, build, and print a line per chapter with the single-file deck's size."""
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[-1])
     parser.add_argument("--out", type=Path, help="output folder (default ./site, or ./site-teacher with --teacher)")
     parser.add_argument("--teacher", action="store_true", help="presenter version: quiz answers and explanations shown")
     parser.add_argument("--only", action="append", metavar="TEXT",
