@@ -28,7 +28,7 @@ CHAPTERS = [path.stem for path in chapter_notebooks()]
 NO_ALT = "No description has been provided"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # module, not session: one sync Playwright at a time (test_lab.py has its own)
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
@@ -45,12 +45,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_site(tmp_path_factory)
 
 
-def load(browser: Any, path: Path) -> tuple[Any, Any, Any]:
+def load(browser: Any, path: Path, query: str = "") -> tuple[Any, Any, Any]:
     """Open a file of the site; return (context, page, visit record)."""
     assert path.is_file(), f"{path} was not built"
     context, visit = open_context(browser)
     page = context.new_page()
-    page.goto(path.as_uri(), wait_until="load")
+    page.goto(path.as_uri() + query, wait_until="load")
     return context, page, visit
 
 
@@ -134,8 +134,8 @@ def test_index_and_references_work_offline(browser: Any, site: Path, name: str) 
 # -- slide decks ---------------------------------------------------------------------
 
 
-def start_deck(browser: Any, path: Path) -> tuple[Any, Any, Any]:
-    context, page, visit = load(browser, path)
+def start_deck(browser: Any, path: Path, query: str = "") -> tuple[Any, Any, Any]:
+    context, page, visit = load(browser, path, query)
     try:
         page.wait_for_selector(".reveal.ready", timeout=10_000)
     except Exception:
@@ -176,8 +176,6 @@ def test_deck_presents_offline(browser: Any, site: Path, chapter: str, folder: s
         assert notes.count() >= 1, "no speaker notes in the deck (cells with slide_type 'notes')"
         assert notes.first.inner_text().strip() or notes.first.text_content().strip()
         assert images_without_alt(page) == []
-        if folder == "slides":
-            assert axe_violations(page) == []
 
         form_id = page.locator("form.ankl-quiz").first.get_attribute("id")
         go_to_slide_of(page, f"form#{form_id}")
@@ -205,6 +203,18 @@ def test_speaker_view_opens_with_notes(browser: Any, site: Path, folder: str) ->
             " document.querySelector('.speaker-controls-notes .value').textContent.trim().length > 0",
             timeout=10_000,
         )
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_slide_passes_axe(browser: Any, site: Path, chapter: str) -> None:
+    """reveal.js's scroll view lays every slide out at once, so axe sees them all, not just the first."""
+    context, page, visit = start_deck(browser, site / "slides" / f"{chapter}.slides.html", "?view=scroll")
+    try:
+        assert page.evaluate("Reveal.getConfig().view") == "scroll"
+        assert axe_violations(page) == []
         assert visit.problems() == []
     finally:
         context.close()
