@@ -218,3 +218,19 @@ def test_every_slide_passes_axe(browser: Any, site: Path, chapter: str) -> None:
         assert visit.problems() == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("part", ["chapters/{}.html", "slides/{}.slides.html"])
+def test_presenter_build_shows_answers(browser: Any, tmp_path_factory: pytest.TempPathFactory, part: str) -> None:
+    teacher = built_site(tmp_path_factory, teacher=True)
+    context, page, visit = load(browser, teacher / part.format(CHAPTERS[0]))
+    try:
+        if "slides" in part:
+            page.wait_for_selector(".reveal.ready", timeout=10_000)
+            go_to_slide_of(page, "form.ankl-quiz")
+        form = page.locator("form.ankl-quiz").first
+        assert form.locator(".ankl-answer").is_visible(), "no answer shown in the presenter build"
+        assert form.locator(".ankl-explanation").is_visible(), "no explanation shown in the presenter build"
+        assert visit.problems() == []
+    finally:
+        context.close()
