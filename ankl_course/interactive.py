@@ -17,8 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 #: Set (to "1") in the kernel that ``ankl-course build`` executes chapters in: nobody can move a
-#: slider in an exported page, so the explorer shows only its snapshot and builds no live widget
-#: (nbclient can stall for its whole cell timeout on an Output widget's clear_output(wait=True)).
+#: slider in an exported page, so the explorer shows only its snapshot and builds no live widget.
 EXPORT_ENV = "ANKL_COURSE_EXPORT"
 
 
@@ -87,23 +86,25 @@ class Explorer:
         return f'<div class="ankl-explorer">{heading}{html_of(self.shown())}{note}</div>'
 
     def widget(self) -> Any:
-        """The live widget: controls above an output area that redraws on every change."""
+        """The live widget: controls above an HTML view that is redrawn on every change.
+
+        The view is an ``HTML`` widget fed with :func:`html_of`, not an ``Output``
+        widget: the same HTML as the export snapshot (alt text included), no
+        display capture, and no ``clear_output(wait=True)``, on which nbclient
+        was seen to stall for a whole cell timeout.
+        """
         if self._widget is None:
             import ipywidgets as widgets
-            from IPython.display import display
 
-            output = widgets.Output()
+            view = widgets.HTML(value=html_of(self.shown()))
 
             def redraw(_: Any = None) -> None:
-                with output:
-                    output.clear_output(wait=True)
-                    display(self.shown())
+                view.value = html_of(self.shown())
 
             for control in self.controls.values():
                 control.observe(redraw, names="value")
-            redraw()
             parts = [widgets.HTML(f"<strong>{html.escape(self.title)}</strong>")] if self.title else []
-            self._widget = widgets.VBox(parts + [widgets.VBox(list(self.controls.values())), output])
+            self._widget = widgets.VBox(parts + [widgets.VBox(list(self.controls.values())), view])
         return self._widget
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

@@ -39,6 +39,16 @@ def test_every_change_calls_render_with_all_values() -> None:
     assert calls == [(1, "x"), (5, "x"), (5, "y")]
 
 
+def test_live_view_shows_the_same_html_as_the_snapshot() -> None:
+    slider = widgets.IntSlider(value=2)
+    explorer = Explorer(lambda n: HTML(f"<img alt='bar of {n}' src='data:,'>"), {"n": slider})
+    view = explorer.widget().children[-1]
+    assert view.value == "<img alt='bar of 2' src='data:,'>"
+    slider.value = 7
+    assert view.value == "<img alt='bar of 7' src='data:,'>"
+    assert "<img alt='bar of 7'" in explorer.snapshot_html()
+
+
 def test_html_of_handles_markdown_text_and_none() -> None:
     assert "<em>hi</em>" in html_of(Markdown("*hi*"))
     assert html_of("a<b") == "<pre>a&lt;b</pre>"
