@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import html
 import math
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -120,12 +120,7 @@ def _sources(path: Path, where: str, value: Any, known: set[str] | None) -> tupl
 def load_case(path: Path | None = None, references: set[str] | None = None) -> Case:
     """Read and validate the case file; problems raise :class:`CourseDataError` naming file and place."""
     path = path or data_path("case_study.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _fail(path, "", "file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _fail(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     if references is None:
         from .facts import load_references
 

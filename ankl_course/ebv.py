@@ -18,7 +18,6 @@ in increasing order), because a silently wrong half-life would teach the wrong l
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -224,12 +224,7 @@ class Latency:
 def load_latency(path: Path | None = None) -> tuple[tuple[str, ...], tuple[Latency, ...]]:
     """The genes (row order) and latency programmes from ``data/ebv_latency.toml``."""
     path = path or data_path("ebv_latency.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     genes = tuple(raw.get("genes", ()))
     if not genes:
         raise CourseDataError(path, "genes", "list the viral genes")

@@ -18,15 +18,14 @@ Citation syntax understood everywhere in the course:
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import chapter_notebooks, data_path
 
@@ -147,23 +146,9 @@ class Fact:
         return self.formatted()
 
 
-@functools.lru_cache(maxsize=16)
-def _parse_toml(text: str) -> dict[str, Any]:
-    """Parse each distinct file content once: the bibliography and facts grew to tens of kB and a
-    quiz renders them for every question (about 26 ms a parse). Keyed on the content itself, so an
-    edited file is still seen at once. Callers must not mutate the result."""
-    return tomllib.loads(text)
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return _parse_toml(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: not UTF-8 ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    # The parse is cached by file content: a quiz renders the registry for every question.
+    return read_toml(path, cached=True)
 
 
 def load_references(path: Path | None = None) -> dict[str, Reference]:

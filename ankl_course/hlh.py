@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import html
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -136,12 +136,7 @@ class Assessment:
 def load_criteria(path: Path | None = None) -> Criteria:
     """Read and validate ``data/hlh2004.toml``; a missing criterion or threshold is a CourseDataError."""
     path = path or data_path("hlh2004.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     for key in ("name", "cite", "required", "criterion"):
         if key not in raw:
             raise CourseDataError(path, "", f"missing {key}")
@@ -386,12 +381,7 @@ class Vignette:
 def load_vignettes(path: Path | None = None) -> dict[str, Vignette]:
     """Read ``data/hlh_vignettes.toml``; each vignette must be marked synthetic and have valid findings."""
     path = path or data_path("hlh_vignettes.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     vignettes: dict[str, Vignette] = {}
     for number, entry in enumerate(raw.get("vignette", []), start=1):
         vid = entry.get("id")

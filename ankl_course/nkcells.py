@@ -18,11 +18,11 @@ teaching values, stated as such.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -110,13 +110,7 @@ def _number(path: Path, where: str, value: Any, name: str) -> float:
 def load_model(path: Path | None = None) -> Model:
     """Read and validate the receptor table (``data/nk_receptors.toml``)."""
     path = path or data_path("nk_receptors.toml")
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     receptors = []
     for number, entry in enumerate(raw.get("receptor", []), start=1):
         where = f"receptor #{number}"

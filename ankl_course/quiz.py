@@ -24,11 +24,11 @@ import base64
 import html
 import json
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import CITATION, Fact, keys_in_text, load_facts, load_references
 from .resources import data_path
@@ -196,13 +196,7 @@ class Bank:
 def load_bank(path: Path | str, facts: dict[str, Fact] | None = None) -> Bank:
     """Read and validate a question bank; raise :class:`CourseDataError` naming the problem."""
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "question bank not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path, missing="question bank not found")
     references = load_references()
     facts = load_facts(references=references) if facts is None else facts
     chapter = raw.get("chapter", path.stem)

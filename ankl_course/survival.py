@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import load_facts
 from .resources import data_path
@@ -111,12 +111,7 @@ def _counts(path: Path, where: str, entries: Any, facts: dict[str, Any]) -> dict
 def load_design(path: Path | None = None) -> Design:
     """Read and validate the cohort design; published figures come from the facts registry."""
     path = path or data_path("survival", "cohort_design.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     facts = load_facts()
     design = raw.get("design")
     if not isinstance(design, dict):
@@ -165,12 +160,7 @@ def survival_claims(path: Path | None = None) -> Any:
     import pandas as pd
 
     path = path or data_path("survival", "claims.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     rows = []
     for index, claim in enumerate(raw.get("claim", []), start=1):
         missing = [key for key in ("seed", "what", "quote", "population", "verdict") if not claim.get(key)]

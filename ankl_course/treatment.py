@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -264,12 +264,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     course bibliography); pass an empty call site's own set in tests.
     """
     path = path or data_path("regimens.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     if references is None:
         from .facts import load_references
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..datafile import read_toml
 from ..errors import CourseDataError
 from ..resources import data_path
 from .synthetic import Sample, display_values
@@ -280,12 +280,7 @@ def _gate_from(path: Path, where: str, entry: dict[str, Any]) -> Gate:
 def load_strategies(path: Path | None = None) -> dict[str, Strategy]:
     """Read ``strategies.toml`` (or ``path``) into named strategies, with clear errors."""
     path = path or data_path("cytometry", "strategies.toml")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    raw = read_toml(path)
     strategies = {}
     for name, entry in raw.get("strategy", {}).items():
         steps = []

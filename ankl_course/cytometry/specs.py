@@ -10,11 +10,11 @@ the file, the entry and the problem, so the generator never has to guess.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..datafile import read_toml
 from ..errors import CourseDataError
 from ..resources import data_path
 
@@ -101,13 +101,7 @@ class SampleSpec:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise CourseDataError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+    return read_toml(path)
 
 
 def _number(path: Path, where: str, value: Any, name: str, positive: bool = False) -> float:
