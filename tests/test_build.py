@@ -15,7 +15,7 @@ import pytest
 from exports_helpers import built_site, run_cli
 
 from ankl_course.export import assets
-from ankl_course.resources import chapter_notebooks
+from ankl_course.resources import chapter_notebooks, notebooks_dir
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +84,37 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
             assert "application/vnd.jupyter.widget-view+json" not in text, f"{part}: dead widget view"
             assert 'class="ankl-answer"' not in text, f"{part}: answers shown in the student build"
             assert re.search(r'class="ankl-explanation" hidden', text), part
+
+
+def _first_note(chapter: str) -> str:
+    """A run of plain words (no Markdown marks) from a chapter's first speaker note."""
+    cells = json.loads((notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes":
+            runs, run = [], []
+            for word in "".join(cell["source"]).split():
+                if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
+                    run.append(word)
+                else:
+                    runs.append(run)
+                    run = []
+            return " ".join(max(runs + [run], key=len)[:6])
+    return ""
+
+
+def _page_text(path: Path) -> str:
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))).split())
+
+
+def test_speaker_notes_stay_out_of_student_pages_but_not_the_presenter_version(site: Path, teacher_site: Path) -> None:
+    for chapter in CHAPTERS:
+        note = _first_note(chapter)
+        assert len(note.split()) >= 3, (chapter, note)
+        assert note not in _page_text(site / "chapters" / f"{chapter}.html"), chapter
+    first = CHAPTERS[0]  # the presenter build in the tests holds the first chapter only
+    assert _first_note(first) in _page_text(teacher_site / "chapters" / f"{first}.html")
 
 
 def test_decks_have_speaker_notes_and_slides(site: Path) -> None:

@@ -180,6 +180,16 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
     return nb
 
 
+def _without_speaker_notes(nb: Any) -> Any:
+    """The notebook minus its speaker-notes cells: they are the teacher's words for the deck's
+    speaker view, not text for the students' pages (the presenter build keeps them)."""
+    import copy
+
+    trimmed = copy.copy(nb)
+    trimmed.cells = [c for c in nb.cells if c.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"]
+    return trimmed
+
+
 def _failed_cell(nb: Any) -> str:
     for index, cell in enumerate(nb.cells, start=1):
         for output in cell.get("outputs", []):
@@ -274,7 +284,8 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
 
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
-    body, _ = page.from_notebook_node(nb, resources=page_resources)
+    page_nb = nb if options.teacher else _without_speaker_notes(nb)
+    body, _ = page.from_notebook_node(page_nb, resources=page_resources)
     _write(options.out / "chapters" / f"{name}.html", body)
 
     warnings = []
