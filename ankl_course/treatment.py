@@ -71,47 +71,38 @@ class Drug:
         return self.drug_class.startswith(ASPARAGINASE_CLASS)
 
 
-@dataclass(frozen=True)
-class Regimen:
+@dataclass(frozen=True, kw_only=True)
+class _Labelled:
+    """What regimens and newer approaches share: drugs, an evidence level per disease, sources."""
+
+    id: str
+    name: str
+    drugs: tuple[str, ...]
+    enktl_evidence: str
+    ankl_evidence: str
+    note: str
+    sources: tuple[str, ...]
+
+    def evidence(self, disease: str) -> str:
+        """The evidence-level id for ``disease`` (``"ankl"`` or ``"enktl"``)."""
+        if disease not in DISEASES:
+            raise ValueError(f"disease must be one of {', '.join(DISEASES)}, not {disease!r}")
+        return self.ankl_evidence if disease == "ankl" else self.enktl_evidence
+
+
+@dataclass(frozen=True, kw_only=True)
+class Regimen(_Labelled):
     """A named combination of drugs, with the evidence for it in ENKTL and in ANKL."""
 
-    id: str
-    name: str
     expansion: str
-    drugs: tuple[str, ...]
     studied_in: str
-    enktl_evidence: str
-    ankl_evidence: str
-    note: str
-    sources: tuple[str, ...]
-
-    def evidence(self, disease: str) -> str:
-        """The evidence-level id for ``disease`` (``"ankl"`` or ``"enktl"``)."""
-        return _evidence_for(self.ankl_evidence, self.enktl_evidence, disease)
 
 
-@dataclass(frozen=True)
-class Approach:
+@dataclass(frozen=True, kw_only=True)
+class Approach(_Labelled):
     """A newer treatment idea (e.g. PD-1 blockade), labelled by its evidence in each disease."""
 
-    id: str
-    name: str
-    drugs: tuple[str, ...]
     rationale: str
-    enktl_evidence: str
-    ankl_evidence: str
-    note: str
-    sources: tuple[str, ...]
-
-    def evidence(self, disease: str) -> str:
-        """The evidence-level id for ``disease`` (``"ankl"`` or ``"enktl"``)."""
-        return _evidence_for(self.ankl_evidence, self.enktl_evidence, disease)
-
-
-def _evidence_for(ankl: str, enktl: str, disease: str) -> str:
-    if disease not in DISEASES:
-        raise ValueError(f"disease must be one of {', '.join(DISEASES)}, not {disease!r}")
-    return ankl if disease == "ankl" else enktl
 
 
 @dataclass(frozen=True)
@@ -293,31 +284,26 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
             sources=sources,
         )
 
-    regimens: dict[str, Regimen] = {}
-    for where, entry in _table(path, raw, "regimen", REGIMEN_FIELDS):
+    def labelled(where: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """The checked fields regimens and approaches share (drugs, evidence levels, sources)."""
         ids = _list(path, where, entry, "drugs")
         _drug_ids(path, where, ids, drugs)
         _evidence(path, where, entry, levels)
         sources = _list(path, where, entry, "sources")
         _references(path, where, sources, references)
-        regimens[entry["id"]] = Regimen(
-            id=entry["id"], name=_text(path, where, entry, "name"), expansion=_text(path, where, entry, "expansion"),
-            drugs=ids, studied_in=_text(path, where, entry, "studied_in"), enktl_evidence=entry["enktl_evidence"],
-            ankl_evidence=entry["ankl_evidence"], note=_text(path, where, entry, "note"), sources=sources,
-        )
+        return {"id": entry["id"], "name": _text(path, where, entry, "name"), "drugs": ids,
+                "enktl_evidence": entry["enktl_evidence"], "ankl_evidence": entry["ankl_evidence"],
+                "note": _text(path, where, entry, "note"), "sources": sources}
 
-    approaches: dict[str, Approach] = {}
-    for where, entry in _table(path, raw, "approach", APPROACH_FIELDS):
-        ids = _list(path, where, entry, "drugs")
-        _drug_ids(path, where, ids, drugs)
-        _evidence(path, where, entry, levels)
-        sources = _list(path, where, entry, "sources")
-        _references(path, where, sources, references)
-        approaches[entry["id"]] = Approach(
-            id=entry["id"], name=_text(path, where, entry, "name"), drugs=ids,
-            rationale=_text(path, where, entry, "rationale"), enktl_evidence=entry["enktl_evidence"],
-            ankl_evidence=entry["ankl_evidence"], note=_text(path, where, entry, "note"), sources=sources,
-        )
+    regimens = {
+        entry["id"]: Regimen(**labelled(where, entry), expansion=_text(path, where, entry, "expansion"),
+                             studied_in=_text(path, where, entry, "studied_in"))
+        for where, entry in _table(path, raw, "regimen", REGIMEN_FIELDS)
+    }
+    approaches = {
+        entry["id"]: Approach(**labelled(where, entry), rationale=_text(path, where, entry, "rationale"))
+        for where, entry in _table(path, raw, "approach", APPROACH_FIELDS)
+    }
 
     claims = []
     for where, entry in _table(path, raw, "seed_claim", CLAIM_FIELDS):
