@@ -66,11 +66,13 @@ def bwrap_command(worker: Path, hide: list[Path], tmp_mb: int = 512) -> list[str
         command += ["--setenv", name, value]
     for folder in SYSTEM_DIRS:
         command += ["--ro-bind-try", folder, folder]
+    # The private /tmp comes before the Python folders: a venv that lives under /tmp (a CI clone,
+    # a teacher's scratch checkout) is then bound on top of it instead of being hidden by it.
+    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
     roots = python_roots()
     for root in roots:
         command += ["--ro-bind", str(root), str(root)]
-    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
-                "--ro-bind", str(worker), WORKER_IN_SANDBOX]
+    command += ["--ro-bind", str(worker), WORKER_IN_SANDBOX]
     for path in hide:  # anything secret that happens to sit inside a bound folder
         resolved = path.resolve()
         if any(resolved == r or r in resolved.parents for r in roots) and resolved.exists():

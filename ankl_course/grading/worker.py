@@ -362,13 +362,24 @@ def clean(workdir_base: str, scrub: bool) -> None:
         shutil.rmtree(entry.path, ignore_errors=True)
     if scrub:
         tmp = tempfile.gettempdir()
-        for entry in os.scandir(tmp):
-            if entry.path not in (workdir_base, os.path.join(tmp, ".matplotlib")):
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+        # Python itself may be bound read-only under /tmp (a venv in a checkout there): keep it,
+        # and clean around it rather than walking into it.
+        roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        _scrub(tmp, {workdir_base, os.path.join(tmp, ".matplotlib")} | roots)
+
+
+def _scrub(folder: str, keep: set[str]) -> None:
+    """Delete everything under ``folder`` except the paths in ``keep`` (and the folders leading to them)."""
+    for entry in os.scandir(folder):
+        if entry.path in keep:
+            continue
+        if any(kept.startswith(entry.path + os.sep) for kept in keep):
+            _scrub(entry.path, keep)
+        elif entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 if __name__ == "__main__":
