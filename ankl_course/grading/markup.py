@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 BEGIN_SOLUTION = "BEGIN SOLUTION"
@@ -92,41 +92,35 @@ def checksum(cell: Cell) -> str:
     return digest.hexdigest()
 
 
-def replace_solution_regions(text: str, stub: str) -> tuple[str, bool]:
-    """Replace each ``BEGIN SOLUTION``..``END SOLUTION`` region by ``stub``, indented like its
-    ``BEGIN`` line. Returns the new text and whether any region was found."""
+def _rewrite_regions(text: str, begin: str, end: str, replacement: Callable[[str], list[str]]) -> tuple[str, bool]:
+    """Replace each ``begin``..``end`` region (delimiter lines included) by ``replacement(indent)``,
+    where ``indent`` is the ``begin`` line's indentation. Returns the new text and whether any
+    region was found; nested or unclosed regions are errors."""
     out: list[str] = []
     inside = found = False
     for line in text.split("\n"):
-        if BEGIN_SOLUTION in line:
+        if begin in line:
             if inside:
-                raise ValueError("nested BEGIN SOLUTION")
+                raise ValueError(f"nested {begin}")
             inside = found = True
-            indent = re.match(r"\s*", line).group(0)
-            out.extend(indent + stub_line for stub_line in stub.split("\n"))
-        elif END_SOLUTION in line:
+            out.extend(replacement(re.match(r"\s*", line).group(0)))
+        elif end in line:
             inside = False
         elif not inside:
             out.append(line)
     if inside:
-        raise ValueError("BEGIN SOLUTION without END SOLUTION")
+        raise ValueError(f"{begin} without {end}")
     return "\n".join(out), found
+
+
+def replace_solution_regions(text: str, stub: str) -> tuple[str, bool]:
+    """Replace each ``BEGIN SOLUTION``..``END SOLUTION`` region by ``stub``, indented like its
+    ``BEGIN`` line. Returns the new text and whether any region was found."""
+    return _rewrite_regions(text, BEGIN_SOLUTION, END_SOLUTION,
+                            lambda indent: [indent + stub_line for stub_line in stub.split("\n")])
 
 
 def remove_hidden_regions(text: str) -> tuple[str, bool]:
     """Drop each ``BEGIN HIDDEN TESTS``..``END HIDDEN TESTS`` region (delimiter lines included)."""
-    out: list[str] = []
-    inside = found = False
-    for line in text.split("\n"):
-        if BEGIN_HIDDEN in line:
-            if inside:
-                raise ValueError("nested BEGIN HIDDEN TESTS")
-            inside = found = True
-        elif END_HIDDEN in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise ValueError("BEGIN HIDDEN TESTS without END HIDDEN TESTS")
-    return "\n".join(out), found
+    return _rewrite_regions(text, BEGIN_HIDDEN, END_HIDDEN, lambda indent: [])
 
