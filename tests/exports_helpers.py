@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,16 @@ def answer(page: Any, form_id: str, right: bool) -> str:
     feedback = form.locator(".ankl-feedback")
     feedback.wait_for(state="visible")
     return feedback.inner_text().strip()
+
+
+def launched_chromium() -> Iterator[Any]:
+    """Debian's chromium under one sync Playwright, for a module-scoped ``browser`` fixture
+    (module, not session: only one sync Playwright may run at a time)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exports_helpers import CHROMIUM, CHROMIUM_ARGS, answer, built_site, open_context
+from exports_helpers import answer, built_site, launched_chromium, open_context
 
 from ankl_course.export.assets import asset_file
 from ankl_course.resources import chapter_notebooks
@@ -30,14 +30,7 @@ NO_ALT = "No description has been provided"
 
 @pytest.fixture(scope="module")  # module, not session: one sync Playwright at a time (test_lab.py has its own)
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture(scope="session")
