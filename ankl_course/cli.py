@@ -3,8 +3,8 @@
 Each subcommand lives in the module named for what it does and is imported
 only when it runs, so ``ankl-course --help`` answers without loading Jupyter,
 matplotlib or nbformat (nbformat alone costs about 1.5 s to import here).
-A subcommand module provides ``main(argv: list[str], prog: str) -> int``.
-To add one, add a row to :data:`COMMANDS`.
+A subcommand is a function ``(argv: list[str], prog: str) -> int``, named as
+``module:function`` (``module`` alone means its ``main``). To add one, add a row to :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from . import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "lab": ("ankl_course.workspace", "copy the course into a workspace and start JupyterLab there"),
     "check": ("ankl_course.content", "validate all course content (facts, references, quizzes, notebooks)"),
-    "release": ("ankl_course.grading.release", "write the student version of each graded exercise and verify it"),
-    "grade": ("ankl_course.grading.grader", "grade submitted exercises (sandboxed, in parallel) into a gradebook"),
-    "gradebook": ("ankl_course.grading.gradebook", "show the gradebook or export it as CSV"),
+    "release": ("ankl_course.grading.cli:release_main",
+                "write the student version of each graded exercise and verify it"),
+    "grade": ("ankl_course.grading.cli:grade_main",
+              "grade submitted exercises (sandboxed, in parallel) into a gradebook"),
+    "gradebook": ("ankl_course.grading.cli:gradebook_main", "show the gradebook or export it as CSV"),
     "assets": ("ankl_course.export.assets", "install the pinned browser libraries that exports need (npm ci)"),
     "build": ("ankl_course.export.build", "build the offline site: chapter pages, slide decks, student pack"),
     "export-quiz": ("ankl_course.lms", "write the question banks for Moodle (GIFT or Moodle XML)"),
@@ -55,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from .errors import CourseDataError
 
-    module = import_module(COMMANDS[name][0])
+    module_name, _, function = COMMANDS[name][0].partition(":")
+    command = getattr(import_module(module_name), function or "main")
     try:
-        return int(module.main(rest, prog=f"ankl-course {name}") or 0)
+        return int(command(rest, prog=f"ankl-course {name}") or 0)
     except CourseDataError as exc:
         print(f"ankl-course {name}: {exc}", file=sys.stderr)
         return 1

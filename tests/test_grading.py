@@ -327,7 +327,7 @@ def test_sandbox_hides_sources_gradebook_network_and_earlier_submissions(graded,
     outcome = next(o for o in outcomes if o.submission.student == "nosy")
     page = outcome.feedback.read_text()
     for marker in ("SOURCE_VISIBLE False", "GRADEBOOK_VISIBLE False", "OTHERS_VISIBLE False", "NETWORK False",
-                   "USER 65534", "LEFTOVERS []"):
+                   "USER 2000", "LEFTOVERS []"):
         assert marker in page
     assert [o.score for o in outcomes] == [4, 4]
 

@@ -14,23 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from .answers import answer_probe
 from .checks import judge, make_plan
 from .exercises import get_exercise
-from .worker import to_plain
-
-
-def answer(probe: dict[str, Any], namespace: dict[str, Any]) -> dict[str, Any]:
-    """One probe answered from ``namespace`` the way the grading worker answers it."""
-    try:
-        if probe["name"] not in namespace:
-            raise NameError(f"name '{probe['name']}' is not defined (did the cell that defines it run?)")
-        target = namespace[probe["name"]]
-        if probe["kind"] == "call":
-            target = target(*probe["args"], **probe["kwargs"])
-        return {"ok": to_plain(target)}
-    except Exception as exc:  # noqa: BLE001 - every failure is an answer
-        message = str(exc)[:300]
-        return {"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
 
 
 def run_checks(exercise_name: str, grade_id: str, namespace: dict[str, Any], seed: int | None = None) -> None:
@@ -41,7 +27,7 @@ def run_checks(exercise_name: str, grade_id: str, namespace: dict[str, Any], see
     for name, data in plan.files.items():
         with open(name, "wb") as handle:
             handle.write(data)
-    answers = [answer(probe, namespace) for probe in plan.probes()]
+    answers = [answer_probe(probe, namespace) for probe in plan.probes()]
     (result,) = judge(plan, answers, {grade_id: 1.0})
     if not result.passed:
         raise AssertionError("; ".join(result.messages))

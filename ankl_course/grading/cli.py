@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CourseDataError
@@ -36,20 +37,41 @@ def _exercises(names: list[str], folder: Path | None) -> dict[str, Exercise]:
     return {n: found[n] for n in names} if names else found
 
 
-def _sandbox_choice(no_sandbox: bool) -> bool:
-    """True to use the sandbox; prints plainly what happens before any grading starts."""
+@dataclass(frozen=True)
+class Confinement:
+    """Which protections a grading run uses (see :mod:`.sandbox`)."""
+
+    use_sandbox: bool
+    isolate: bool
+
+
+def _confinement(no_sandbox: bool, accepted: list[str]) -> Confinement:
+    """Probe every protection; refuse unless each missing one is accepted by name. Says it all before grading."""
     if no_sandbox:
         print(SANDBOX_WARNING, file=sys.stderr)
-        return False
+        return Confinement(False, False)
     status = sandbox.probe()
-    if not status.available:
-        raise CourseDataError("sandbox", "", f"{status.message}. Refusing to run student code unconfined; "
-                              "pass --no-sandbox to grade without it (not recommended).")
-    print(status.message, file=sys.stderr)
-    return True
+    refused = [p for p in status.protections if not p.available and p.name not in accepted and "all" not in accepted]
+    if refused:
+        lines = "; ".join(f"'{p.name}' is missing: {p.detail}" for p in refused)
+        names = " ".join(f"--accept-risk {p.name}" for p in refused)
+        raise CourseDataError("sandbox", "", f"{lines}. Refusing to grade: student code could reach what that "
+                              f"protection guards. To grade anyway, accepting that risk, pass {names}")
+    print(f"protections: {status.message}", file=sys.stderr)
+    for name in status.missing:
+        print(f"WARNING: grading without the '{name}' protection (accepted with --accept-risk)", file=sys.stderr)
+    return Confinement(status.has("sandbox"), status.has("namespaces"))
 
 
-def verify(exercises: dict[str, Exercise], released: dict[str, Path], use_sandbox: bool, workers: int) -> list[str]:
+def _add_confinement_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-sandbox", action="store_true", help="run student code unconfined (warns)")
+    parser.add_argument("--accept-risk", action="append", default=[], choices=[*sandbox.PROTECTIONS, "all"],
+                        metavar="PROTECTION", help="grade even though this protection is missing here "
+                        f"({', '.join(sandbox.PROTECTIONS)}, or all); repeatable")
+
+
+def verify(exercises: dict[str, Exercise], released: dict[str, Path], confinement: Confinement,
+           workers: int) -> list[str]:
     """Problems found grading each source (must score full marks) and release (must score zero)."""
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,7 +80,7 @@ def verify(exercises: dict[str, Exercise], released: dict[str, Path], use_sandbo
             subs.append(Submission(exercise.notebook_path, "__source__", name))
             subs.append(Submission(released[name], "__blank__", name))
         options = Options(gradebook=Path(tmp, "verify.db"), feedback_dir=Path(tmp, "feedback"), workers=workers,
-                          use_sandbox=use_sandbox, progress=False)
+                          use_sandbox=confinement.use_sandbox, isolate=confinement.isolate, progress=False)
         for outcome in Grader(exercises, options).grade(subs):
             name, who = outcome.submission.exercise, outcome.submission.student
             if who == "__source__" and outcome.score != outcome.max_score:
@@ -78,7 +100,7 @@ def release_main(argv: list[str], prog: str = "ankl-course release") -> int:
     parser.add_argument("--out", type=Path, default=Path("release"), help="output folder (default ./release)")
     parser.add_argument("--source", type=Path, help="exercise sources folder (default: the course's)")
     parser.add_argument("--no-verify", action="store_true", help="skip grading the solutions and the blank version")
-    parser.add_argument("--no-sandbox", action="store_true", help="verify without the sandbox (warns)")
+    _add_confinement_options(parser)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     exercises = _exercises(args.names, args.source)
@@ -88,7 +110,7 @@ def release_main(argv: list[str], prog: str = "ankl-course release") -> int:
         print(f"released {name} -> {released[name]}")
     if args.no_verify:
         return 0
-    problems = verify(exercises, released, _sandbox_choice(args.no_sandbox), args.workers)
+    problems = verify(exercises, released, _confinement(args.no_sandbox, args.accept_risk), args.workers)
     for problem in problems:
         print(f"{prog}: {problem}", file=sys.stderr)
     if problems:
@@ -108,11 +130,15 @@ def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="default: one per core")
     parser.add_argument("--regrade", action="store_true", help="grade again what the gradebook already has")
     parser.add_argument("--show-hidden", action="store_true", help="put hidden-check details in the feedback")
-    parser.add_argument("--no-sandbox", action="store_true", help="run student code unconfined (warns)")
+    _add_confinement_options(parser)
     parser.add_argument("--seed", type=int, help="seed for the hidden checks' inputs (default: fresh each run)")
     parser.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds per cell")
     parser.add_argument("--timeout", type=float, default=defaults.submission_seconds, help="seconds per submission")
     parser.add_argument("--memory", type=int, default=defaults.memory_mb, help="MiB of memory per submission")
+    parser.add_argument("--processes", type=int, default=defaults.processes,
+                        help="processes and threads per submission")
+    parser.add_argument("--lock-wait", type=float, default=60.0,
+                        help="seconds to wait for a gradebook locked by another program (default 60)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     exercises = find_exercises(args.source)
@@ -122,20 +148,33 @@ def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
     if not submissions:
         print(f"{prog}: nothing to grade", file=sys.stderr)
         return 1
-    use_sandbox = _sandbox_choice(args.no_sandbox)
-    limits = Limits(cell_seconds=args.cell_timeout, submission_seconds=args.timeout, memory_mb=args.memory)
+    confinement = _confinement(args.no_sandbox, args.accept_risk)
+    limits = Limits(cell_seconds=args.cell_timeout, submission_seconds=args.timeout, memory_mb=args.memory,
+                    processes=args.processes)
     options = Options(gradebook=args.gradebook, feedback_dir=args.feedback, workers=args.workers, limits=limits,
-                      use_sandbox=use_sandbox, regrade=args.regrade, show_hidden=args.show_hidden, seed=args.seed,
-                      progress=not args.quiet)
-    outcomes = Grader(exercises, options).grade(submissions)
+                      use_sandbox=confinement.use_sandbox, isolate=confinement.isolate, regrade=args.regrade,
+                      show_hidden=args.show_hidden, seed=args.seed, progress=not args.quiet,
+                      lock_wait=args.lock_wait)
+    grader = Grader(exercises, options)
+    outcomes = grader.grade(submissions)
+    for warning in grader.warnings:
+        print(f"{prog}: WARNING: {warning}", file=sys.stderr)
     for outcome in sorted(outcomes, key=lambda o: (o.submission.exercise, o.submission.student)):
         sub = outcome.submission
-        print(f"{sub.student}\t{sub.exercise}\t{outcome.score:g}/{outcome.max_score:g}\t{outcome.message}")
-    already = len(submissions) - len(outcomes)
+        print(f"{sub.student}\t{sub.exercise}\t{outcome.score:g}/{outcome.max_score:g}\t{outcome.status}\t"
+              f"{outcome.message}")
+    already = [s for s in grader.skipped if s.endswith(": already graded")]
+    for message in grader.skipped:
+        if not message.endswith(": already graded"):
+            print(f"{prog}: skipped {message}", file=sys.stderr)
     if already:
-        print(f"{already} submission(s) already in the gradebook were skipped (use --regrade to grade them again)")
+        print(f"{len(already)} submission(s) already in the gradebook were skipped (use --regrade to grade them again)")
     print(f"gradebook: {args.gradebook}; feedback: {args.feedback}/")
-    return 0
+    unrecorded = [o for o in outcomes if not o.recorded]
+    if unrecorded:
+        print(f"{prog}: {len(unrecorded)} result(s) could not be recorded (gradebook locked); grade again to "
+              "record them", file=sys.stderr)
+    return 1 if unrecorded or len(already) < len(grader.skipped) else 0
 
 
 def gradebook_main(argv: list[str], prog: str = "ankl-course gradebook") -> int:

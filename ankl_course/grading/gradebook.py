@@ -5,18 +5,31 @@ everything it finished, and the next run skips what is already graded (the same
 file, by its SHA-256) unless the teacher asks to regrade. A file the student
 changed since is graded again. ``ankl-course gradebook export grades.csv`` writes
 one row per submission with a column per task.
+
+Two programs may share the file. A lock held by another program is waited for with growing
+pauses up to ``lock_wait`` seconds; then :class:`GradebookBusy` is raised for that one operation,
+and the grader reports it for that submission and goes on. Two grade runs on one folder do not
+grade the same submission twice: each run *claims* a submission (a row in ``claim``) before it
+grades it, and skips one that another live run has claimed. A claim whose run has died (same
+machine, no such process) or is older than :data:`CLAIM_HOURS` is taken over.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import socket
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import CourseDataError
+
+#: A claim older than this is taken over even when its run may still be alive elsewhere.
+CLAIM_HOURS = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submission (
@@ -44,7 +57,20 @@ CREATE TABLE IF NOT EXISTS task (
     PRIMARY KEY (student, exercise, grade_id),
     FOREIGN KEY (student, exercise) REFERENCES submission (student, exercise) ON DELETE CASCADE
 );
+CREATE TABLE IF NOT EXISTS claim (
+    student TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    run TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    claimed_at REAL NOT NULL,
+    PRIMARY KEY (student, exercise)
+);
 """
+
+
+class GradebookBusy(Exception):
+    """Another program held the gradebook locked for longer than we wait."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,7 @@ class SubmissionRow:
     exercise: str
     path: str
     sha256: str
-    status: str  # graded | invalid | crashed | timeout
+    status: str  # a grader.Status value: graded | invalid | timeout | crashed | rejected
     score: float
     max_score: float
     message: str
@@ -74,15 +100,73 @@ class SubmissionRow:
 class Gradebook:
     """A gradebook file; use as a context manager."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_wait: float = 60.0) -> None:
         self.path = path
+        self.lock_wait = lock_wait
+        self.run = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
+            # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE), so a claim
+            # is checked and written under one write lock.
+            self.db = sqlite3.connect(path, timeout=0.05, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.executescript(SCHEMA)
+            self._retry(lambda: self.db.executescript(SCHEMA))
         except sqlite3.DatabaseError as exc:
+            if _is_lock(exc):
+                raise CourseDataError(path, "", f"locked by another program for more than {lock_wait:g} s") from exc
             raise CourseDataError(path, "", f"not a usable gradebook: {exc}") from exc
+
+    def _retry(self, action: Callable[[], object]) -> object:
+        """Run ``action``; while another program holds the lock, wait (0.05 s doubling to 2 s) up to lock_wait."""
+        deadline = time.monotonic() + self.lock_wait
+        pause = 0.05
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if not _is_lock(exc) or time.monotonic() + pause > deadline:
+                    if _is_lock(exc):
+                        raise GradebookBusy(f"the gradebook {self.path} was locked by another program for "
+                                            f"{self.lock_wait:g} s") from exc
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+
+    def _transaction(self, body: Callable[[], object]) -> object:
+        """``body`` in one write transaction, retried as a whole while the file is locked."""
+        def attempt() -> object:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                result = body()
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+            return result
+
+        return self._retry(attempt)
+
+    def claim(self, student: str, exercise: str, sha256: str, regrade: bool) -> str:
+        """Take this submission for this run: "" when taken, else why it is not to be graded here."""
+        def body() -> str:
+            row = self.db.execute("SELECT sha256 FROM submission WHERE student = ? AND exercise = ?",
+                                  (student, exercise)).fetchone()
+            if not regrade and row is not None and row[0] == sha256:
+                return "already graded"
+            held = self.db.execute("SELECT run, host, pid, claimed_at FROM claim WHERE student = ? AND exercise = ?",
+                                   (student, exercise)).fetchone()
+            if held is not None and held[0] != self.run and _alive(held[1], held[2], held[3]):
+                return f"being graded by another run (process {held[2]} on {held[1]})"
+            self.db.execute("INSERT OR REPLACE INTO claim VALUES (?, ?, ?, ?, ?, ?)",
+                            (student, exercise, self.run, socket.gethostname(), os.getpid(), time.time()))
+            return ""
+
+        return str(self._transaction(body))
+
+    def release(self, student: str, exercise: str) -> None:
+        """Give up this run's claim without recording (the submission could not be graded here)."""
+        self._transaction(lambda: self.db.execute(
+            "DELETE FROM claim WHERE student = ? AND exercise = ? AND run = ?", (student, exercise, self.run)))
 
     def __enter__(self) -> Gradebook:
         return self
@@ -90,16 +174,14 @@ class Gradebook:
     def __exit__(self, *exc: object) -> None:
         self.db.close()
 
-    def already_graded(self, student: str, exercise: str, sha256: str) -> bool:
-        row = self.db.execute("SELECT sha256 FROM submission WHERE student = ? AND exercise = ?",
-                              (student, exercise)).fetchone()
-        return row is not None and row[0] == sha256
-
     def record(self, row: SubmissionRow) -> None:
-        """Replace this student's result for this exercise, all in one transaction."""
+        """Replace this student's result for this exercise and drop this run's claim, in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.db:
+
+        def body() -> None:
             self.db.execute("DELETE FROM task WHERE student = ? AND exercise = ?", (row.student, row.exercise))
+            self.db.execute("DELETE FROM claim WHERE student = ? AND exercise = ? AND run = ?",
+                            (row.student, row.exercise, self.run))
             self.db.execute(
                 "INSERT OR REPLACE INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (row.student, row.exercise, row.path, row.sha256, row.status, row.score, row.max_score,
@@ -108,6 +190,8 @@ class Gradebook:
                 "INSERT INTO task VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(row.student, row.exercise, t.grade_id, t.score, t.max_score, t.messages, t.details)
                  for t in row.tasks])
+
+        self._transaction(body)
 
     def rows(self) -> list[sqlite3.Row]:
         self.db.row_factory = sqlite3.Row
@@ -144,12 +228,24 @@ class Gradebook:
         return len(rows)
 
 
+def _is_lock(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _alive(host: str, pid: int, claimed_at: float) -> bool:
+    """Is the run that made a claim still grading? Known for this machine; trusted for CLAIM_HOURS elsewhere."""
+    if time.time() - claimed_at > CLAIM_HOURS * 3600:
+        return False
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _number(value: float) -> str:
     return f"{value:g}"
-
-
-def main(argv: list[str], prog: str) -> int:
-    """Entry point of the command (see :mod:`.cli`)."""
-    from .cli import gradebook_main
-
-    return gradebook_main(argv, prog)

@@ -1,20 +1,26 @@
-"""``ankl-course grade``: sanitise, run, judge, record and report a batch of submissions.
+"""``ankl-course grade``: every submission through one ordered list of named steps.
 
-The order of work for one submission:
+The pipeline, as nbgrader's converters declare their preprocessors (:data:`STEPS`):
 
-1. read and sanitise it against the exercise source (:mod:`.sanitize`); a file that is
-   not a notebook gets a zero and a message, and the batch goes on;
-2. build the exercise's hidden checks here, with inputs drawn from a fresh seed each run (:mod:`.checks`);
-3. run its code cells (not the test cells) and the probes in a forked child of a warm
-   worker, in the sandbox (:mod:`.executor`, :mod:`.worker`, :mod:`.sandbox`);
-4. judge the plain-data answers here; if the child crashed or hung in some cell, run it
-   once more without that cell so the other tasks still count;
-5. commit the result to the gradebook and write the feedback page.
+1. **claim**: take the submission in the gradebook, so that two runs on one folder never grade
+   it twice, and skip what is already graded (the same file, by its SHA-256);
+2. **read** the file;
+3. **sanitise** it against the exercise source (:mod:`.sanitize`); a file that is not a notebook
+   gets a zero and a message, and the batch goes on;
+4. **plan** the exercise's hidden checks, with inputs drawn from a fresh seed each run (:mod:`.checks`);
+5. **execute** its code cells (not the test cells) and the probes in a confined child of a warm
+   worker (:mod:`.executor`, :mod:`.worker`, :mod:`.confine`, :mod:`.sandbox`); if the child
+   crashed or hung in some cell, run it once more without that cell so the other tasks still count;
+6. **judge** the plain-data answers here; the status is data (:class:`Status`), never read off a message;
+7. **feedback**: write the student's feedback page;
+8. **record** the result in the gradebook in one transaction (a lock held by another program is
+   waited for, then reported for this submission; the batch goes on).
 """
 
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import json
 import secrets
@@ -27,15 +33,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import feedback, markup
+import numpy as np
+
+from . import feedback, markup, protocol
 from .checks import Plan, TaskResult, judge, make_plan
-from .executor import Limits, Pool, WorkerOptions
+from .executor import Execution, Limits, Pool, WorkerOptions
 from .exercises import Exercise
-from .gradebook import Gradebook, SubmissionRow, TaskRow
+from .gradebook import Gradebook, GradebookBusy, SubmissionRow, TaskRow
 from .release import student_version
 from .sanitize import InvalidSubmission, sanitize
 
 MAX_RETRIES = 2
+STEPS = ("claim", "read", "sanitise", "plan", "execute", "judge", "feedback", "record")
+
+
+class Status(enum.StrEnum):
+    """What became of a submission, as stored in the gradebook."""
+
+    GRADED = "graded"  # every cell ran and every probe was answered (skipped cells are noted)
+    INVALID = "invalid"  # not a notebook the grader can repair: zero, with the reason
+    TIMEOUT = "timeout"  # stopped by the wall clock (the worker's or the grader's)
+    CRASHED = "crashed"  # the student's process died, exited or flooded its output
+    REJECTED = "rejected"  # the worker's reply was not this job's: nothing from it was believed
 
 
 @dataclass(frozen=True)
@@ -54,10 +73,12 @@ class Options:
     workers: int = 2
     limits: Limits = field(default_factory=Limits)
     use_sandbox: bool = True
+    isolate: bool = True
     regrade: bool = False
     show_hidden: bool = False
     seed: int | None = None
     progress: bool = True
+    lock_wait: float = 60.0
 
 
 @dataclass
@@ -65,13 +86,14 @@ class Outcome:
     """What the grader made of one submission (also what the tests look at)."""
 
     submission: Submission
-    status: str
+    status: Status
     score: float
     max_score: float
     message: str
     tasks: list[TaskResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     feedback: Path | None = None
+    recorded: bool = False
 
 
 @dataclass
@@ -89,10 +111,20 @@ class _Pending:
     skip_names: list[str] = field(default_factory=list)
     outputs: dict[int, list[dict]] = field(default_factory=dict)
 
-    def cells_run(self) -> list[dict[str, Any]]:
+    def cells_run(self) -> list[protocol.Cell]:
         """The code cells the student's process runs: all but the test cells (and skipped ones)."""
-        return [{"number": n, "source": markup.source(c)} for n, c in enumerate(self.cells, start=1)
+        return [protocol.Cell(number=n, source=markup.source(c)) for n, c in enumerate(self.cells, start=1)
                 if c.cell_type == "code" and not markup.is_test(c) and n not in self.skipped]
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What one execution says: the answers (None when the cells did not all run), and what went wrong."""
+
+    answers: list[dict] | None
+    status: Status
+    why: str = ""
+    culprit: int | str | None = None  # a cell number or a function name to leave out of a retry
 
 
 def identify(path: Path, exercises: dict[str, Exercise]) -> Submission | None:
@@ -139,56 +171,68 @@ class Grader:
         self.run_seed = options.seed if options.seed is not None else secrets.randbits(32)
         self._released: dict[str, dict[str, str]] = {}
         self._plans: dict[str, tuple[int, Plan]] = {}
+        self.skipped: list[str] = []  # "student/exercise: why" for each submission not graded by this run
+        self.warnings: list[str] = []
 
     def grade(self, submissions: list[Submission]) -> list[Outcome]:
         """Grade ``submissions``; each result is committed to the gradebook as soon as it is known."""
         outcomes: list[Outcome] = []
-        with Gradebook(self.options.gradebook) as book:
-            todo = []
-            for submission in submissions:
-                data, sha = _read(submission.path)
-                if self.options.regrade or not book.already_graded(submission.student, submission.exercise, sha):
-                    todo.append((submission, data, sha))
+        with Gradebook(self.options.gradebook, self.options.lock_wait) as book:
+            todo = [s for s in submissions if self._claim(book, s)]
             if not todo:
                 return outcomes
             progress = _Progress(len(todo), self.options.progress)
-            preload = tuple(dict.fromkeys(m for s, _, _ in todo for m in self.exercises[s.exercise].preload))
-            options = WorkerOptions(use_sandbox=self.options.use_sandbox, hide=self._hidden_paths(), preload=preload)
-            with Pool(self.options.workers, options) as pool:
+            preload = tuple(dict.fromkeys(m for s in todo for m in self.exercises[s.exercise].preload))
+            worker_options = WorkerOptions(use_sandbox=self.options.use_sandbox, isolate=self.options.isolate,
+                                           hide=self._hidden_paths(), preload=preload)
+            with Pool(self.options.workers, worker_options, self.options.limits) as pool:
                 pool.warm(len(todo))  # workers start while the hidden checks are being built here
                 jobs = self._prepared(book, todo, outcomes, progress)
                 for attempt in range(MAX_RETRIES + 1):
-                    retry = self._round(book, pool, jobs, attempt, progress, outcomes)
+                    retry = self._execute(book, pool, jobs, attempt, progress, outcomes)
                     if not retry:
                         break
                     jobs = ((item, self._job(item)) for item in retry)
+                self.warnings += [f"the grading workers could not import {failed}; student code that imports it "
+                                  "fails" for failed in sorted(pool.preload_failed)]
             progress.finish()
         return outcomes
 
-    def _prepared(self, book: Gradebook, todo: list[tuple[Submission, bytes | None, str]],
-                  outcomes: list[Outcome], progress: _Progress) -> Iterator[tuple[_Pending, dict[str, Any]]]:
+    # -- claim, read, sanitise, plan -------------------------------------------------------
+    def _claim(self, book: Gradebook, submission: Submission) -> bool:
+        sha = _sha256(submission.path)
+        try:
+            why = book.claim(submission.student, submission.exercise, sha, self.options.regrade)
+        except GradebookBusy as exc:
+            why = f"not graded: {exc}"
+        if why:
+            self.skipped.append(f"{submission.student}/{submission.exercise}: {why}")
+        return not why
+
+    def _prepared(self, book: Gradebook, todo: list[Submission], outcomes: list[Outcome],
+                  progress: _Progress) -> Iterator[tuple[_Pending, protocol.Job]]:
         """Jobs to run, one by one; files that cannot be graded are recorded on the way."""
-        for submission, data, sha in todo:
-            prepared = self._prepare(submission, data, sha)
+        for submission in todo:
+            data, sha = _read(submission.path)
+            prepared = self._sanitise(submission, data, sha)
             if isinstance(prepared, Outcome):
-                self._record(book, prepared, sha, None, [], {})
+                self._finish(book, prepared, sha, None, [], {})
                 outcomes.append(prepared)
                 progress.step()
             else:
                 yield prepared, self._job(prepared)
 
-    # -- preparing -------------------------------------------------------------------------
-    def _prepare(self, submission: Submission, data: bytes | None, sha: str) -> _Pending | Outcome:
+    def _sanitise(self, submission: Submission, data: bytes | None, sha: str) -> _Pending | Outcome:
         exercise = self.exercises[submission.exercise]
         max_score = sum(exercise.test_points().values())
         if data is None:
-            return Outcome(submission, "invalid", 0.0, max_score, "the file could not be read")
+            return Outcome(submission, Status.INVALID, 0.0, max_score, "the file could not be read")
         try:
             repaired = sanitize(data, exercise.source)
         except InvalidSubmission as exc:
-            return Outcome(submission, "invalid", 0.0, max_score, f"not graded: {exc}")
+            return Outcome(submission, Status.INVALID, 0.0, max_score, f"not graded: {exc}")
         except Exception as exc:  # noqa: BLE001 - one strange file must not stop the batch
-            return Outcome(submission, "invalid", 0.0, max_score,
+            return Outcome(submission, Status.INVALID, 0.0, max_score,
                            f"not graded: the notebook could not be repaired ({type(exc).__name__}: {exc})")
         seed, plan = self._plan(exercise)
         return _Pending(submission, sha, exercise, list(repaired.notebook.cells), plan, seed, repaired.notes)
@@ -200,58 +244,97 @@ class Grader:
         and the reference answers are computed once, however many submissions there are.
         """
         if exercise.name not in self._plans:
-            import numpy as np
-
             seed = (self.run_seed * 1_000_003 + zlib.crc32(exercise.name.encode())) % 2**63
             self._plans[exercise.name] = seed, make_plan(exercise.checks, exercise.reference(),
                                                          np.random.default_rng(seed))
         return self._plans[exercise.name]
 
-    def _job(self, item: _Pending) -> dict[str, Any]:
+    def _job(self, item: _Pending) -> protocol.Job:
         item.outputs = {}
-        return {
-            "id": f"{item.submission.student}/{item.submission.exercise}",
-            "cells": item.cells_run(),
-            "probes": item.plan.probes(),
-            "files": {k: base64.b64encode(v).decode() for k, v in item.exercise.data_files().items()},
-            "probe_files": {k: base64.b64encode(v).decode() for k, v in item.plan.files.items()},
-            "skip_names": list(item.skip_names),
-            "limits": self.options.limits.as_dict(),
-        }
+        return protocol.Job(
+            kind="job",
+            id=f"{item.submission.student}/{item.submission.exercise}",
+            cells=item.cells_run(),
+            probes=item.plan.probes(),  # type: ignore[typeddict-item]
+            files={k: base64.b64encode(v).decode() for k, v in item.exercise.data_files().items()},
+            probe_files={k: base64.b64encode(v).decode() for k, v in item.plan.files.items()},
+            skip_names=list(item.skip_names),
+            limits=self.options.limits.as_message(),
+        )
 
-    # -- running ---------------------------------------------------------------------------
-    def _round(self, book: Gradebook, pool: Pool, jobs: Iterable[tuple[_Pending, dict[str, Any]]], attempt: int,
-               progress: _Progress, outcomes: list[Outcome]) -> list[_Pending]:
+    # -- execute, judge --------------------------------------------------------------------
+    def _execute(self, book: Gradebook, pool: Pool, jobs: Iterable[tuple[_Pending, protocol.Job]], attempt: int,
+                 progress: _Progress, outcomes: list[Outcome]) -> list[_Pending]:
         """Run ``jobs`` once; return the submissions to run again without a crashing cell."""
         retry: list[_Pending] = []
-        for item, reply in pool.map(jobs):
-            answers, why, culprit = self._read_reply(item, reply)
-            if culprit is not None and attempt < MAX_RETRIES:
-                if isinstance(culprit, int):
-                    item.skipped.append(culprit)
-                    item.notes.append(f"{why}; the cell was skipped and the rest graded again")
+        for item, execution in pool.map(jobs):
+            verdict = self._verdict(item, execution)
+            if verdict.culprit is not None and attempt < MAX_RETRIES:
+                if isinstance(verdict.culprit, int):
+                    item.skipped.append(verdict.culprit)
+                    item.notes.append(f"{verdict.why}; the cell was skipped and the rest graded again")
                 else:
-                    item.skip_names.append(culprit)
-                    item.notes.append(f"{why}; {culprit} was not called again and the rest graded again")
+                    item.skip_names.append(verdict.culprit)
+                    item.notes.append(f"{verdict.why}; {verdict.culprit} was not called again and the rest graded "
+                                      "again")
                 retry.append(item)
                 continue
-            outcome = self._judge(item, answers, why)
-            self._record(book, outcome, item.sha256, item.seed, item.cells, item.outputs)
+            outcome = self._judge(item, verdict)
+            self._finish(book, outcome, item.sha256, item.seed, item.cells, item.outputs)
             outcomes.append(outcome)
             progress.step()
         return retry
 
-    def _read_reply(self, item: _Pending, reply: dict[str, Any]) -> tuple[list[dict] | None, str, int | str | None]:
-        """(probe answers, why they are incomplete, what to leave out of a retry: a cell number or a
-        function name). Answers are None when the cells did not all run, a shorter list when the
-        process died while answering."""
-        if "worker_error" in reply:
-            last = (str(reply["worker_error"]).strip().splitlines() or ["no reason given"])[-1]
-            return None, f"the grader's worker failed ({last})", None
+    def _verdict(self, item: _Pending, execution: Execution) -> _Verdict:
+        """Read one execution: the answers, the status, and what to leave out of a retry."""
+        if execution.reply is None:
+            status = {"timeout": Status.TIMEOUT, "rejected": Status.REJECTED}.get(execution.failure, Status.CRASHED)
+            why = execution.message
+            if status is Status.TIMEOUT:
+                why = (f"the notebook did not finish within {self.options.limits.submission_seconds:g} s "
+                       f"({execution.message})")
+            return _Verdict(None, status, why)
+        reply = execution.reply
+        ran, received, complete, unreadable = self._read_lines(item, str(reply.get("lines", "")))
+        answers: list[dict] = []
+        while len(answers) in received:
+            answers.append(received[len(answers)])
+        probes = item.plan.probes()
+        if complete and len(answers) == len(probes):
+            return _Verdict(answers, Status.GRADED)
+        stuck = next((c["number"] for c in item.cells_run() if c["number"] not in ran), None)
+        culprit: int | str | None = stuck
+        if stuck is not None:
+            where = f" while running cell {stuck}"
+        elif len(answers) < len(probes):
+            culprit = probes[len(answers)]["name"]
+            where = f" while the grader was calling {culprit}"
+        else:
+            where = " after running the cells"
+        end, code = reply.get("end"), reply.get("exit_code")
+        if end == "time":
+            status = Status.TIMEOUT
+            why = (f"the notebook did not finish within {self.options.limits.submission_seconds:g} s{where} "
+                   "(an endless loop?)")
+        elif end == "output":
+            status, why = Status.CRASHED, f"the notebook produced more output than the grader accepts{where}"
+        elif isinstance(code, int) and code < 0:
+            status, why = Status.CRASHED, f"the Python process crashed ({_signal_name(-code)}){where}"
+        elif isinstance(code, int) and code != 0:
+            status, why = Status.CRASHED, f"the Python process exited with status {code} (os._exit or sys.exit?){where}"
+        elif unreadable:
+            status, why = Status.CRASHED, "the notebook's process sent results the grader cannot read"
+        else:
+            status, why = Status.CRASHED, f"the notebook stopped{where}"
+        return _Verdict(answers if stuck is None else None, status, why, culprit)
+
+    @staticmethod
+    def _read_lines(item: _Pending, lines: str) -> tuple[list[int], dict[int, dict], bool, bool]:
+        """The student process's own lines (untrusted): cells that ran, answers, whether it finished."""
         received: dict[int, dict] = {}
         ran: list[int] = []
         complete = unreadable = False
-        for line in str(reply.get("lines", "")).splitlines():
+        for line in lines.splitlines():
             try:
                 message = json.loads(line)
             except json.JSONDecodeError:
@@ -268,63 +351,36 @@ class Grader:
                 received.setdefault(message["answer"], message["result"])
             elif "probes_done" in message:
                 complete = True
-        answers = []
-        while len(answers) in received:
-            answers.append(received[len(answers)])
-        probes = item.plan.probes()
-        if complete and len(answers) == len(probes):
-            return answers, "", None
-        expected = [c["number"] for c in item.cells_run()]
-        stuck = next((n for n in expected if n not in ran), None)
-        culprit: int | str | None = stuck
-        if stuck is not None:
-            where = f" while running cell {stuck}"
-        elif len(answers) < len(probes):
-            culprit = probes[len(answers)]["name"]
-            where = f" while the grader was calling {culprit}"
-        else:
-            where = " after running the cells"
-        killed, code = reply.get("killed"), reply.get("exit_code")
-        if killed == "time":
-            why = (f"the notebook did not finish within {self.options.limits.submission_seconds:g} s{where} "
-                   "(an endless loop?)")
-        elif killed == "output":
-            why = f"the notebook produced more output than the grader accepts{where}"
-        elif isinstance(code, int) and code < 0:
-            why = f"the Python process crashed ({_signal_name(-code)}){where}"
-        elif isinstance(code, int) and code != 0:
-            why = f"the Python process exited with status {code} (os._exit or sys.exit?){where}"
-        elif unreadable:
-            why = "the notebook's process sent results the grader cannot read"
-        else:
-            why = f"the notebook stopped{where}"
-        return (answers if stuck is None else None), why, culprit
+        return ran, received, complete, unreadable
 
-    def _judge(self, item: _Pending, answers: list[dict] | None, why: str) -> Outcome:
+    def _judge(self, item: _Pending, verdict: _Verdict) -> Outcome:
         points = item.exercise.test_points()
-        tasks = judge(item.plan, answers, points, unanswered=why)
+        tasks = judge(item.plan, verdict.answers, points, unanswered=verdict.why)
         score = sum(t.score for t in tasks)
-        max_score = sum(points.values())
-        status = "graded" if not why else ("timeout" if "did not finish" in why else "crashed")
         passed = sum(1 for t in tasks if t.passed)
-        message = f"{passed} of {len(tasks)} tasks passed" + (f"; {why}" if why else "")
-        return Outcome(item.submission, status, score, max_score, message, tasks, item.notes)
+        message = f"{passed} of {len(tasks)} tasks passed" + (f"; {verdict.why}" if verdict.why else "")
+        return Outcome(item.submission, verdict.status, score, sum(points.values()), message, tasks, item.notes)
 
-    # -- recording -------------------------------------------------------------------------
-    def _record(self, book: Gradebook, outcome: Outcome, sha: str, seed: int | None, cells: list[Any],
+    # -- feedback, record ------------------------------------------------------------------
+    def _finish(self, book: Gradebook, outcome: Outcome, sha: str, seed: int | None, cells: list[Any],
                 outputs: dict[int, list[dict]]) -> None:
+        """Write the feedback page, then record the outcome (or say why it could not be recorded)."""
         sub = outcome.submission
         target = self.options.feedback_dir / _safe(sub.student) / f"{_safe(sub.exercise)}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        notes = outcome.notes + ([outcome.message] if outcome.status != "graded" else [])
+        notes = outcome.notes + ([outcome.message] if outcome.status is not Status.GRADED else [])
         page = feedback.render(sub.student, sub.exercise, outcome.score, outcome.max_score, outcome.tasks, notes,
                                cells, outputs, self._released_tests(sub.exercise), self.options.show_hidden)
         target.write_text(page, encoding="utf-8")
         outcome.feedback = target
         rows = tuple(TaskRow(t.grade_id, t.score, t.max_score, "\n".join(t.messages), "\n".join(t.details))
                      for t in outcome.tasks)
-        book.record(SubmissionRow(sub.student, sub.exercise, str(sub.path), sha, outcome.status, outcome.score,
-                                  outcome.max_score, outcome.message, seed, str(target), rows))
+        try:
+            book.record(SubmissionRow(sub.student, sub.exercise, str(sub.path), sha, outcome.status.value,
+                                      outcome.score, outcome.max_score, outcome.message, seed, str(target), rows))
+            outcome.recorded = True
+        except GradebookBusy as exc:
+            outcome.message += f"; NOT RECORDED: {exc} (grade again to record it)"
 
     def _released_tests(self, name: str) -> dict[str, str]:
         if name not in self._released:
@@ -373,6 +429,10 @@ def _read(path: Path) -> tuple[bytes | None, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
+def _sha256(path: Path) -> str:
+    return _read(path)[1]
+
+
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "_"
 
@@ -382,10 +442,3 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-def main(argv: list[str], prog: str) -> int:
-    """Entry point of the command (see :mod:`.cli`)."""
-    from .cli import grade_main
-
-    return grade_main(argv, prog)

@@ -74,10 +74,3 @@ def release_exercise(exercise: Exercise, out_dir: Path) -> Path:
     for name, data in exercise.data_files().items():
         (target / name).write_bytes(data)
     return path
-
-
-def main(argv: list[str], prog: str) -> int:
-    """Entry point of the command (see :mod:`.cli`)."""
-    from .cli import release_main
-
-    return release_main(argv, prog)

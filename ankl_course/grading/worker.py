@@ -1,60 +1,62 @@
-"""A warm grading worker: imports the scientific stack once, then forks a clean child per submission.
+"""A warm grading worker: imports the scientific stack once, then forks a confined child per submission.
 
-Starting a Jupyter kernel costs about a second per submission (start plus shutdown);
-forking a process that has already imported numpy, lifelines and IPython costs a few
-milliseconds and gives the same isolation: each child is a new process that has never
-seen another student's code, and dies when its submission is done.
+Starting a Jupyter kernel costs about a second per submission (start plus shutdown); forking a
+process that has already imported numpy, lifelines and IPython costs milliseconds. Each child is a
+new process that has never seen another student's code, and it runs confined (:mod:`.confine`):
+its own user, PID, mount and IPC namespaces, no capabilities, limits on memory, processes, CPU
+time and file size. It cannot see the worker, so it cannot signal, trace or open it.
 
-This file runs inside the sandbox, where the course package and the exercise sources
-are not visible, so it imports nothing from ``ankl_course``: only the standard
-library, IPython and whatever ``--preload`` names. It speaks with the grader over
-stdin/stdout in frames (8-byte length + JSON). Per submission it answers with the
-child's result lines (one JSON object per executed cell, then the probe answers),
-the exit status, and whether it had to kill the child (wall clock or output size).
-
-The child: new process group, standard streams on /dev/null, limits on address
-space, CPU time and file size, a private working folder, and a per-cell alarm. It
-reports to the worker over a pipe of its own. Nothing it sends is trusted: the
-grader parses it defensively and judges it against values the child never saw.
+This file runs inside the sandbox, where the course package and the exercise sources are not
+visible: it imports only the standard library, IPython, whatever ``--preload`` names, and its three
+sibling files (:mod:`.protocol`, :mod:`.answers`, :mod:`.confine`), loaded by path. It speaks the
+frames of :mod:`.protocol` on stdin/stdout: for each :class:`~.protocol.Job` it forks the child,
+then reads the job's seal, waits for the child under its own wall clock and output cap, and
+answers with one sealed :class:`~.protocol.Reply`. The grader keeps a clock of its own on top.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
+import importlib.util
 import io
-import json
 import os
 import resource
 import select
 import shutil
 import signal
-import struct
 import sys
 import tempfile
 import time
 import traceback
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-HEADER = struct.Struct(">Q")
+
+def _sibling(name: str) -> ModuleType:
+    """A sibling module of this file, as a package import when the package is there, else by path."""
+    if __package__:
+        return importlib.import_module(f"{__package__}.{name}")
+    spec = importlib.util.spec_from_file_location(f"_grading_{name}", Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def read_frame(stream: Any) -> Any:
-    head = stream.read(HEADER.size)
-    if len(head) < HEADER.size:
-        return None
-    (size,) = HEADER.unpack(head)
-    return json.loads(stream.read(size).decode("utf-8"))
+protocol = _sibling("protocol")
+answers = _sibling("answers")
+confine = _sibling("confine")
+
+#: Files the worker needs next to it inside the sandbox.
+FILES = ("worker.py", "protocol.py", "answers.py", "confine.py")
+#: Size of a confined child's private /tmp.
+TMP_MB = 256
 
 
-def write_frame(stream: Any, message: Any) -> None:
-    data = json.dumps(message, allow_nan=True).encode("utf-8")
-    stream.write(HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-class CellTimeout(Exception):
-    """Raised inside a student's cell when its time is up."""
+class CellTimeout(BaseException):
+    """Raised inside a student's cell when its time is up (a BaseException: ``except Exception`` misses it)."""
 
 
 class BoundedText(io.TextIOBase):
@@ -122,28 +124,6 @@ def make_shell() -> Any:
     return shell
 
 
-def to_plain(value: Any, depth: int = 0) -> Any:
-    """A student's value as JSON-ready plain data (numbers, strings, lists, dicts)."""
-    if depth > 6:
-        raise ValueError("value nested too deeply")
-    if value is None or isinstance(value, bool | int | float | str):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
-            return float(value)
-        return value
-    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a DataFrame
-        return {str(c): to_plain(list(value[c]), depth + 1) for c in value.columns}
-    if hasattr(value, "tolist"):  # numpy arrays and scalars, pandas Series
-        return to_plain(value.tolist(), depth + 1)
-    if isinstance(value, dict):
-        return {str(k): to_plain(v, depth + 1) for k, v in list(value.items())[:100000]}
-    if isinstance(value, list | tuple):
-        return [to_plain(v, depth + 1) for v in value[:1000000]]
-    if isinstance(value, set | frozenset):
-        items = [to_plain(v, depth + 1) for v in value]
-        return sorted(items, key=repr)
-    raise TypeError(f"returned a {type(value).__name__}, which is not a number, text, list or dict")
-
-
 def _alarm(signum: int, frame: Any) -> None:
     raise CellTimeout("time limit of this cell reached (an endless loop?)")
 
@@ -179,7 +159,6 @@ def run_cells(shell: Any, job: dict, send: Any) -> None:
         shell.captured = []
         shell.display_pub.outputs = []
         sys.stdout, sys.stderr = out, err
-        started = time.monotonic()
         signal.setitimer(signal.ITIMER_REAL, limits["cell_seconds"])
         try:
             shell.run_cell(cell["source"], store_history=True)
@@ -189,134 +168,189 @@ def run_cells(shell: Any, job: dict, send: Any) -> None:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        send({"cell": cell["number"], "seconds": round(time.monotonic() - started, 4),
-              "outputs": _output_records(shell, out, err)})
+        send({"cell": cell["number"], "outputs": _output_records(shell, out, err)})
 
 
 def answer_probes(shell: Any, job: dict, send: Any) -> None:
-    for name, data in job.get("probe_files", {}).items():
-        with open(name, "wb") as handle:
-            handle.write(base64.b64decode(data))
+    """Answer each probe with :func:`.answers.answer_probe`, under the probe timer."""
+    _write_files(job.get("probe_files", {}))
     seconds = job["limits"]["probe_seconds"]
-    namespace = shell.user_ns
     sys.stdout = sys.stderr = BoundedText(1000)
     hung: set[str] = set()  # a function that timed out once is not waited for again
     crashed = set(job.get("skip_names", []))  # calling these killed the process in an earlier attempt
     for index, probe in enumerate(job["probes"]):
         if probe["name"] in crashed:
-            send({"answer": index, "result": {"error": "not called: an earlier call crashed the Python process"}})
-            continue
-        if probe["name"] in hung:
-            send({"answer": index, "result": {
-                "error": f"CellTimeout: not run, an earlier call did not return within {seconds:g} s"}})
-            continue
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            if probe["name"] not in namespace:
-                raise NameError(f"name '{probe['name']}' is not defined (did the cell that defines it run?)")
-            target = namespace[probe["name"]]
-            if probe["kind"] == "call":
-                if not callable(target):
-                    raise TypeError(f"'{probe['name']}' is a {type(target).__name__}, not a function")
-                target = target(*probe["args"], **probe["kwargs"])
-            result = {"ok": to_plain(target)}
-        except BaseException as exc:  # noqa: BLE001 - every failure is an answer
-            if isinstance(exc, CellTimeout):
+            result = {"error": "not called: an earlier call crashed the Python process"}
+        elif probe["name"] in hung:
+            result = {"error": f"CellTimeout: not run, an earlier call did not return within {seconds:g} s"}
+        else:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                result = answers.answer_probe(probe, shell.user_ns)
+            except CellTimeout:
                 hung.add(probe["name"])
-                exc = CellTimeout(f"did not return within {seconds:g} s")
-            message = str(exc)[:300]
-            result = {"error": f"{type(exc).__name__}: {message}" if message else type(exc).__name__}
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+                result = {"error": f"CellTimeout: did not return within {seconds:g} s"}
+            except BaseException as exc:  # noqa: BLE001 - SystemExit and the like are answers too
+                result = {"error": answers.error_text(exc)}
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         send({"answer": index, "result": result})
     send({"probes_done": len(job["probes"])})
 
 
-def child_main(shell: Any, job: dict, result_fd: int, workdir_base: str) -> None:
-    """In the forked child: confine, run the student's cells, answer the probes, exit."""
-    os.setpgid(0, 0)
+def _write_files(files: dict[str, str]) -> None:
+    import base64
+
+    for name, data in files.items():
+        with open(name, "wb") as handle:
+            handle.write(base64.b64decode(data))
+
+
+def child_main(shell: Any, job: dict, result_fd: int, base_vm: int, workdir: str | None) -> None:
+    """In the student's process: limits, a private working folder, the cells, the probes, exit."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.closerange(3, result_fd)
     os.closerange(result_fd + 1, 4096)
     limits = job["limits"]
-    base_vm = job["base_vm_bytes"]
     memory = base_vm + limits["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(limits["submission_seconds"]) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    workdir = tempfile.mkdtemp(prefix="submission-", dir=workdir_base)
-    os.chdir(workdir)
-    for name, data in job.get("files", {}).items():
-        with open(name, "wb") as handle:
-            handle.write(base64.b64decode(data))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+    os.chdir(workdir or tempfile.mkdtemp(prefix="submission-", dir="/tmp"))
+    _write_files(job.get("files", {}))
     pipe = os.fdopen(result_fd, "wb", buffering=0)
 
     def send(message: dict) -> None:
+        import json
+
         pipe.write(json.dumps(message).encode("utf-8") + b"\n")
 
     run_cells(shell, job, send)
     answer_probes(shell, job, send)
-    send({"done": True})
     os._exit(0)
 
 
-def run_job(shell: Any, job: dict, workdir_base: str) -> dict:
-    """Fork a child for one submission; wait for it under the wall clock and the output cap."""
-    limits = job["limits"]
+def _start_child(shell: Any, job: dict, base_vm: int, workdir: str | None) -> tuple[int, int, int | None]:
+    """Fork the student's process: (pid to wait for, result pipe to read, pid to kill or None for a group).
+
+    Confined: the worker forks an intermediate process that enters the new namespaces and forks
+    the student's process as PID 1 of its own PID namespace; the intermediate reports that
+    process's pid (as the worker sees it) on a pipe, waits for it and exits with its status.
+    """
     read_fd, write_fd = os.pipe()
-    started = time.monotonic()
+    if not job["isolate"]:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(read_fd)
+            try:
+                os.setpgid(0, 0)
+                child_main(shell, job, write_fd, base_vm, workdir)
+            finally:
+                os._exit(70)
+        os.close(write_fd)
+        return pid, read_fd, None
+    report_r, report_w = os.pipe()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
+    if pid == 0:  # pragma: no cover - the intermediate process
         os.close(read_fd)
+        os.close(report_r)
         try:
-            child_main(shell, job, write_fd, workdir_base)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1):  # the worker's channel to the grader: not this process's business
+                os.dup2(devnull, fd)
+            confine.enter_namespaces()
+            student = os.fork()
+            if student == 0:
+                os.close(report_w)
+                confine.seal_off(TMP_MB)
+                child_main(shell, job, write_fd, base_vm, None)
+            os.close(write_fd)
+            os.write(report_w, f"{student}\n".encode())
+            _, status = os.waitpid(student, 0)
+            os._exit(_exit_code_for(status))
+        except BaseException:  # noqa: BLE001 - tell the worker, whatever failed
+            os.write(report_w, f"error {traceback.format_exc(limit=2)!r}\n".encode())
         finally:
-            os._exit(70)
+            os._exit(71)
     os.close(write_fd)
-    chunks: list[bytes] = []
-    size, killed, status = 0, None, None
-    deadline = started + limits["submission_seconds"]
-    while True:
-        ready, _, _ = select.select([read_fd], [], [], 0.05)
-        if ready:
-            data = os.read(read_fd, 65536)
-            if data:
-                chunks.append(data)
-                size += len(data)
-                if size > limits["result_bytes"]:
-                    killed = "output"
-                    break
-                continue
-            break  # EOF: the child (and any grandchild) closed the pipe
-        done, code = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = code
-            while True:  # drain what is left, without waiting for grandchildren
-                ready, _, _ = select.select([read_fd], [], [], 0)
-                data = os.read(read_fd, 65536) if ready else b""
-                if not data:
-                    break
-                chunks.append(data)
+    os.close(report_w)
+    report = _read_line(report_r, time.monotonic() + 10)
+    os.close(report_r)
+    if not report.isdigit():
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+        raise confine.ConfineError(0, f"the student's process could not be confined: {report or 'no report'}")
+    return pid, read_fd, int(report)
+
+
+def _exit_code_for(status: int) -> int:
+    """The intermediate's own exit code for the student's wait status: 128 + signal for a kill."""
+    code = os.waitstatus_to_exitcode(status)
+    return 128 - code if code < 0 else code
+
+
+def _read_line(fd: int, deadline: float) -> str:
+    data = b""
+    while not data.endswith(b"\n") and time.monotonic() < deadline:
+        if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
             break
-        if time.monotonic() > deadline:
-            killed = "time"
+        chunk = os.read(fd, 4096)
+        if not chunk:
             break
+        data += chunk
+    return data.decode("utf-8", "replace").strip()
+
+
+def run_job(shell: Any, job: dict, base_vm: int) -> dict:
+    """One submission: fork the confined child, read the seal, collect its lines under the clock and cap."""
+    limits = job["limits"]
+    started = time.monotonic()
+    workdir = None if job["isolate"] else tempfile.mkdtemp(prefix="submission-")
+    try:
+        pid, read_fd, student = _start_child(shell, job, base_vm, workdir)
+    finally:
+        seal = protocol.read_frame(0, time.monotonic() + 30)  # read only now: the child never held it
+    reply = {"kind": "reply", "id": seal.get("id"), "secret": seal.get("secret")}
+    chunks, end = _collect(read_fd, started + limits["submission_seconds"], limits["result_bytes"])
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    if status is None:
-        _, status = os.waitpid(pid, 0)
+        if student is not None:
+            os.kill(student, signal.SIGKILL)  # PID 1 of its namespace: the kernel kills the rest
+        else:
+            os.killpg(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
     os.close(read_fd)
-    return {
-        "id": job["id"],
-        "lines": b"".join(chunks)[: limits["result_bytes"]].decode("utf-8", errors="replace"),
-        "exit_code": os.waitstatus_to_exitcode(status),
-        "killed": killed,
-        "seconds": round(time.monotonic() - started, 4),
-    }
+    if workdir:  # unconfined: at least its working folder goes (a confined child's /tmp vanishes whole)
+        shutil.rmtree(workdir, ignore_errors=True)
+    code = os.waitstatus_to_exitcode(status)
+    if student is not None and code > 128:
+        code = 128 - code  # the intermediate reports a signal as 128 + signal
+    reply.update(end=end, exit_code=code,
+                 lines=b"".join(chunks)[: limits["result_bytes"]].decode("utf-8", errors="replace"))
+    return reply
+
+
+def _collect(fd: int, deadline: float, cap: int) -> tuple[list[bytes], str]:
+    """Read the child's lines until end of file (every process of it gone), the deadline, or the cap."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return chunks, "time"
+        if not select.select([fd], [], [], min(left, 1.0))[0]:
+            continue
+        data = os.read(fd, 65536)
+        if not data:
+            return chunks, "exited"
+        chunks.append(data)
+        size += len(data)
+        if size > cap:
+            return chunks, "output"
 
 
 def vm_bytes() -> int:
@@ -327,59 +361,58 @@ def vm_bytes() -> int:
     return 0
 
 
+def self_test(shell: Any, isolate: bool, base_vm: int) -> str:
+    """Run one empty job now; '' when the child could be started (confined, if asked), else why not."""
+    limits = {"cell_seconds": 5, "submission_seconds": 10, "probe_seconds": 1, "memory_mb": 256,
+              "output_chars": 1000, "file_mb": 1, "result_bytes": 10_000, "processes": 64}
+    check = "import os\nassert os.getpid() == 1 and not os.listdir('/proc')" if isolate else "pass"
+    job = {"cells": [{"number": 1, "source": check}], "probes": [], "files": {}, "limits": limits,
+           "isolate": isolate}
+    workdir = None if isolate else tempfile.mkdtemp(prefix="self-test-")
+    try:
+        pid, read_fd, student = _start_child(shell, job, base_vm, workdir)
+    except OSError as exc:
+        return str(exc)
+    chunks, end = _collect(read_fd, time.monotonic() + 10, 10_000)
+    os.close(read_fd)
+    _, status = os.waitpid(pid, 0)
+    if workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    if end != "exited" or os.waitstatus_to_exitcode(status) != 0 or '"error"' in text:
+        return f"a confined test process failed ({end}, status {status}): {text[:300]}"
+    return ""
+
+
 def main(argv: list[str]) -> int:
     preload = [name for arg in argv if arg.startswith("--preload=") for name in arg[10:].split(",") if name]
-    scrub = "--scrub-tmp" in argv  # only inside the sandbox, where /tmp is this worker's own tmpfs
-    workdir_base = tempfile.mkdtemp(prefix="ankl-grading-")
+    isolate = "--isolate" in argv
     os.environ.setdefault("MPLBACKEND", "Agg")
     failed = []
     for name in preload:
         try:
             __import__(name)
-        except Exception as exc:  # noqa: BLE001 - a missing optional library is the student's to meet
+        except Exception as exc:  # noqa: BLE001 - reported to the grader in the hello
             failed.append(f"{name}: {type(exc).__name__}: {exc}")
     shell = make_shell()
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames on the protocol stream
+    sys.stdout = sys.stderr  # nothing but frames on the protocol stream (fd 1)
     base_vm = vm_bytes()
-    write_frame(stdout, {"ready": True, "pid": os.getpid(), "preload_failed": failed, "base_vm_bytes": base_vm})
+    problem = self_test(shell, isolate, base_vm)
+    protocol.write_frame(1, {"kind": "hello", "preload_failed": failed, "isolation_error": problem})
+    if problem:
+        return 3
     while True:
-        job = read_frame(stdin)
-        if job is None:
-            return 0
-        job["base_vm_bytes"] = base_vm
         try:
-            reply = run_job(shell, job, workdir_base)
-        except Exception:  # noqa: BLE001 - report and keep serving
-            reply = {"id": job.get("id"), "worker_error": traceback.format_exc(limit=5)}
-        clean(workdir_base, scrub)
-        write_frame(stdout, reply)
-
-
-def clean(workdir_base: str, scrub: bool) -> None:
-    """Remove what the last submission wrote, so the next one in this worker cannot read it."""
-    for entry in os.scandir(workdir_base):
-        shutil.rmtree(entry.path, ignore_errors=True)
-    if scrub:
-        tmp = tempfile.gettempdir()
-        # Python itself may be bound read-only under /tmp (a venv in a checkout there): keep it,
-        # and clean around it rather than walking into it.
-        roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-        _scrub(tmp, {workdir_base, os.path.join(tmp, ".matplotlib")} | roots)
-
-
-def _scrub(folder: str, keep: set[str]) -> None:
-    """Delete everything under ``folder`` except the paths in ``keep`` (and the folders leading to them)."""
-    for entry in os.scandir(folder):
-        if entry.path in keep:
-            continue
-        if any(kept.startswith(entry.path + os.sep) for kept in keep):
-            _scrub(entry.path, keep)
-        elif entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+            job = protocol.read_frame(0)
+        except protocol.ChannelError:
+            return 0  # the grader closed the channel: done
+        job = {**job, "isolate": isolate}  # the worker's configuration decides, not the message
+        try:
+            reply = run_job(shell, job, base_vm)
+        except Exception:  # noqa: BLE001 - report and stop: the grader starts a fresh worker
+            protocol.write_frame(1, {"kind": "reply", "id": job.get("id"), "error": traceback.format_exc(limit=5)})
+            return 4
+        protocol.write_frame(1, reply)
 
 
 if __name__ == "__main__":
