@@ -77,7 +77,8 @@ def submissions(exercise, count: int) -> dict[str, object]:
 
 def bench_ours(root: Path, exercise, use_sandbox: bool, workers: int) -> tuple[float, dict[str, float]]:
     options = Options(gradebook=root / "ours.db", feedback_dir=root / "ours_feedback", workers=workers,
-                      limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, progress=False)
+                      limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, isolate=use_sandbox,
+                      progress=False)
     subs, _ = collect([root / "submitted"], {exercise.name: exercise})
     started = time.perf_counter()
     outcomes = Grader({exercise.name: exercise}, options).grade(subs)

@@ -21,6 +21,8 @@ from ankl_course.grading.exercises import find_exercises
 from ankl_course.grading.grader import Grader, Options, collect
 from ankl_course.grading.release import release_exercise
 
+SANDBOX = sandbox.probe().available
+
 pytest.importorskip("nbgrader")
 pytestmark = pytest.mark.slow
 
@@ -76,7 +78,7 @@ def test_nbgrader_agrees_with_ankl_course(course: Path, tmp_path: Path, name: st
             for student in cases}
 
     options = Options(gradebook=tmp_path / "gb.db", feedback_dir=tmp_path / "fb", workers=2,
-                      use_sandbox=sandbox.probe().available, progress=False)
+                      use_sandbox=SANDBOX, isolate=SANDBOX, progress=False)
     submissions, _ = collect([course / "submitted"], {name: exercise})
     submissions = [s for s in submissions if s.exercise == name]
     ours_scores = {o.submission.student: {t.grade_id: t.score for t in o.tasks}

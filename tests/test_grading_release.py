@@ -10,7 +10,7 @@ import pytest
 from conftest import run_cli
 
 from ankl_course.grading import markup, sandbox
-from ankl_course.grading.cli import verify
+from ankl_course.grading.cli import Confinement, verify
 from ankl_course.grading.exercises import find_exercises
 from ankl_course.grading.release import release_exercise, student_version
 
@@ -56,7 +56,7 @@ def test_release_writes_notebook_and_data_files(tmp_path):
 def test_every_exercise_verifies_both_ways(tmp_path):
     """The source's solutions earn every point; the blank student version earns none."""
     released = {name: release_exercise(ex, tmp_path) for name, ex in EXERCISES.items()}
-    assert verify(EXERCISES, released, use_sandbox=SANDBOX, workers=2) == []
+    assert verify(EXERCISES, released, Confinement(use_sandbox=SANDBOX, isolate=SANDBOX), workers=2) == []
 
 
 def test_teacher_cycle_from_the_command_line(tmp_path):
@@ -72,8 +72,8 @@ def test_teacher_cycle_from_the_command_line(tmp_path):
                     "--feedback", str(tmp_path / "feedback"), "--quiet", *flags)
     assert grade.returncode == 0, grade.stderr
     assert "ada\tebv_base_rate\t0/4" in grade.stdout
-    assert "bob\tebv_base_rate\t0/4\tnot graded: the file is not valid JSON" in grade.stdout
-    assert ("sandbox: bubblewrap" if SANDBOX else "WARNING: grading WITHOUT a sandbox") in grade.stderr
+    assert "bob\tebv_base_rate\t0/4\tinvalid\tnot graded: the file is not valid JSON" in grade.stdout
+    assert ("sandbox: yes (bubblewrap" if SANDBOX else "WARNING: grading WITHOUT a sandbox") in grade.stderr
     export = run_cli("gradebook", "export", str(tmp_path / "grades.csv"), "--gradebook", str(tmp_path / "gb.db"))
     assert export.returncode == 0, export.stderr
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
@@ -146,6 +146,7 @@ def test_grader_refuses_to_run_unconfined_without_being_told(monkeypatch):
     from ankl_course.grading import cli
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(CourseDataError, match="bubblewrap \\(bwrap\\) is not installed.*pass --no-sandbox"):
-        cli._sandbox_choice(no_sandbox=False)
-    assert cli._sandbox_choice(no_sandbox=True) is False
+    with pytest.raises(CourseDataError, match="'sandbox' is missing: bubblewrap \\(bwrap\\) is not installed.*"
+                                              "pass --accept-risk sandbox"):
+        cli._confinement(no_sandbox=False, accepted=[])
+    assert cli._confinement(no_sandbox=True, accepted=[]) == cli.Confinement(False, False)

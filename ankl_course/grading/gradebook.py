@@ -111,9 +111,10 @@ class Gradebook:
             self.db = sqlite3.connect(path, timeout=0.05, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA foreign_keys = ON")
             self._retry(lambda: self.db.executescript(SCHEMA))
+        except GradebookBusy as exc:
+            raise CourseDataError(path, "", f"locked by another program for more than {lock_wait:g} s; nothing "
+                                  "was graded (try again later, or pass a longer --lock-wait)") from exc
         except sqlite3.DatabaseError as exc:
-            if _is_lock(exc):
-                raise CourseDataError(path, "", f"locked by another program for more than {lock_wait:g} s") from exc
             raise CourseDataError(path, "", f"not a usable gradebook: {exc}") from exc
 
     def _retry(self, action: Callable[[], object]) -> object:
@@ -163,10 +164,9 @@ class Gradebook:
 
         return str(self._transaction(body))
 
-    def release(self, student: str, exercise: str) -> None:
-        """Give up this run's claim without recording (the submission could not be graded here)."""
-        self._transaction(lambda: self.db.execute(
-            "DELETE FROM claim WHERE student = ? AND exercise = ? AND run = ?", (student, exercise, self.run)))
+    def release_claims(self) -> None:
+        """Give up every claim this run still holds (results it could not record): another run may take them."""
+        self._transaction(lambda: self.db.execute("DELETE FROM claim WHERE run = ?", (self.run,)))
 
     def __enter__(self) -> Gradebook:
         return self

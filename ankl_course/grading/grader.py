@@ -178,25 +178,36 @@ class Grader:
         """Grade ``submissions``; each result is committed to the gradebook as soon as it is known."""
         outcomes: list[Outcome] = []
         with Gradebook(self.options.gradebook, self.options.lock_wait) as book:
-            todo = [s for s in submissions if self._claim(book, s)]
-            if not todo:
-                return outcomes
-            progress = _Progress(len(todo), self.options.progress)
-            preload = tuple(dict.fromkeys(m for s in todo for m in self.exercises[s.exercise].preload))
-            worker_options = WorkerOptions(use_sandbox=self.options.use_sandbox, isolate=self.options.isolate,
-                                           hide=self._hidden_paths(), preload=preload)
-            with Pool(self.options.workers, worker_options, self.options.limits) as pool:
-                pool.warm(len(todo))  # workers start while the hidden checks are being built here
-                jobs = self._prepared(book, todo, outcomes, progress)
-                for attempt in range(MAX_RETRIES + 1):
-                    retry = self._execute(book, pool, jobs, attempt, progress, outcomes)
-                    if not retry:
-                        break
-                    jobs = ((item, self._job(item)) for item in retry)
-                self.warnings += [f"the grading workers could not import {failed}; student code that imports it "
-                                  "fails" for failed in sorted(pool.preload_failed)]
-            progress.finish()
+            try:
+                self._grade(book, submissions, outcomes)
+            finally:
+                try:
+                    book.release_claims()
+                except GradebookBusy as exc:
+                    self.warnings.append(f"{exc}: this run's claims stay until it has ended")
         return outcomes
+
+    def _grade(self, book: Gradebook, submissions: list[Submission], outcomes: list[Outcome]) -> None:
+        todo = [s for s in submissions if self._claim(book, s)]
+        if todo:
+            self._run(book, todo, outcomes)
+
+    def _run(self, book: Gradebook, todo: list[Submission], outcomes: list[Outcome]) -> None:
+        progress = _Progress(len(todo), self.options.progress)
+        preload = tuple(dict.fromkeys(m for s in todo for m in self.exercises[s.exercise].preload))
+        worker_options = WorkerOptions(use_sandbox=self.options.use_sandbox, isolate=self.options.isolate,
+                                       hide=self._hidden_paths(), preload=preload)
+        with Pool(self.options.workers, worker_options, self.options.limits) as pool:
+            pool.warm(len(todo))  # workers start while the hidden checks are being built here
+            jobs = self._prepared(book, todo, outcomes, progress)
+            for attempt in range(MAX_RETRIES + 1):
+                retry = self._execute(book, pool, jobs, attempt, progress, outcomes)
+                if not retry:
+                    break
+                jobs = ((item, self._job(item)) for item in retry)
+            self.warnings += [f"the grading workers could not import {failed}; student code that imports it "
+                              "fails" for failed in sorted(pool.preload_failed)]
+        progress.finish()
 
     # -- claim, read, sanitise, plan -------------------------------------------------------
     def _claim(self, book: Gradebook, submission: Submission) -> bool:

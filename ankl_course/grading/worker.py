@@ -208,6 +208,7 @@ def _write_files(files: dict[str, str]) -> None:
 
 def child_main(shell: Any, job: dict, result_fd: int, base_vm: int, workdir: str | None) -> None:
     """In the student's process: limits, a private working folder, the cells, the probes, exit."""
+    os.setsid()  # a session and process group of its own: kill(0, ...) reaches nobody else
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
@@ -248,7 +249,6 @@ def _start_child(shell: Any, job: dict, base_vm: int, workdir: str | None) -> tu
         if pid == 0:  # pragma: no cover - runs in the child
             os.close(read_fd)
             try:
-                os.setpgid(0, 0)
                 child_main(shell, job, write_fd, base_vm, workdir)
             finally:
                 os._exit(70)
