@@ -174,7 +174,7 @@ def judge(plan: Plan, answers: list[dict[str, Any]] | None, points: dict[str, fl
 def _task_result(grade_id: str, max_score: float, total: int, failures: list[tuple[Expect, str, str]]) -> TaskResult:
     if not failures:
         return TaskResult(grade_id, max_score, max_score, (f"all {total} checks passed",), ())
-    messages = []
+    messages: list[str] = []
     hidden_failed = 0
     for item, public, _detail in failures:
         if item.hidden:

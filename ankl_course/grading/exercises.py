@@ -76,6 +76,8 @@ class Exercise:
         if not path.is_file():
             raise CourseDataError(path, "", "missing: every exercise needs a checks.py beside its notebook")
         spec = importlib.util.spec_from_file_location(f"_ankl_exercise_checks_{self.name}", path)
+        if spec is None or spec.loader is None:
+            raise CourseDataError(path, "", "cannot be loaded as a Python module")
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
@@ -108,7 +110,7 @@ class Exercise:
 
     def test_points(self) -> dict[str, float]:
         """grade_id -> points of each test cell, in notebook order."""
-        return {markup.grade_id(c): markup.points(c) for c in self.cells if markup.is_test(c)}
+        return {markup.grade_id(c) or "": markup.points(c) for c in self.cells if markup.is_test(c)}
 
     @cached_property
     def _data(self) -> dict[str, bytes]:

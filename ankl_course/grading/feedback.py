@@ -73,7 +73,7 @@ def _cell(number: int, cell: Any, outputs: list[dict], released_tests: dict[str,
         return (f'<div class="cell test"><div>Cell {number}: test <code>{escape(gid or "")}</code> '
                 f"(checked by the grader, outside your notebook)</div><pre>{escape(text)}</pre></div>")
     kind = "answer" if markup.is_solution(cell) else ""
-    label = f"answer <code>{escape(gid)}</code>" if kind else cell.get("cell_type", "")
+    label = f"answer <code>{escape(gid or '')}</code>" if kind else cell.get("cell_type", "")
     body = f"<pre>{escape(markup.source(cell))}</pre>"
     shown = "".join(_output(o) for o in outputs)
     return f'<div class="cell {kind}"><div>Cell {number}: {label}</div>{body}{shown}</div>'

@@ -209,7 +209,7 @@ class Gradebook:
         """One row per submission, a score column per task; returns the number of rows."""
         rows = [r for r in self.rows() if exercises is None or r["exercise"] in set(exercises)]
         task_columns: list[str] = []
-        per_row = []
+        per_row: list[dict[str, float]] = []
         for row in rows:
             tasks = self.tasks(row["student"], row["exercise"])
             for gid in tasks:
@@ -221,10 +221,10 @@ class Gradebook:
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            for row, tasks in zip(rows, per_row, strict=True):
+            for row, scores in zip(rows, per_row, strict=True):
                 writer.writerow([row["student"], row["exercise"], _number(row["score"]), _number(row["max_score"]),
                                  row["status"], row["message"], row["graded_at"],
-                                 *(_number(tasks[c]) if c in tasks else "" for c in task_columns)])
+                                 *(_number(scores[c]) if c in scores else "" for c in task_columns)])
         return len(rows)
 
 

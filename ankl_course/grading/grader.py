@@ -396,7 +396,7 @@ class Grader:
     def _released_tests(self, name: str) -> dict[str, str]:
         if name not in self._released:
             nb = student_version(self.exercises[name].source)
-            self._released[name] = {markup.grade_id(c): markup.source(c) for c in nb.cells if markup.is_test(c)}
+            self._released[name] = {markup.grade_id(c) or "": markup.source(c) for c in nb.cells if markup.is_test(c)}
         return self._released[name]
 
     def _hidden_paths(self) -> list[Path]:

@@ -103,7 +103,7 @@ def _rewrite_regions(text: str, begin: str, end: str, replacement: Callable[[str
             if inside:
                 raise ValueError(f"nested {begin}")
             inside = found = True
-            out.extend(replacement(re.match(r"\s*", line).group(0)))
+            out.extend(replacement(line[: len(line) - len(line.lstrip())]))
         elif end in line:
             inside = False
         elif not inside:

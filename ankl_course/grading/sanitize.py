@@ -85,8 +85,8 @@ def sanitize(data: bytes, source: Any) -> Sanitized:
     nb = parse(data)
     notes: list[str] = []
     released = {markup.grade_id(c): c for _, c in markup.marked(student_version(source).cells)}
-    wanted = [markup.grade_id(c) for _, c in markup.marked(source.cells)]
-    source_cells = {markup.grade_id(c): c for _, c in markup.marked(source.cells)}
+    wanted = [markup.grade_id(c) or "" for _, c in markup.marked(source.cells)]
+    source_cells = {markup.grade_id(c) or "": c for _, c in markup.marked(source.cells)}
 
     cells = _deduplicate(nb.cells, notes)
     cells = _drop_unknown_ids(cells, set(wanted), notes)

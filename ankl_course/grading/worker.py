@@ -98,7 +98,8 @@ def make_shell() -> Any:
             pass
 
         def write_format_data(self, format_dict: dict, md_dict: Any = None) -> None:
-            self.shell.captured.append({"output_type": "execute_result", "data": dict(format_dict)})
+            self.shell.captured.append(  # type: ignore[union-attr]
+                {"output_type": "execute_result", "data": dict(format_dict)})
 
         def finish_displayhook(self) -> None:
             pass
@@ -129,7 +130,7 @@ def _alarm(signum: int, frame: Any) -> None:
 
 
 def _output_records(shell: Any, out: BoundedText, err: BoundedText) -> list[dict]:
-    records = []
+    records: list[dict[str, Any]] = []
     if out.text():
         records.append({"output_type": "stream", "name": "stdout", "text": out.text()})
     if err.text():
@@ -308,14 +309,20 @@ def _read_line(fd: int, deadline: float) -> str:
 
 def run_job(shell: Any, job: dict, base_vm: int) -> dict:
     """One submission: fork the confined child, read the seal, collect its lines under the clock and cap."""
-    limits = job["limits"]
     started = time.monotonic()
     workdir = None if job["isolate"] else tempfile.mkdtemp(prefix="submission-")
+    started_child: tuple[int, int, int | None] | str
     try:
-        pid, read_fd, student = _start_child(shell, job, base_vm, workdir)
-    finally:
-        seal = protocol.read_frame(0, time.monotonic() + 30)  # read only now: the child never held it
-    reply = {"kind": "reply", "id": seal.get("id"), "secret": seal.get("secret")}
+        started_child = _start_child(shell, job, base_vm, workdir)
+    except Exception:  # noqa: BLE001 - reported in the sealed reply below
+        started_child = traceback.format_exc(limit=5)
+    seal = protocol.read_frame(0, time.monotonic() + 30)  # read only now: the student's process never held it
+    reply: dict = {"kind": "reply", "id": seal.get("id"), "secret": seal.get("secret")}
+    if isinstance(started_child, str):
+        reply["error"] = started_child
+        return reply
+    pid, read_fd, student = started_child
+    limits = job["limits"]
     chunks, end = _collect(read_fd, started + limits["submission_seconds"], limits["result_bytes"])
     with contextlib.suppress(ProcessLookupError, PermissionError):
         if student is not None:
@@ -407,12 +414,10 @@ def main(argv: list[str]) -> int:
         except protocol.ChannelError:
             return 0  # the grader closed the channel: done
         job = {**job, "isolate": isolate}  # the worker's configuration decides, not the message
-        try:
-            reply = run_job(shell, job, base_vm)
-        except Exception:  # noqa: BLE001 - report and stop: the grader starts a fresh worker
-            protocol.write_frame(1, {"kind": "reply", "id": job.get("id"), "error": traceback.format_exc(limit=5)})
-            return 4
+        reply = run_job(shell, job, base_vm)
         protocol.write_frame(1, reply)
+        if "error" in reply:
+            return 4  # its state is unknown: the grader starts a fresh worker
 
 
 if __name__ == "__main__":
