@@ -394,3 +394,44 @@ def test_nothing_is_left_running_after_the_tests(attacked):
     leftovers = subprocess.run(["pgrep", "-f", ours], capture_output=True, text=True).stdout.split()
     assert [pid for pid in leftovers if int(pid) != os.getpid()] == []
     assert _helpers_running() == []
+
+
+LEAVE_TRACES = """
+import os, sys
+os.environ["LEFT_BEHIND"] = "answers"
+for path in ("/tmp/left.txt", "/dev/shm/left.txt", "left.txt"):
+    open(path, "w").write("answers")
+sys.modules["numpy"].left_behind = "answers"
+import builtins
+builtins.left_behind = "answers"
+"""
+LOOK_FOR_TRACES = """
+import glob, os, sys, builtins
+print("ENV", os.environ.get("LEFT_BEHIND"))
+print("FILES", glob.glob("/tmp/**/left*", recursive=True) + glob.glob("/dev/shm/*") + glob.glob("left*"))
+print("STATE", getattr(sys.modules.get("numpy"), "left_behind", None), getattr(builtins, "left_behind", None))
+print("PROCESSES", sorted(os.listdir("/proc")))
+"""
+
+
+def test_nothing_of_a_submission_reaches_the_next_in_the_same_worker(tmp_path):
+    exercise = find_exercises()[EX]
+    leaver = fill(exercise, {**WRONG, "is_nk_phenotype": LEAVE_TRACES + WRONG["is_nk_phenotype"]})
+    looker = fill(exercise, {**WRONG, "is_nk_phenotype": LOOK_FOR_TRACES + WRONG["is_nk_phenotype"]})
+    paths = [write(tmp_path / "submitted", "1_leaver", EX, leaver),
+             write(tmp_path / "submitted", "2_looker", EX, looker)]
+    options = Options(gradebook=tmp_path / "gb.db", feedback_dir=tmp_path / "fb", workers=1, seed=3, progress=False)
+    graded = Grader({EX: exercise}, options).grade(collect(paths, {EX: exercise})[0])
+    page = _page(next(o for o in graded if o.submission.student == "2_looker"))
+    for line in ("ENV None", "FILES []", "STATE None None", "PROCESSES []"):
+        assert line in page
+
+
+def test_the_pipeline_steps_are_the_graders_methods_in_order():
+    import inspect
+
+    from ankl_course.grading import grader
+
+    source = inspect.getsource(grader.Grader)
+    positions = [source.index(f"    def _{step}(") for step in grader.STEPS]
+    assert positions == sorted(positions)  # defined in the order they run, one method per named step

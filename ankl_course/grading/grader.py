@@ -2,9 +2,9 @@
 
 The pipeline, as nbgrader's converters declare their preprocessors (:data:`STEPS`):
 
-1. **claim**: take the submission in the gradebook, so that two runs on one folder never grade
-   it twice, and skip what is already graded (the same file, by its SHA-256);
-2. **read** the file;
+1. **read** the file (and its SHA-256);
+2. **claim** the submission in the gradebook, so that two runs on one folder never grade it
+   twice, and skip what is already graded (the same file, by its SHA-256);
 3. **sanitise** it against the exercise source (:mod:`.sanitize`); a file that is not a notebook
    gets a zero and a message, and the batch goes on;
 4. **plan** the exercise's hidden checks, with inputs drawn from a fresh seed each run (:mod:`.checks`);
@@ -44,7 +44,8 @@ from .release import student_version
 from .sanitize import InvalidSubmission, sanitize
 
 MAX_RETRIES = 2
-STEPS = ("claim", "read", "sanitise", "plan", "execute", "judge", "feedback", "record")
+#: The steps, in order; each is the method ``_<step>`` of :class:`Grader`.
+STEPS = ("read", "claim", "sanitise", "plan", "execute", "judge", "feedback", "record")
 
 
 class Status(enum.StrEnum):
@@ -188,13 +189,13 @@ class Grader:
         return outcomes
 
     def _grade(self, book: Gradebook, submissions: list[Submission], outcomes: list[Outcome]) -> None:
-        todo = [s for s in submissions if self._claim(book, s)]
+        todo = [(s, data, sha) for s in submissions for data, sha in [self._read(s)] if self._claim(book, s, sha)]
         if todo:
             self._run(book, todo, outcomes)
 
-    def _run(self, book: Gradebook, todo: list[Submission], outcomes: list[Outcome]) -> None:
+    def _run(self, book: Gradebook, todo: list[tuple[Submission, bytes | None, str]], outcomes: list[Outcome]) -> None:
         progress = _Progress(len(todo), self.options.progress)
-        preload = tuple(dict.fromkeys(m for s in todo for m in self.exercises[s.exercise].preload))
+        preload = tuple(dict.fromkeys(m for s, _, _ in todo for m in self.exercises[s.exercise].preload))
         worker_options = WorkerOptions(use_sandbox=self.options.use_sandbox, isolate=self.options.isolate,
                                        hide=self._hidden_paths(), preload=preload)
         with Pool(self.options.workers, worker_options, self.options.limits) as pool:
@@ -209,9 +210,18 @@ class Grader:
                               "fails" for failed in sorted(pool.preload_failed)]
         progress.finish()
 
-    # -- claim, read, sanitise, plan -------------------------------------------------------
-    def _claim(self, book: Gradebook, submission: Submission) -> bool:
-        sha = _sha256(submission.path)
+    # -- read, claim, sanitise, plan -------------------------------------------------------
+    @staticmethod
+    def _read(submission: Submission) -> tuple[bytes | None, str]:
+        """The file's bytes and SHA-256 (None and "" when it cannot be read)."""
+        try:
+            data = submission.path.read_bytes()
+        except OSError:
+            return None, ""
+        return data, hashlib.sha256(data).hexdigest()
+
+    def _claim(self, book: Gradebook, submission: Submission, sha: str) -> bool:
+        """Take the submission for this run; False (and why, in :attr:`skipped`) when it is not ours to grade."""
         try:
             why = book.claim(submission.student, submission.exercise, sha, self.options.regrade)
         except GradebookBusy as exc:
@@ -220,14 +230,13 @@ class Grader:
             self.skipped.append(f"{submission.student}/{submission.exercise}: {why}")
         return not why
 
-    def _prepared(self, book: Gradebook, todo: list[Submission], outcomes: list[Outcome],
+    def _prepared(self, book: Gradebook, todo: list[tuple[Submission, bytes | None, str]], outcomes: list[Outcome],
                   progress: _Progress) -> Iterator[tuple[_Pending, protocol.Job]]:
         """Jobs to run, one by one; files that cannot be graded are recorded on the way."""
-        for submission in todo:
-            data, sha = _read(submission.path)
+        for submission, data, sha in todo:
             prepared = self._sanitise(submission, data, sha)
             if isinstance(prepared, Outcome):
-                self._finish(book, prepared, sha, None, [], {})
+                self._record(book, prepared, sha, None, self._feedback(prepared, [], {}))
                 outcomes.append(prepared)
                 progress.step()
             else:
@@ -291,12 +300,12 @@ class Grader:
                 retry.append(item)
                 continue
             outcome = self._judge(item, verdict)
-            self._finish(book, outcome, item.sha256, item.seed, item.cells, item.outputs)
+            self._record(book, outcome, item.sha256, item.seed, self._feedback(outcome, item.cells, item.outputs))
             outcomes.append(outcome)
             progress.step()
         return retry
 
-    def _verdict(self, item: _Pending, execution: Execution) -> _Verdict:
+    def _verdict(self, item: _Pending, execution: Execution) -> _Verdict:  # the first half of judging
         """Read one execution: the answers, the status, and what to leave out of a retry."""
         if execution.reply is None:
             status = {"timeout": Status.TIMEOUT, "rejected": Status.REJECTED}.get(execution.failure, Status.CRASHED)
@@ -373,9 +382,8 @@ class Grader:
         return Outcome(item.submission, verdict.status, score, sum(points.values()), message, tasks, item.notes)
 
     # -- feedback, record ------------------------------------------------------------------
-    def _finish(self, book: Gradebook, outcome: Outcome, sha: str, seed: int | None, cells: list[Any],
-                outputs: dict[int, list[dict]]) -> None:
-        """Write the feedback page, then record the outcome (or say why it could not be recorded)."""
+    def _feedback(self, outcome: Outcome, cells: list[Any], outputs: dict[int, list[dict]]) -> Path:
+        """Write the student's feedback page; its path."""
         sub = outcome.submission
         target = self.options.feedback_dir / _safe(sub.student) / f"{_safe(sub.exercise)}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -384,11 +392,16 @@ class Grader:
                                cells, outputs, self._released_tests(sub.exercise), self.options.show_hidden)
         target.write_text(page, encoding="utf-8")
         outcome.feedback = target
+        return target
+
+    def _record(self, book: Gradebook, outcome: Outcome, sha: str, seed: int | None, page: Path) -> None:
+        """Commit the outcome to the gradebook, or say in its message why it could not be recorded."""
+        sub = outcome.submission
         rows = tuple(TaskRow(t.grade_id, t.score, t.max_score, "\n".join(t.messages), "\n".join(t.details))
                      for t in outcome.tasks)
         try:
             book.record(SubmissionRow(sub.student, sub.exercise, str(sub.path), sha, outcome.status.value,
-                                      outcome.score, outcome.max_score, outcome.message, seed, str(target), rows))
+                                      outcome.score, outcome.max_score, outcome.message, seed, str(page), rows))
             outcome.recorded = True
         except GradebookBusy as exc:
             outcome.message += f"; NOT RECORDED: {exc} (grade again to record it)"
@@ -430,18 +443,6 @@ class _Progress:
     def finish(self) -> None:
         if self.enabled and self.tty:
             print(file=sys.stderr)
-
-
-def _read(path: Path) -> tuple[bytes | None, str]:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None, ""
-    return data, hashlib.sha256(data).hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    return _read(path)[1]
 
 
 def _safe(name: str) -> str:
