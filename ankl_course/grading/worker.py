@@ -284,6 +284,8 @@ def _start_child(shell: Any, job: dict, base_vm: int, workdir: str | None) -> tu
     os.close(report_r)
     if not report.isdigit():
         os.close(read_fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         raise confine.ConfineError(0, f"the student's process could not be confined: {report or 'no report'}")
     return pid, read_fd, int(report)
