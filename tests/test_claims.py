@@ -232,3 +232,22 @@ def test_verified_reference_corrections():
     assert facts.reference("yamaguchi2011").pmid == "21990393"
     assert facts.reference("li2016b").pmid == "27060152"
     assert facts.reference("hamadani2017").pmid == "28161608"
+
+
+def test_claims_reach_students_rendered_in_quizzes_and_lms_exports(tmp_path):
+    """Where a student sees a bank item (kernel-free quiz, Moodle/GIFT file), no raw {claim:...} is left."""
+    from ankl_course import lms
+
+    context = quiz.RenderContext.load()
+    shown = 0
+    for path in sorted(data_path("quizzes").glob("*.toml")):
+        bank = quiz.load_bank(path)
+        for question in bank.questions.values():
+            page = quiz.static_html(question, f"q-{question.id}", reveal=True, context=context)
+            assert "{claim:" not in page, question.id
+            if question.id == "blog-table":
+                assert "CISL08-01" in page and "localised (stage IE/IIE)" in page
+                shown += 1
+    for written in lms.export(["gift", "moodle-xml"], tmp_path):
+        assert "{claim:" not in written.read_text(encoding="utf-8"), written.name
+    assert shown == 1
