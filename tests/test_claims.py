@@ -251,3 +251,29 @@ def test_claims_reach_students_rendered_in_quizzes_and_lms_exports(tmp_path):
     for written in lms.export(["gift", "moodle-xml"], tmp_path):
         assert "{claim:" not in written.read_text(encoding="utf-8"), written.name
     assert shown == 1
+
+
+def test_hlh_checker_says_how_it_reads_the_malignancy_clause():
+    """m12: the guideline's haemophagocytosis criterion reads 'no evidence of malignancy'; the tool says it counts it anyway."""
+    from ankl_course import hlh
+
+    result = hlh.assess({"hemophagocytosis": True})
+    row = next(r for r in result.results if r.id == "hemophagocytosis")
+    assert row.status == hlh.MET and "no evidence of malignancy" in row.detail and "ANKL" in row.detail
+    absent = next(r for r in hlh.assess({"hemophagocytosis": False}).results if r.id == "hemophagocytosis")
+    assert "malignancy" not in absent.detail
+
+
+def test_abnormal_share_accepts_the_table_row_and_not_the_rows_above_it():
+    """m2: the answer is what the notebook's table shows, and the rows a student might misread are wrong."""
+    from ankl_course import case
+    from ankl_course.cytometry import strategy
+
+    patient = case.load_case()
+    question = quiz.load_bank(quiz.bank_path("07_case_study"))["abnormal-share"]
+    table = strategy("nk_screen").apply(case.flow_sample(patient))
+    share = {name: round(100 * table[name].events / table[name].total_events, 1)
+             for name in ("CD56bright NK", "NK cells", "CD3- CD19-")}
+    assert question.answer == share["CD56bright NK"]
+    assert not question.low <= share["NK cells"] <= question.high
+    assert not question.low <= share["CD3- CD19-"] <= question.high
