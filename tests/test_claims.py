@@ -254,7 +254,7 @@ def test_claims_reach_students_rendered_in_quizzes_and_lms_exports(tmp_path):
 
 
 def test_hlh_checker_says_how_it_reads_the_malignancy_clause():
-    """m12: the guideline's haemophagocytosis criterion reads 'no evidence of malignancy'; the tool says it counts it anyway."""
+    """m12: the guideline's criterion reads 'no evidence of malignancy'; the tool says it counts it anyway."""
     from ankl_course import hlh
 
     result = hlh.assess({"hemophagocytosis": True})
