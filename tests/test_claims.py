@@ -98,6 +98,8 @@ def test_regimen_table_claims_match_the_rows_the_blog_wrote():
     ("seed-phenotype", "partly", {"suzuki2004", "kwong2005", "anderson1990", "guerreiro2017"}),  # M1
     ("seed002-age", "supported", {"ishida2012", "nicolae2017"}),        # m1: "any age"
     ("blog-transplant", "partly", {"fujimoto2021", "hamadani2017", "horowitz1990"}),  # M8
+    ("seed001-cns-prophylaxis", "unproven", {"guerreiro2017", "gurion2016"}),  # m14
+    ("blog-sex", "supported", {"sun2019", "nicolae2017"}),             # m8: sex distribution
 ])
 def test_corrected_verdicts_and_their_sources(claim_id, verdict, sources):
     item = claims.claim(claim_id)
@@ -123,6 +125,9 @@ def test_corrected_texts_say_what_the_sources_say():
     ("hamadani2017.os_2y_cr", 38, "hamadani2017"), ("hamadani2017.os_2y_active", 0, "hamadani2017"),
     ("yoon2025.n_treated", 44, "yoon2025"), ("yoon2025.n_no_asparaginase", 14, "yoon2025"),
     ("li2016b.n_patients", 42, "li2016b"), ("tang2017.n_patients", 113, "tang2017"),
+    ("huang2018.il10_fold", 56, "huang2018"), ("nicolae2017.median_survival_weeks", 8, "nicolae2017"),
+    ("nicolae2017.male_female_ratio", "2.5 to 1", "nicolae2017"), ("sun2019.cd16_positive", 52.9, "sun2019"),
+    ("sun2019.male_female_ratio", "1.4 to 1", "sun2019"), ("ishida2012.asparaginase_hr", 0.33, "ishida2012"),
 ])
 def test_corrected_facts(fact_id, value, cite):
     item = facts.fact(fact_id)
