@@ -282,3 +282,14 @@ def test_abnormal_share_accepts_the_table_row_and_not_the_rows_above_it():
     assert question.answer == share["CD56bright NK"]
     assert not question.low <= share["NK cells"] <= question.high
     assert not question.low <= share["CD3- CD19-"] <= question.high
+
+
+def test_the_cr_pr_figure_is_flagged_as_a_reading_and_kept_apart_from_its_p_value():
+    """m10: 40.6% is a reading of the abstract's word order, and P = 0.046 belongs to another comparison."""
+    for stem in ("05_treatment", "06_transplant_outcomes", "07_case_study"):
+        path = next(p for p in chapter_notebooks() if p.stem == stem)
+        for text in _cells(path):
+            for sentence in re.split(r"(?<=\.)\s", text):
+                if "{fujimoto2021.os_5y_crpr}" in sentence:
+                    assert "os_5y_crpr_vs_nr_p" not in sentence, (stem, sentence)
+                    assert "word order" in sentence, (stem, sentence)
