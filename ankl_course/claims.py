@@ -250,7 +250,7 @@ def table_html(claim_ids: list[str], claims: dict[str, Claim] | None = None) -> 
     rows = []
     for claim_id in claim_ids:
         item = claim(claim_id, claims)
-        why = mistune.html(render(item.summary)).strip()
+        why = str(mistune.html(render(item.summary))).strip()
         if why.startswith("<p>") and why.endswith("</p>") and why.count("<p>") == 1:
             why = why[3:-4]
         rows.append(
