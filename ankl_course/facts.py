@@ -263,9 +263,9 @@ def render(
     references = load_references() if references is None else references
     facts = load_facts(references=references) if facts is None else facts
     if "{claim:" in template:  # appraised claims are worded once, in data/claims.toml
-        from .claims import expand
+        from .claims import expand, load_claims
 
-        template = expand(template)
+        template = expand(template, load_claims(references=set(references), facts=set(facts)))
 
     def link(key: str) -> str:
         if key not in references:
