@@ -49,7 +49,7 @@ VERDICTS = {
 }
 PARTS = ("quote", "verdict", "summary", "source")
 REQUIRED = ("id", "seed", "source_label", "quote", "topic", "verdict", "summary", "sources")
-OPTIONAL = ("population",)
+OPTIONAL = ("population", "age_range")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class Claim:
     summary: str
     sources: tuple[str, ...]
     population: str = ""
+    #: For an age band (topic "age"): the youngest and oldest age the seed's words cover, in years.
+    age_range: tuple[float, float] | None = None
 
     @property
     def verdict_label(self) -> str:
@@ -175,7 +177,19 @@ def _parse(path: Path, number: int, entry: Any, references: set[str], facts: set
         id=claim_id, seed=seed, source_label=_text(path, where, entry, "source_label"),
         quote=_text(path, where, entry, "quote"), topic=_text(path, where, entry, "topic"),
         verdict=verdict, summary=summary, sources=tuple(sources), population=population.strip(),
+        age_range=_age_range(path, where, entry.get("age_range")),
     )
+
+
+def _age_range(path: Path, where: str, value: Any) -> tuple[float, float] | None:
+    """An age band as [youngest, oldest] in years, so that figures draw the seed's words, not retyped numbers."""
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            or not 0 <= value[0] <= value[1] <= 120):
+        raise CourseDataError(path, where, "age_range must be [youngest, oldest], in years, between 0 and 120")
+    return float(value[0]), float(value[1])
 
 
 def claim(claim_id: str, claims: dict[str, Claim] | None = None) -> Claim:

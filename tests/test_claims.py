@@ -293,3 +293,15 @@ def test_the_cr_pr_figure_is_flagged_as_a_reading_and_kept_apart_from_its_p_valu
                 if "{fujimoto2021.os_5y_crpr}" in sentence:
                     assert "os_5y_crpr_vs_nr_p" not in sentence, (stem, sentence)
                     assert "word order" in sentence, (stem, sentence)
+
+
+def test_age_bands_are_data_and_bad_bands_are_refused(tmp_path):
+    """The age figure of chapter 4 draws the seeds' bands from the registry, not from retyped numbers."""
+    bands = {c.id: c.age_range for c in claims.load_claims().values() if c.age_range}
+    assert bands == {"seed000-age": (20.0, 49.0), "seed001-age": (30.0, 39.0), "seed002-age": (30.0, 50.0)}
+    text = facts.notebook_text(next(p for p in chapter_notebooks() if p.stem == "04_clinical_picture"))
+    assert "20, 49" not in text and 'by_topic("age")' in text
+    bad = tmp_path / "claims.toml"
+    bad.write_text(GOOD + "age_range = [50, 30]\n", encoding="utf-8")
+    with pytest.raises(CourseDataError, match="age_range must be"):
+        claims.load_claims(bad)
