@@ -41,7 +41,8 @@ CITATION_KEY = re.compile(r"@([a-z][a-z0-9_-]*)")
 VERDICTS = {
     "supported": "Supported",
     "partly": "Partly right, too absolute",
-    "wrong-setting": "A real figure, from another disease or population",
+    "wrong-setting": "Real figure, wrong disease, population or setting",
+    "other-disease": "True of a related disease, not of ANKL",
     "not-supported": "Not supported",
     "untraceable": "Untraceable",
     "wrong": "Wrong",

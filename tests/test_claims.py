@@ -94,7 +94,7 @@ def test_regimen_table_claims_match_the_rows_the_blog_wrote():
     ("blog-median-survival", "wrong-setting", {"jung2016", "ishida2012", "yoon2025"}),  # E5
     ("blog-5y-survival", "not-supported", {"fujimoto2021", "hamadani2017"}),
     ("blog-vidl-notes", "not-supported", {"cisl2014"}),                 # M2
-    ("seed002-radiotherapy", "wrong-setting", {"tse2013", "ishida2012", "jung2016"}),  # M3
+    ("seed002-radiotherapy", "other-disease", {"tse2013", "ishida2012", "jung2016"}),  # M3
     ("seed-phenotype", "partly", {"suzuki2004", "kwong2005", "anderson1990", "guerreiro2017"}),  # M1
     ("seed002-age", "supported", {"ishida2012", "nicolae2017"}),        # m1: "any age"
     ("blog-transplant", "partly", {"fujimoto2021", "hamadani2017", "horowitz1990"}),  # M8
