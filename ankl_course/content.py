@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .claims import Claim, load_claims
+from .claims import uses as claim_uses
 from .errors import CourseDataError
 from .facts import (
     CITATION,
@@ -52,6 +54,8 @@ MAX_CHECKED_OUTPUT = 20000
 #: The output types nbval compares; a checked cell stores only these.
 CHECKED_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "notes", "skip", "-"}
+#: One author as "Surname AB" (initials after the surname; "Jr" allowed).
+AUTHOR = re.compile(r"^[^\W\d][\w'’. -]*\s[A-Z]{1,4}(?: Jr)?$")
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,10 @@ class Checker:
         self.used_keys: set[str] = set()
         self.references: dict[str, Reference] = {}
         self.facts: dict[str, Fact] = {}
+        self.claims: dict[str, Claim] = {}
+        self.used_claims: set[str] = set()
+        #: Things a teacher should know that do not fail the check (printed as "note:").
+        self.notes: list[str] = []
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -110,6 +118,8 @@ class Checker:
             return self.problems
         for fact in self.facts.values():
             self.used_keys.add(fact.cite)
+        self.check_references()
+        self.check_claims()
         self.check_data_files()
         self.check_banks()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
@@ -117,7 +127,48 @@ class Checker:
         if notebooks is None:  # only the whole course can tell a reference nothing cites
             self.check_exercises()
             self.check_unused_references()
+            self.check_unused_claims()
         return self.problems
+
+    def check_references(self) -> None:
+        """A reader must be able to find every work: authors, title, venue, year, volume, pages, DOI or PMID.
+
+        An entry may lack some of them only if its ``incomplete`` field says why
+        (a conference abstract, a page the course could not open); such entries
+        are listed as notes, so the gaps stay visible.
+        """
+        path = data_path("references.toml")
+        for key, ref in self.references.items():
+            gaps = reference_gaps(ref)
+            if gaps and not ref.incomplete.strip():
+                self.add(path, f"[{key}]", f"incomplete reference ({'; '.join(gaps)}): add the missing "
+                         "details, or say in `incomplete` why they cannot be given")
+            elif gaps:
+                self.notes.append(f"{path}: [{key}]: {'; '.join(gaps)} ({ref.incomplete.strip()})")
+
+    def check_claims(self) -> None:
+        """The appraised-claims registry must load; its own validation names the claim and the problem."""
+        try:
+            self.claims = load_claims(references=set(self.references), facts=set(self.facts))
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        for item in self.claims.values():
+            self.used_keys.update(item.sources)
+
+    def use_claims(self, path: Path | str, location: str, text: str) -> None:
+        if not self.claims:
+            return
+        for _, claim_id in claim_uses(text, self.claims):
+            if claim_id in self.claims:
+                self.used_claims.add(claim_id)
+            else:
+                self.add(path, location, f"claim {claim_id!r} is not in claims.toml")
+
+    def check_unused_claims(self) -> None:
+        for claim_id in sorted(set(self.claims) - self.used_claims):
+            self.add(data_path("claims.toml"), f"claim {claim_id}",
+                     "claim never used by any chapter or quiz ({claim:" + claim_id + "})")
 
     def use(self, path: Path | str, location: str, key: str) -> None:
         if key in self.references:
@@ -147,8 +198,10 @@ class Checker:
                 self.add(exc.path, exc.location, exc.message)
                 continue
             self.used_keys.update(bank.source_keys(self.facts))
+            self.use_claims(path, "", path.read_text(encoding="utf-8"))
 
     def check_text_citations(self, path: Path, location: str, text: str) -> None:
+        self.use_claims(path, location, text)
         for match in CITATION.finditer(text):
             for key in match.group(1).split(";"):
                 self.use(path, location, key.strip().lstrip("@"))
@@ -289,6 +342,25 @@ class Checker:
             self.add(data_path("references.toml"), f"[{key}]", "reference never cited by any chapter, quiz or fact")
 
 
+def reference_gaps(ref: Reference) -> list[str]:
+    """What a reader would miss to find the work (empty when the entry is complete)."""
+    gaps = []
+    if not (ref.journal or ref.publisher):
+        gaps.append("no journal or publisher")
+    if ref.journal and not ref.volume:
+        gaps.append("no volume")
+    if not ref.pages:
+        gaps.append("no pages or article number")
+    if not (ref.doi or ref.pmid):
+        gaps.append("no DOI or PMID")
+    names = [name.strip() for name in ref.authors.split(",")]
+    if any("et al" in name for name in names):
+        gaps.append("abbreviated author list (et al.)")
+    elif not all(AUTHOR.match(name) for name in names if name):
+        gaps.append("author names without initials")
+    return gaps
+
+
 def _looks_like_fact(candidate: str) -> bool:
     """Fact ids start with their source's citation key (``fujimoto2021.os_1y``), which
     tells a ``{fact.id}`` placeholder from a Python format field such as ``{row.value}``."""
@@ -305,7 +377,10 @@ def main(argv: list[str], prog: str = "ankl-course check") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Validate all course content.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="check only these notebooks")
     args = parser.parse_args(argv)
-    problems = Checker().run(args.notebooks or None)
+    checker = Checker()
+    problems = checker.run(args.notebooks or None)
+    for note in checker.notes:
+        print(f"note: {note}")
     for problem in problems:
         print(problem)
     if problems:

@@ -46,7 +46,7 @@ FACT_FIELDS = {"id", "value", "unit", "text", "cite", "note", "low", "high"}
 REFERENCE_REQUIRED = ("authors", "title", "year")
 REFERENCE_FIELDS = {
     "authors", "title", "journal", "publisher", "year", "volume", "issue", "pages",
-    "doi", "pmid", "url", "note",
+    "doi", "pmid", "url", "note", "incomplete",
 }
 
 
@@ -67,6 +67,8 @@ class Reference:
     pmid: str = ""
     url: str = ""
     note: str = ""
+    #: Why a detail a reader needs (volume, pages, DOI or PMID, the full author list) is missing.
+    incomplete: str = ""
 
     @property
     def first_author(self) -> str:
@@ -167,8 +169,9 @@ def load_references(path: Path | None = None) -> dict[str, Reference]:
         missing = [name for name in REFERENCE_REQUIRED if not entry.get(name)]
         if missing:
             raise CourseDataError(path, f"[{key}]", f"missing field(s): {', '.join(missing)}")
-        if not (entry.get("doi") or entry.get("pmid") or entry.get("url")):
-            raise CourseDataError(path, f"[{key}]", "needs a doi, pmid or url so readers can find it")
+        if not (entry.get("doi") or entry.get("pmid") or entry.get("url") or entry.get("incomplete")):
+            raise CourseDataError(path, f"[{key}]", "needs a doi, pmid or url so readers can find it "
+                                  "(or `incomplete` saying why there is none)")
         if not isinstance(entry["year"], int):
             raise CourseDataError(path, f"[{key}]", "year must be a whole number")
         references[key] = Reference(key=key, **{k: (v if k == "year" else str(v)) for k, v in entry.items()})
@@ -259,6 +262,10 @@ def render(
     """
     references = load_references() if references is None else references
     facts = load_facts(references=references) if facts is None else facts
+    if "{claim:" in template:  # appraised claims are worded once, in data/claims.toml
+        from .claims import expand, load_claims
+
+        template = expand(template, load_claims(references=set(references), facts=set(facts)))
 
     def link(key: str) -> str:
         if key not in references:
@@ -303,6 +310,13 @@ def keys_in_text(text: str, facts: dict[str, Fact]) -> list[str]:
     """Citation keys that a piece of notebook or bank text uses, in order of first use."""
     found: list[str] = []
     positions: list[tuple[int, str]] = []
+    if "{claim:" in text or "claims." in text or "by_topic(" in text:
+        from .claims import load_claims, uses
+
+        claims = load_claims()
+        for start, claim_id in uses(text, claims):
+            if claim_id in claims:
+                positions += [(start, key) for key in claims[claim_id].sources]
     for match in CITATION.finditer(text):
         for key in match.group(1).split(";"):
             positions.append((match.start(), key.strip().lstrip("@")))

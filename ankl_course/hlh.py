@@ -36,6 +36,9 @@ NUMERIC_FINDINGS = (
     "temperature_c", "hemoglobin_g_l", "platelets_10e9_l", "neutrophils_10e9_l",
     "triglycerides_mmol_l", "fibrinogen_g_l", "ferritin_ug_l", "scd25_u_ml", "age_weeks",
 )
+#: Detail shown when the haemophagocytosis criterion is met: says how the malignancy clause is handled.
+HAEMOPHAGOCYTOSIS_MET = ("haemophagocytosis seen (counted even when a malignancy such as ANKL is known, although "
+                         "the guideline's table adds 'no evidence of malignancy')")
 BOOLEAN_FINDINGS = ("splenomegaly", "hemophagocytosis", "nk_activity_low", "molecular_diagnosis")
 FINDINGS = NUMERIC_FINDINGS + BOOLEAN_FINDINGS
 
@@ -264,7 +267,9 @@ def _evaluate(criterion: Criterion, f: Mapping[str, Any]) -> tuple[str, str]:
     if criterion.id == "lipids_fibrinogen":
         return _lipids(f, t)
     if criterion.id == "hemophagocytosis":
-        return _flag(f["hemophagocytosis"], "haemophagocytosis seen", "no haemophagocytosis seen")
+        # The guideline's table adds "no evidence of malignancy"; the checker still counts the criterion,
+        # because in ANKL the malignancy is the trigger and the criteria name the syndrome, not its cause.
+        return _flag(f["hemophagocytosis"], HAEMOPHAGOCYTOSIS_MET, "no haemophagocytosis seen")
     if criterion.id == "nk_activity":
         return _flag(f["nk_activity_low"], "NK activity low or absent", "NK activity normal")
     if criterion.id == "ferritin":

@@ -154,22 +154,19 @@ def load_design(path: Path | None = None) -> Design:
 def survival_claims(path: Path | None = None) -> Any:
     """The survival claims of the course's source texts with their appraisal, as a table.
 
-    Why a data file: the quotes are what the chapter appraises; keeping them out of Markdown keeps
-    the rule that a notebook types no number, and lets a teacher correct a verdict without Python.
+    The claims and their verdicts live once, in ``data/claims.toml`` (topic ``survival``),
+    so chapters 5 and 6 cannot disagree on them; ``path`` reads another claims file.
     """
     import pandas as pd
 
-    path = path or data_path("survival", "claims.toml")
-    raw = read_toml(path)
-    rows = []
-    for index, claim in enumerate(raw.get("claim", []), start=1):
-        missing = [key for key in ("seed", "what", "quote", "population", "verdict") if not claim.get(key)]
-        if missing:
-            raise CourseDataError(path, f"claim #{index}", f"missing {', '.join(missing)}")
-        rows.append({"source text": claim["what"], "claim": claim["quote"],
-                     "population": claim["population"], "what the literature shows": claim["verdict"]})
+    from .claims import by_topic, load_claims
+
+    claims = load_claims(path)
+    rows = [{"source text": c.source_label, "claim": c.quote, "population": c.population or "not stated",
+             "what the literature shows": f"{c.verdict_label}. {c.summary}"}
+            for c in (claims[i] for i in by_topic("survival", claims))]
     if not rows:
-        raise CourseDataError(path, "", "no [[claim]] entries")
+        raise CourseDataError(path or data_path("claims.toml"), "", "no claim with topic 'survival'")
     return pd.DataFrame(rows)
 
 

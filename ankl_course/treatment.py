@@ -40,7 +40,7 @@ REGIMEN_FIELDS = {
 }
 APPROACH_FIELDS = {"id", "name", "drugs", "rationale", "enktl_evidence", "ankl_evidence", "note", "sources"}
 LEVEL_FIELDS = {"id", "rank", "short", "label", "meaning"}
-CLAIM_FIELDS = {"regimen", "listed_name", "listed_drugs", "listed_pfs", "seed"}
+CLAIM_FIELDS = {"regimen", "listed_name", "listed_drugs", "listed_pfs", "listed_notes", "seed"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,7 @@ class SeedClaim:
     listed_drugs: tuple[str, ...]
     listed_pfs: str
     seed: str
+    listed_notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -312,9 +313,12 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
         listed_pfs = entry.get("listed_pfs")
         if not isinstance(listed_pfs, str):
             raise CourseDataError(path, where, "listed_pfs must be the text the seed gives")
+        notes = entry.get("listed_notes", "")
+        if not isinstance(notes, str):
+            raise CourseDataError(path, where, "listed_notes must be the text the seed gives")
         claims.append(SeedClaim(
             entry["regimen"], _text(path, where, entry, "listed_name"), _list(path, where, entry, "listed_drugs"),
-            listed_pfs, _text(path, where, entry, "seed"),
+            listed_pfs, _text(path, where, entry, "seed"), notes,
         ))
     return Formulary(levels, drugs, regimens, approaches, tuple(claims))
 
