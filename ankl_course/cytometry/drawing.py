@@ -87,7 +87,10 @@ class Readout:
 
 @dataclass(frozen=True)
 class Mistake:
-    """The usual mistake at a gate, recognised by a population taken in (extra) or left out (missing)."""
+    """The usual mistake at a gate, recognised by a population taken in (extra) or left out (missing).
+
+    ``min_share``: for extra, of the reference gate's events; for missing, of the population's own
+    events inside the reference gate (so that losing most of a rare population still counts)."""
 
     gate: str
     population: str
@@ -168,7 +171,9 @@ def load_drawing(path: Path | None = None, strategies: dict[str, Strategy] | Non
                 raise CourseDataError(path, where, str(exc.args[0])) from None
         readouts.append(Readout(strategy_name, gate, of, _positive(path, where, entry, "tolerance"),
                                 _text(path, where, entry, "says")))
-    populations = load_populations()
+    from ..facts import load_references
+
+    populations, references = load_populations(), load_references()
     gate_names = {step.gate.name for s in strategies.values() for step in s.steps}
     mistakes = []
     for number, entry in enumerate(_array(path, raw, "mistake"), start=1):
@@ -184,8 +189,10 @@ def load_drawing(path: Path | None = None, strategies: dict[str, Strategy] | Non
         share = _positive(path, where, entry, "min_share")
         if share > 1:
             raise CourseDataError(path, where, "min_share is a fraction, at most 1")
-        mistakes.append(Mistake(gate, population, side, share, _text(path, where, entry, "source"),
-                                _text(path, where, entry, "explanation")))
+        source = _text(path, where, entry, "source")
+        if source not in references:
+            raise CourseDataError(path, where, f"source {source!r} is not in references.toml")
+        mistakes.append(Mistake(gate, population, side, share, source, _text(path, where, entry, "explanation")))
     help_texts = raw.get("help", {})
     if not isinstance(help_texts, dict) or not all(isinstance(v, str) for v in help_texts.values()):
         raise CourseDataError(path, "help", "[help] maps gate names to sentences")
@@ -332,23 +339,26 @@ def compare_gates(sample: Sample, reference: Strategy, mine: dict[str, Gate], sp
                      if r.strategy == reference.name and any(_depends_on(reference, g, (r.gate, r.of)) for g in mine))
     return GateComparison(first, int(np.count_nonzero(drawn_mask & ref_mask)), int(np.count_nonzero(only_mine)),
                           int(np.count_nonzero(only_ref)), next_steps, readouts,
-                          _explanations(sample, spec, tuple(mine), only_mine, only_ref,
-                                        int(np.count_nonzero(ref_mask))))
+                          _explanations(sample, spec, tuple(mine), only_mine, only_ref, ref_mask))
 
 
 def _explanations(sample: Sample, spec: DrawingSpec, gates: tuple[str, ...], only_mine: np.ndarray,
-                  only_ref: np.ndarray, reference_events: int) -> tuple[tuple[str, str], ...]:
-    """The usual mistakes the difference shows: a population taken in or left out beyond its threshold."""
+                  only_ref: np.ndarray, reference_mask: np.ndarray) -> tuple[tuple[str, str], ...]:
+    """The usual mistakes the difference shows: a population taken in (as a share of the reference gate's
+    events) or left out (as a share of its own events in the reference gate) beyond its threshold."""
+    reference_events = int(np.count_nonzero(reference_mask))
     if sample.truth is None:
         return ()
     found = []
     for mistake in spec.mistakes:
         if mistake.gate not in gates or mistake.population not in sample.populations:
             continue
-        differ = only_mine if mistake.side == "extra" else only_ref
-        code = sample.populations.index(mistake.population)
-        count = int(np.count_nonzero(sample.truth[differ] == code))
-        if count and count >= mistake.min_share * reference_events:
+        ours = sample.truth == sample.populations.index(mistake.population)
+        if mistake.side == "extra":
+            count, base = int(np.count_nonzero(ours & only_mine)), reference_events
+        else:
+            count, base = int(np.count_nonzero(ours & only_ref)), int(np.count_nonzero(ours & reference_mask))
+        if count and count >= mistake.min_share * base:
             found.append((mistake.explanation, mistake.source))
     return tuple(found)
 
