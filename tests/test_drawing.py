@@ -256,3 +256,21 @@ def test_panel_point_maps_the_plot_corners() -> None:
     assert 0 < left < right < 0.4 and 0 < top < bottom < 0.55
     second_left, _ = panel_point(5, 1, "CD45", "SSC-A", -1.5, 0.0)
     assert second_left > right
+
+
+def test_a_teacher_gates_a_file_with_a_students_saved_gates(ankl: Sample, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from ankl_course.cli import main
+
+    draft = GatingDraft(ankl)
+    draw_reference(draft)
+    draft.set_split("CD56bright NK", 5.0)
+    saved = draft.save(tmp_path / "student.toml")
+    fcs = cytometry.write_fcs(ankl, tmp_path / "ankl.fcs")
+    assert main(["fcs", "gate", str(fcs), "--strategies", str(saved)]) == 0
+    printed = capsys.readouterr().out
+    assert "strategy drawn_nk_screen" in printed
+    row = next(line for line in printed.splitlines() if line.startswith("CD56bright NK"))
+    assert int(row.split()[-3]) == draft.row("CD56bright NK").events
+    assert main(["fcs", "gate", str(fcs), "--strategies", str(saved), "--strategy", "nk_screen"]) == 1
+    assert str(saved) in capsys.readouterr().err
