@@ -294,15 +294,18 @@ class _DrawingUI:
                              f"{html.escape(help_text)}</p>")
         self.counts.append(widgets.HTML())
         self.fields.append(self._initial_fields(step))
-        fields_box = widgets.HBox(self.fields[index])
+        fields_box = widgets.HBox(self.fields[index], layout=widgets.Layout(flex_flow="row wrap"))
         self.field_boxes.append(fields_box)
-        set_button = widgets.Button(description="Set gate", tooltip=f"Set the {step.name} gate from the numbers")
+        auto = widgets.Layout(width="auto")
+        set_button = widgets.Button(description="Set gate", tooltip=f"Set the {step.name} gate from the numbers",
+                                    layout=auto)
         set_button.on_click(lambda _, i=index: self._typed(i))
-        compare = widgets.Button(description="Compare with the reference")
+        compare = widgets.Button(description="Compare with the reference", layout=auto)
         compare.on_click(lambda _, i=index: self._compare(i))
         buttons = [set_button, compare]
         if step.tool == "polygon":
-            more, fewer = widgets.Button(description="Add a corner"), widgets.Button(description="Remove a corner")
+            more = widgets.Button(description="Add a corner", layout=auto)
+            fewer = widgets.Button(description="Remove a corner", layout=auto)
             more.on_click(lambda _, i=index: self._resize_polygon_fields(i, +1))
             fewer.on_click(lambda _, i=index: self._resize_polygon_fields(i, -1))
             buttons += [more, fewer]
@@ -315,7 +318,7 @@ class _DrawingUI:
         import ipywidgets as widgets
 
         return widgets.FloatText(value=round(float(value), 2), description=label, continuous_update=False,
-                                 layout=widgets.Layout(width="190px"), style={"description_width": "95px"})
+                                 layout=widgets.Layout(width="250px"), style={"description_width": "125px"})
 
     def _initial_fields(self, step: DrawStep) -> list[Any]:
         (x0, x1), (y0, y1) = limits(step.x), limits(step.y)
