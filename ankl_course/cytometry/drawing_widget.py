@@ -39,8 +39,8 @@ from .synthetic import Sample
 #: Panel grid: at most three plots a row; inches per panel; fixed margins (figure fractions) so that a
 #: test can find a point of a plot on the page without asking the kernel (see :func:`panel_point`).
 COLUMNS = 3
-PANEL_INCHES = (3.3, 3.1)
-MARGINS = {"left": 0.09, "right": 0.98, "bottom": 0.09, "top": 0.93, "wspace": 0.5, "hspace": 0.45}
+PANEL_INCHES = (2.8, 2.6)
+MARGINS = {"left": 0.09, "right": 0.98, "bottom": 0.1, "top": 0.93, "wspace": 0.5, "hspace": 0.5}
 GATE_COLOUR = figures.PALETTE["black"]
 DRAWN_COLOUR = figures.PALETTE["orange"]
 
@@ -251,6 +251,7 @@ class _DrawingUI:
 
     def _plot(self, index: int, step: DrawStep) -> None:
         from matplotlib.backend_bases import MouseButton
+        from matplotlib.ticker import EngFormatter
         from matplotlib.widgets import PolygonSelector, RectangleSelector
 
         ax = self.axes[index]
@@ -262,6 +263,9 @@ class _DrawingUI:
         ax.locator_params(nbins=4)
         ax.set_xlabel(axis_label(step.x), fontsize=9)
         ax.set_ylabel(axis_label(step.y), fontsize=9)
+        for axis, channel in ((ax.xaxis, step.x), (ax.yaxis, step.y)):
+            if channel.startswith(("FSC", "SSC")):
+                axis.set_major_formatter(EngFormatter(sep=""))  # 200k, not 200000: room for the label
         ax.set_title(f"Step {index + 1}: {step.name}", fontsize=9.5)
         image.set_animated(True)
         self.images.append(image)
