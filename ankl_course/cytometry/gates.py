@@ -290,7 +290,8 @@ def _gate_from(path: Path, where: str, entry: Any) -> Gate:
             y = _channel(entry, "y") if "y" in entry else None
             return RectangleGate(name, _channel(entry, "x"), y, **bounds)
         if kind == "polygon":
-            return PolygonGate(name, _channel(entry, "x"), _channel(entry, "y"), _vertices(entry["vertices"]))
+            vertices = _vertices(entry["vertices"])
+            return PolygonGate(name, _channel(entry, "x"), _channel(entry, "y"), vertices)
         if kind == "quadrant":
             return QuadrantGate(name, _channel(entry, "x"), _channel(entry, "y"), _number(entry["x_split"], "x_split"),
                                 _number(entry["y_split"], "y_split"), entry.get("quadrant", "++"))
