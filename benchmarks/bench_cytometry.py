@@ -22,6 +22,7 @@ Prints, measured side by side in one run:
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -177,8 +178,10 @@ def main() -> int:
           f"{'met' if view['redraw_ms'] < 100 else 'MISSED'}")
     print(f"  vs a full matplotlib redraw of the same plot: {view['full_ms']:.0f} ms "
           f"(x{view['full_ms'] / view['redraw_ms']:.0f})")
+    load = os.getloadavg()[0]
     print(f"Gate drawing widget, {N_VIEW:,} events: setup {drawn['setup_s']:.2f} s once; one gate drawn and the "
-          f"plots below it updated, median of {REDRAWS}:")
+          f"plots below it updated, median of {REDRAWS} (load average {load:.1f} on {os.cpu_count()} CPUs; "
+          "wall time grows with it, CPU time does not):")
     print(f"  lymphoid rectangle  {drawn['rect_ms']:.1f} ms (CPU {drawn['rect_cpu_ms']:.1f} ms, max "
           f"{drawn['rect_max_ms']:.1f} ms)   target < 100 ms: {'met' if drawn['rect_ms'] < 100 else 'MISSED'}")
     print(f"  cells polygon       {drawn['poly_ms']:.1f} ms (CPU {drawn['poly_cpu_ms']:.1f} ms; every plot below it)"
