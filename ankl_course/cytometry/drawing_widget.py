@@ -154,21 +154,28 @@ class GateDrawing:
     # -- exports ---------------------------------------------------------------------
 
     def worked_html(self) -> str:
-        """The reference gates step by step, as figures with alt text, for pages without a kernel."""
+        """The reference gates step by step, as figures with alt text, for pages without a kernel.
+
+        The figures sit in a grid of small panels so that a slide holds the whole sequence.
+        """
         from .plots import strategy_figure
 
         draft = self.draft
-        parts = [f"<p><strong>{html.escape(self.title)}</strong></p>",
-                 '<p class="ankl-drawing-note"><em>Drawing the gates needs JupyterLab (run this notebook there). '
-                 "Here each step shows the reference gate, as a worked example.</em></p>"]
+        cells = []
         for number, step in enumerate(draft.steps, start=1):
             fig, alt = strategy_figure(draft.sample, draft.reference, gates=[step.gates[0]],
                                        result=draft.reference_result, data=draft.data)
-            fig.set_size_inches(4.2, 3.8)
+            fig.set_size_inches(3.4, 3.1)
             help_text = draft.spec.help.get(step.gates[0], "")
-            parts.append(f"<p><strong>Step {number}: {html.escape(step.name)}</strong>. {html.escape(help_text)}</p>")
-            parts.append(figures.show(fig, alt=f"Step {number} with the reference gate. {alt}").html())
-        return f'<div class="ankl-drawing-worked">{"".join(parts)}</div>'
+            image = figures.show(fig, alt=f"Step {number} with the reference gate. {alt} How to draw it: {help_text}")
+            caption = f"Step {number}: {step.name} ({step.tool} on {step.y} against {step.x})"
+            cells.append(f'<figure style="margin:0">{image.html()}<figcaption style="font-size:0.8em">'
+                         f"{html.escape(caption)}</figcaption></figure>")
+        grid_style = "display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:8px"
+        return (f'<div class="ankl-drawing-worked"><p><strong>{html.escape(self.title)}</strong></p>'
+                '<p class="ankl-drawing-note"><em>Drawing the gates needs JupyterLab (run this notebook there). '
+                "Here each step shows the reference gate, as a worked example.</em></p>"
+                f'<div style="{grid_style}">{"".join(cells)}</div></div>')
 
     # -- the live widget -----------------------------------------------------------
 
