@@ -197,8 +197,9 @@ def _compare(page: Any, tool: Any, index: int) -> Any:
 
 
 def _set_fields(step: Any, values: dict[str, float]) -> None:
+    """Type into the number fields by their labels, as a screen-reader user finds them."""
     for label, value in values.items():
-        field = step.locator(f".widget-text:has(label:text-is('{label}')) input")
+        field = step.get_by_label(label, exact=True)
         field.fill(str(value))
         field.press("Tab")  # the value syncs on leaving the field (continuous_update=False)
 
@@ -270,6 +271,14 @@ def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, b
         text = bad.inner_text()
         assert bad.get_attribute("data-passed") == "false", text
         assert "changes the conclusion" in text and "takes in monocytes" in text, text
+
+        # the drawn strategy saved to a file and loaded back, from the widget
+        status = tool.locator(".ankl-gate-file-status")
+        tool.get_by_role("button", name="Save my gates").click()
+        page.wait_for_function("el => el.textContent.includes('Saved to')", arg=status.element_handle())
+        tool.get_by_role("button", name="Load gates").click()
+        page.wait_for_function("el => el.textContent.includes('Loaded')", arg=status.element_handle())
+        assert _counts(tool, 1) == typed
         (REPO / "_build").mkdir(exist_ok=True)
         page.screenshot(path=str(REPO / "_build" / "lab-gates.png"), full_page=False)
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"

@@ -219,6 +219,7 @@ class _DrawingUI:
         self.file_name = widgets.Text(value="my_gates.toml", description="File")
         save, load = widgets.Button(description="Save my gates"), widgets.Button(description="Load gates")
         self.file_status = widgets.HTML()
+        self.file_status.add_class("ankl-gate-file-status")
         save.on_click(self._save)
         load.on_click(self._load)
         heading = widgets.HTML(
