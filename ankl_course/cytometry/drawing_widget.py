@@ -107,9 +107,11 @@ class GateDrawing:
         return self.draft.compare(key)
 
     def save(self, path: str | Path) -> Path:
+        """Write your gates as a strategy file (the format of ``strategies.toml``) for your teacher."""
         return self.draft.save(path)
 
     def load(self, path: str | Path) -> None:
+        """Set your gates from a strategy file saved earlier (a malformed file raises CourseDataError)."""
         changed = self.draft.load(path)
         if self._ui is not None:
             self._ui.refresh(changed, sync_all=True)
