@@ -106,6 +106,36 @@ def test_page_works_offline(browser: Any, site: Path, chapter: str) -> None:
         context.close()
 
 
+GATING_CHAPTERS = {"03_immunophenotyping": 2, "07_case_study": 1}  # drawing tools per chapter
+
+
+def check_worked_gating(page: Any, tools: int) -> None:
+    """Each drawing tool shows, without a kernel, the sentence that drawing needs JupyterLab and one
+    figure per step with the reference gate, each with alt text."""
+    worked = page.locator(".ankl-drawing-worked")
+    assert worked.count() == tools, worked.count()
+    for number in range(tools):
+        tool = worked.nth(number)
+        assert "Drawing the gates needs JupyterLab" in tool.inner_text()
+        figures = tool.locator("img")
+        assert figures.count() in (4, 5), figures.count()  # the T-LGL path has four steps, the NK path five
+        for step in range(figures.count()):
+            alt = figures.nth(step).get_attribute("alt") or ""
+            assert alt.startswith(f"Step {step + 1} with the reference gate"), alt
+            assert figures.nth(step).evaluate("img => img.naturalWidth") > 100
+
+
+@pytest.mark.parametrize("chapter", [c for c in GATING_CHAPTERS if c in CHAPTERS])
+@pytest.mark.parametrize("part", ["chapters/{}.html", "slides/{}.slides.html"])
+def test_gating_steps_are_a_worked_sequence_in_exports(browser: Any, site: Path, chapter: str, part: str) -> None:
+    context, page, visit = load(browser, site / part.format(chapter))
+    try:
+        check_worked_gating(page, GATING_CHAPTERS[chapter])
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("name", ["index.html", "references.html"])
 def test_index_and_references_work_offline(browser: Any, site: Path, name: str) -> None:
     context, page, visit = load(browser, site / name)

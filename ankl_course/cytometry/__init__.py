@@ -30,8 +30,17 @@ Plots and exercises
     returns a figure and its alt text), ``gating_explorer`` (live sliders, counts update;
     ``gating_view`` is its render function),
     ``check_share(answer_percent, sample, ...)`` (formative answer check).
+Drawing the gates yourself
+    ``draw_gates(sample, path="nk")`` -> :class:`GateDrawing`: the student draws each gate
+    of a path of ``drawing.toml`` on ipympl plots (matplotlib selectors) or types it into
+    numeric fields; counts update, ``compare(step)`` gives a :class:`GateComparison` with
+    the reference, ``check_share(answer, gate)`` checks a share read from the student's gates,
+    ``save(path)`` / ``load(path)`` write and read the gates as a strategy file. Exports show
+    the reference gates as a worked sequence of figures. :class:`GatingDraft` is the model.
 """
 
+from .drawing import GateComparison, GatingDraft, compare_gates, load_drawing, load_drawn
+from .drawing_widget import GateDrawing, draw_gates
 from .exercises import ShareCheck, check_share, gating_explorer, gating_view
 from .fcs import read_fcs, write_fcs
 from .gates import (
@@ -51,6 +60,7 @@ from .synthetic import SYNTHETIC_NOTE, Sample, display_values, generate, sample_
 from .transforms import arcsinh, arcsinh_inverse, logicle, logicle_inverse
 
 __all__ = [
+    "GateComparison", "GateDrawing", "GatingDraft", "compare_gates", "draw_gates", "load_drawing", "load_drawn",
     "ShareCheck", "check_share", "density_plot", "gating_explorer", "gating_view", "histogram_overlay",
     "strategy_figure", "SYNTHETIC_NOTE", "GatingResult",
     "PolygonGate", "QuadrantGate", "RectangleGate", "Sample", "Step",

@@ -255,21 +255,46 @@ class Strategy:
 # -- strategies from the data file --------------------------------------------
 
 
-def _gate_from(path: Path, where: str, entry: dict[str, Any]) -> Gate:
+def _number(value: Any, key: str) -> float:
+    """A finite number from a data file (TOML allows nan and inf, which no gate can use)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _channel(entry: dict[str, Any], key: str) -> str:
+    value = entry[key]
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{key} must be a channel name, not {value!r}")
+    return value
+
+
+def _vertices(raw: Any) -> tuple[tuple[float, float], ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, list) and len(v) == 2 for v in raw):
+        raise ValueError("vertices must be a list of [x, y] pairs")
+    return tuple((_number(a, "a vertex x"), _number(b, "a vertex y")) for a, b in raw)
+
+
+def _gate_from(path: Path, where: str, entry: Any) -> Gate:
+    if not isinstance(entry, dict):
+        raise CourseDataError(path, where, "each gate is a [[strategy.NAME.gate]] table")
     kind = entry.get("type")
     name = entry.get("name")
     if not isinstance(name, str) or not name:
         raise CourseDataError(path, where, "each gate needs a name")
     try:
         if kind == "rectangle":
-            bounds = {key: float(entry[key]) for key in ("x_min", "x_max", "y_min", "y_max") if key in entry}
-            return RectangleGate(name, entry["x"], entry.get("y"), **bounds)
+            bounds = {key: _number(entry[key], key) for key in ("x_min", "x_max", "y_min", "y_max") if key in entry}
+            y = _channel(entry, "y") if "y" in entry else None
+            return RectangleGate(name, _channel(entry, "x"), y, **bounds)
         if kind == "polygon":
-            vertices = tuple((float(a), float(b)) for a, b in entry["vertices"])
-            return PolygonGate(name, entry["x"], entry["y"], vertices)
+            vertices = _vertices(entry["vertices"])
+            return PolygonGate(name, _channel(entry, "x"), _channel(entry, "y"), vertices)
         if kind == "quadrant":
-            return QuadrantGate(name, entry["x"], entry["y"], float(entry["x_split"]), float(entry["y_split"]),
-                                entry.get("quadrant", "++"))
+            return QuadrantGate(name, _channel(entry, "x"), _channel(entry, "y"), _number(entry["x_split"], "x_split"),
+                                _number(entry["y_split"], "y_split"), entry.get("quadrant", "++"))
     except KeyError as exc:
         raise CourseDataError(path, where, f"gate {name!r} lacks {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:
@@ -281,14 +306,27 @@ def load_strategies(path: Path | None = None) -> dict[str, Strategy]:
     """Read ``strategies.toml`` (or ``path``) into named strategies, with clear errors."""
     path = path or data_path("cytometry", "strategies.toml")
     raw = read_toml(path)
+    tables = raw.get("strategy", {})
+    if not isinstance(tables, dict):
+        raise CourseDataError(path, "strategy", "strategies are [strategy.NAME] tables")
     strategies = {}
-    for name, entry in raw.get("strategy", {}).items():
+    for name, entry in tables.items():
+        if not isinstance(entry, dict):
+            raise CourseDataError(path, f"strategy.{name}", "a strategy is a table with [[strategy.NAME.gate]] entries")
+        gates = entry.get("gate", [])
+        if not isinstance(gates, list):
+            raise CourseDataError(path, f"strategy.{name}", "gates are [[strategy.NAME.gate]] tables")
         steps = []
-        for number, gate_entry in enumerate(entry.get("gate", []), start=1):
+        for number, gate_entry in enumerate(gates, start=1):
             where = f"strategy.{name} gate #{number}"
-            steps.append(Step(_gate_from(path, where, gate_entry), str(gate_entry.get("parent", ""))))
+            gate = _gate_from(path, where, gate_entry)
+            parent = gate_entry.get("parent", "")
+            if not isinstance(parent, str):
+                raise CourseDataError(path, where, f"parent must be a gate name, not {parent!r}")
+            steps.append(Step(gate, parent))
         try:
-            strategies[name] = Strategy(name, entry.get("title", name), tuple(steps), entry.get("description", ""))
+            strategies[name] = Strategy(name, str(entry.get("title", name)), tuple(steps),
+                                        str(entry.get("description", "")))
         except ValueError as exc:
             raise CourseDataError(path, f"strategy.{name}", str(exc)) from None
     return strategies
