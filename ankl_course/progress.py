@@ -114,7 +114,9 @@ class ProgressStore:
         return cls(default_path())
 
     def read(self) -> Records:
-        """Every record in the file (empty when there is no file yet)."""
+        """Every record in the file (empty when there is no file yet: then no lock file is made either)."""
+        if not self.path.exists():
+            return {}
         with _locked(self.path):
             return self._load()
 
