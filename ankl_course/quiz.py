@@ -5,10 +5,12 @@ Why it is built this way:
 * Teachers edit questions without Python, so each chapter's bank is a TOML
   file in ``data/quizzes/`` and :func:`load_bank` rejects a bad one with the
   file, the question id and the problem.
-* Students in JupyterLab get an ipywidgets quiz that answers at once. Exported
-  HTML pages and slide decks have no kernel, so every quiz output also carries
-  a self-contained HTML+JS rendering (``text/html`` beside the widget view);
-  exports put ``text/html`` first and the quiz still works offline.
+* One front end: the same forms and the same script (``quiz_static.js``) run
+  in JupyterLab, as an anywidget whose records sync to Python, and in exported
+  pages and decks, which have no kernel: every quiz output carries the widget
+  view and a self-contained ``text/html`` rendering; exports put ``text/html``
+  first and the quiz works offline. Python judges too (``Question.check``), for
+  the grader; ``tests/test_quiz_agreement.py`` holds the two to one verdict.
 * Element ids derive from the chapter, question id and display order, never
   from ``id()`` or randomness, so nbval sees identical outputs on every run.
 * Authors write the right option first; :func:`arrange` reorders the options
@@ -30,6 +32,7 @@ come straight from the facts registry (``fact = "fujimoto2021.os_1y"``).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import json
@@ -42,7 +45,7 @@ from typing import Any
 from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import CITATION, Fact, keys_in_text, load_facts, load_references
-from .quiz_rules import NOT_A_NUMBER, SHOWN_FEEDBACK, Record, Score, after_check, after_show, parse_number, revealed
+from .quiz_rules import NOT_A_NUMBER, Record, Score, parse_number
 from .resources import data_path
 
 TYPES = ("single", "multiple", "truefalse", "numeric")
@@ -272,10 +275,10 @@ def _refs(path: Path, raw: dict[str, Any], name: str) -> tuple[str, ...]:
     return tuple(refs)
 
 
-def resolve(ref: str) -> Question:
+def resolve(ref: str, facts: dict[str, Fact] | None = None) -> Question:
     """The question a ``chapter/question-id`` reference names."""
     chapter, qid = ref.split("/", 1)
-    return load_bank(bank_path(chapter))[qid]
+    return load_bank(bank_path(chapter), facts=facts)[qid]
 
 
 # -- option order ------------------------------------------------------------------
@@ -485,6 +488,25 @@ class RenderContext:
 
 
 _SCRIPT_PATH = Path(__file__).with_name("quiz_static.js")
+#: Appended to quiz_static.js to make it the live widget's ES module (anywidget).
+_ESM_EXPORT = "\nexport default { render({ model, el }) { globalThis.anklQuiz.renderWidget(model, el); } };\n"
+
+
+@functools.cache
+def quiz_widget_class() -> type:
+    """The live quiz widget class (built on first use: importing anywidget costs time ``check`` does not need)."""
+    import anywidget
+    import traitlets
+
+    class QuizWidget(anywidget.AnyWidget):  # type: ignore[misc]
+        """Quiz forms in JupyterLab, driven by quiz_static.js; ``records`` syncs every answer to Python."""
+
+        _esm = _SCRIPT_PATH.read_text(encoding="utf-8") + _ESM_EXPORT
+        _css = _STYLE
+        html = traitlets.Unicode("").tag(sync=True)
+        records = traitlets.Dict().tag(sync=True)
+
+    return QuizWidget
 _STYLE = (
     ".ankl-quiz{border:1px solid #c8c8c8;border-radius:6px;padding:0.6em 1em;margin:0.8em 0;"
     "max-width:46em;font-size:1em;text-align:left}"
@@ -561,29 +583,45 @@ class QuizDisplay:
         self._ids = [f"ankl-quiz-{session.chapter}-{q.id}-{first_index + i}" for i, q in enumerate(questions)]
         self._widget: Any = None
         self._assets = session.take_assets()
+        self._forms: dict[bool, str] = {}
+
+    def forms(self, reveal: bool | None = None) -> str:
+        """The quiz forms of this display (rendered once per reveal setting)."""
+        reveal = self._session.reveal if reveal is None else reveal
+        if reveal not in self._forms:
+            pairs = zip(self._questions, self._ids, strict=True)
+            context, chapter = self._session.context, self._session.chapter
+            self._forms[reveal] = "".join(static_html(question, element_id, reveal, context, chapter)
+                                          for question, element_id in pairs)
+        return self._forms[reveal]
 
     def html(self, reveal: bool | None = None) -> str:
-        """The kernel-free rendering of every question in this display."""
-        reveal = self._session.reveal if reveal is None else reveal
-        pairs = zip(self._questions, self._ids, strict=True)
-        context = self._session.context
-        chapter = self._session.chapter
-        return self._assets + "".join(static_html(question, element_id, reveal, context, chapter)
-                                      for question, element_id in pairs)
+        """The kernel-free rendering of every question in this display (with the page script if first)."""
+        return self._assets + self.forms(reveal)
 
     def widget(self) -> Any:
-        """The ipywidgets view (built once, kept alive by this object)."""
+        """The live view: one anywidget rendering the same forms with the same script as the exported
+        page, its records synced to Python (built once, kept alive by this object)."""
         if self._widget is None:
-            import ipywidgets as widgets
-
-            self._widget = widgets.VBox([self._session.question_widget(q) for q in self._questions])
+            session, questions = self._session, self._questions
+            records = {q.key: session.records[q.key].to_json() for q in questions if q.key in session.records}
+            self._widget = quiz_widget_class()(html=self.forms(), records=records)
+            self._widget.observe(lambda change: session.accept(questions, change["new"]), names="records")
         return self._widget
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.widget()._repr_mimebundle_() or {})
+        bundle = _widget_bundle(self.widget())
         bundle["text/html"] = self.html()
         bundle["text/plain"] = "Quiz: " + "; ".join(q.prompt for q in self._questions)
         return bundle
+
+
+def _widget_bundle(widget: Any) -> dict[str, Any]:
+    """A widget's display data (anywidget returns it with its metadata, as a pair)."""
+    found = widget._repr_mimebundle_()
+    if isinstance(found, tuple):
+        found = found[0]
+    return dict(found or {})
 
 
 def _default_store() -> Any:
@@ -622,6 +660,9 @@ class QuizSession:
         self._scores: list[tuple[Any, Any]] = []
         self._assets_due = True
         self.context = RenderContext.load()
+        # Questions borrowed from other banks (warm-up, pre- and post-test), loaded with the bank, not when shown.
+        borrowed = [*self.bank.warmup, *self.bank.pretest, *self.bank.posttest_keys()]
+        self._borrowed = {ref: resolve(ref, self.context.facts) for ref in borrowed}
 
     def take_assets(self) -> str:
         """The page's quiz CSS and script for the first quiz output of this notebook, then nothing."""
@@ -632,7 +673,7 @@ class QuizSession:
         if "/" in ref:
             chapter, qid = ref.split("/", 1)
             if chapter != self.bank.chapter:
-                return resolve(ref)
+                return self._borrowed[ref] if ref in self._borrowed else resolve(ref, self.context.facts)
             ref = qid
         return self.bank[ref]
 
@@ -719,104 +760,22 @@ class QuizSession:
         self._scores.append((label, spec))
         return ScoreDisplay(label, spec, self.take_assets())
 
-    def question_widget(self, question: Question) -> Any:
-        """The live widget for one question: controls, Check, Show answer, feedback, answer and explanation."""
-        return _QuestionWidget(self, question).box
+    def accept(self, questions: list[Question], records: dict[str, Any]) -> None:
+        """Take the records a live widget reports (its front end judged with the shared rules) and keep
+        those that changed; a malformed one is ignored with a warning."""
+        import warnings
 
-
-class _QuestionWidget:
-    """One question in JupyterLab: the same states as the exported form (quiz_rules.py)."""
-
-    def __init__(self, session: QuizSession, question: Question) -> None:
-        import ipywidgets as widgets
-
-        self.session = session
-        self.question = question
-        prompt = widgets.HTML(value=f"<b>{session.context.markdown(question.prompt)}</b>")
-        self.controls = self._controls(widgets)
-        check = widgets.Button(description="Check", button_style="primary")
-        show = widgets.Button(description="Show answer")
-        self.feedback = widgets.HTML(value="")
-        self.reveal = widgets.HTML(
-            value=f"<div style='border-left:3px solid #0072B2;padding-left:0.6em'>"
-                  f"{session.context.reveal_html(question)}</div>",
-            layout=widgets.Layout(display="none"),
-        )
-        check.on_click(self.on_check)
-        show.on_click(self.on_show)
-        self.box = widgets.VBox([prompt, self.controls, widgets.HBox([check, show]), self.feedback, self.reveal])
-        self.restore(session.records.get(question.key, Record()))
-
-    def _controls(self, widgets: Any) -> Any:
-        question = self.question
-        if question.type == "numeric":
-            self.entry = widgets.Text(value="", placeholder="a number", description="Answer:",
-                                      layout=widgets.Layout(width="16em"))
-            return widgets.HBox([self.entry, widgets.Label(question.unit)])
-        if question.type == "multiple":
-            self.boxes = [widgets.Checkbox(value=False, description=o.text, indent=False) for o in question.options]
-            return widgets.VBox(self.boxes)
-        self.radio = widgets.RadioButtons(options=[(o.text, i) for i, o in enumerate(question.options)],
-                                          value=None, layout=widgets.Layout(width="auto"))
-        return self.radio
-
-    def response(self) -> Any:
-        if self.question.type == "numeric":
-            return self.entry.value
-        if self.question.type == "multiple":
-            return [i for i, box in enumerate(self.boxes) if box.value]
-        return self.radio.value
-
-    def set_response(self, response: Any) -> None:
-        if self.question.type == "numeric":
-            self.entry.value = response if isinstance(response, str) else ""
-        elif self.question.type == "multiple":
-            chosen = set(response) if isinstance(response, list) else set()
-            for i, box in enumerate(self.boxes):
-                box.value = i in chosen
-        elif (index := self.question._index(response)) is not None:
-            self.radio.value = index
-
-    def show_feedback(self, text: str, correct: bool | None) -> None:
-        colour = {True: "#00613e", False: "#a3001b", None: "#444"}[correct]
-        self.feedback.value = f"<span style='color:{colour};font-weight:600'>{html.escape(text)}</span>"
-
-    def show_state(self, record: Record) -> None:
-        shown = revealed(record, self.session.reveal)
-        self.reveal.layout.display = "block" if shown else "none"
-
-    def restore(self, record: Record) -> None:
-        """Show a stored record: the last answer and its feedback, the explanation if earned."""
-        if record.response is not None:
-            self.set_response(record.response)
-            result = self.question.check(record.response)
-            if result.answered:
-                self.show_feedback(result.feedback, result.correct)
-        elif record.shown:
-            self.show_feedback(SHOWN_FEEDBACK, None)
-        self.show_state(record)
-
-    def on_check(self, _: Any = None) -> None:
-        from .progress import now
-
-        response = self.response()
-        result = self.question.check(response)
-        self.show_feedback(result.feedback, result.correct if result.answered else None)
-        if not result.answered:
-            return
-        old = self.session.records.get(self.question.key, Record())
-        record = after_check(old, result.correct, response, now())
-        self.session.record(self.question, record)
-        self.show_state(record)
-
-    def on_show(self, _: Any = None) -> None:
-        from .progress import now
-
-        old = self.session.records.get(self.question.key, Record())
-        record = after_show(old, now())
-        self.session.record(self.question, record)
-        self.show_feedback(SHOWN_FEEDBACK, None)
-        self.show_state(record)
+        for question in questions:
+            raw = records.get(question.key)
+            if raw is None:
+                continue
+            try:
+                record = Record.from_json(raw)
+            except ValueError as exc:
+                warnings.warn(f"quiz {question.key}: ignored a malformed answer record ({exc})", stacklevel=2)
+                continue
+            if record != self.records.get(question.key):
+                self.record(question, record)
 
 
 class ScoreDisplay:

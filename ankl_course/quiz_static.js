@@ -1,4 +1,5 @@
-/* Kernel-free quizzes for exported pages and slide decks, and the rules they share with Python.
+/* Kernel-free quizzes for exported pages and slide decks, the live quiz widget, and the rules they
+ * share with Python.
  *
  * The first half is pure functions that mirror ankl_course/quiz.py (Question.check) and
  * ankl_course/quiz_rules.py name for name: judging, reading a typed number, what a Check or
@@ -6,18 +7,20 @@
  * every question of every bank through both, in Node (this file is a CommonJS module there) and in
  * Chromium, and requires identical results.
  *
- * The second half wires the page: every quiz form, score line and progress table on it. Records
- * are kept in localStorage under "ankl-course/<page chapter>/<question key>", so answers and the
- * score survive a reload. The page includes this script once; it wires everything on the page.
+ * The second half wires quiz forms. In an exported page (this file as a classic inline script,
+ * included once) it wires every form, score line and progress table on the page and keeps records
+ * in localStorage under "ankl-course/<page chapter>/<question key>", so answers and the score
+ * survive a reload. In JupyterLab the same forms are rendered by an anywidget (quiz.py appends an
+ * ES-module export to this file) and records go to the widget model, which Python writes to the
+ * workspace's progress file.
  */
 (function (factory) {
   "use strict";
   var core = factory();
   if (typeof module === "object" && module.exports) { module.exports = core; }
-  if (typeof document !== "undefined" && typeof window !== "undefined") {
-    window.anklQuiz = core;
-    core.start(document, window);
-  }
+  if (typeof window !== "undefined") { window.anklQuiz = core; }
+  /* Only as a classic page script: as the widget's ES module there is no currentScript. */
+  if (typeof document !== "undefined" && document.currentScript) { core.start(document); }
 })(function () {
   "use strict";
   var NUMBER = /^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?$/;
@@ -131,7 +134,7 @@
              response: data.response === undefined ? null : data.response, time: String(data.time || "") };
   }
 
-  function load(chapter, key) {
+  function loadLocal(chapter, key) {
     var name = PREFIX + chapter + "/" + key, raw = null;
     try { raw = window.localStorage.getItem(name); } catch (e) { raw = null; }
     if (raw === null && Object.prototype.hasOwnProperty.call(memory, name)) { raw = memory[name]; }
@@ -139,7 +142,7 @@
     try { return validRecord(JSON.parse(raw)); } catch (e) { return null; }
   }
 
-  function save(chapter, key, record) {
+  function saveLocal(chapter, key, record) {
     var name = PREFIX + chapter + "/" + key, text = JSON.stringify(record);
     memory[name] = text;
     try { window.localStorage.setItem(name, text); } catch (e) { /* memory keeps it for this visit */ }
@@ -152,14 +155,14 @@
   function updateScores(doc) {
     doc.querySelectorAll(".ankl-score[data-ankl-score]").forEach(function (line) {
       var spec = decode(line.getAttribute("data-ankl-score"));
-      var found = spec.keys.map(function (key) { return load(spec.chapter, key); }).filter(Boolean);
+      var found = spec.keys.map(function (key) { return loadLocal(spec.chapter, key); }).filter(Boolean);
       line.textContent = scoreText(score(found, spec.keys.length), spec.label);
     });
     doc.querySelectorAll("table.ankl-progress[data-ankl-progress]").forEach(function (table) {
       var body = table.querySelector("tbody");
       body.textContent = "";
       decode(table.getAttribute("data-ankl-progress")).forEach(function (page) {
-        var found = page.keys.map(function (key) { return load(page.chapter, key); }).filter(Boolean);
+        var found = page.keys.map(function (key) { return loadLocal(page.chapter, key); }).filter(Boolean);
         var s = score(found, page.keys.length);
         var last = found.map(function (r) { return r.time; }).sort().pop() || "";
         var cells = [page.chapter, s.total, s.answered, s.right, s.shown,
@@ -175,7 +178,8 @@
     });
   }
 
-  function wire(form, doc) {
+  /* store: {load(chapter, key) -> record or null, save(chapter, key, record)}; changed(): after a save. */
+  function wire(form, store, changed) {
     if (form.getAttribute("data-ankl-ready")) { return; }
     form.setAttribute("data-ankl-ready", "1");
     var data = decode(form.getAttribute("data-ankl-quiz"));
@@ -200,7 +204,7 @@
       feedback.className = "ankl-feedback" + (correct === true ? " ankl-right" : correct === false ? " ankl-wrong" : "");
     }
     function show(record) { reveal.hidden = !revealed(record, teacher); }
-    function current() { return load(data.chapter, data.key) || emptyRecord(); }
+    function current() { return store.load(data.chapter, data.key) || emptyRecord(); }
 
     function onCheck() {
       var answer = response();
@@ -208,16 +212,16 @@
       say(verdict.feedback, verdict.answered ? verdict.correct : null);
       if (!verdict.answered) { return; }
       var record = afterCheck(current(), verdict.correct, answer, now());
-      save(data.chapter, data.key, record);
+      store.save(data.chapter, data.key, record);
       show(record);
-      updateScores(doc);
+      changed();
     }
     function onShow() {
       var record = afterShow(current(), now());
-      save(data.chapter, data.key, record);
+      store.save(data.chapter, data.key, record);
       say(SHOWN_FEEDBACK, null);
       show(record);
-      updateScores(doc);
+      changed();
     }
 
     var stored = current();
@@ -242,16 +246,36 @@
   }
 
   function start(doc) {
+    var local = { load: loadLocal, save: saveLocal };
     function wireAll() {
-      doc.querySelectorAll("form.ankl-quiz[data-ankl-quiz]").forEach(function (form) { wire(form, doc); });
+      doc.querySelectorAll("form.ankl-quiz[data-ankl-quiz]").forEach(function (form) {
+        wire(form, local, function () { updateScores(doc); });
+      });
       updateScores(doc);
     }
     if (doc.readyState === "loading") { doc.addEventListener("DOMContentLoaded", wireAll); } else { wireAll(); }
   }
 
+  /* The live widget (anywidget): the same forms, with records kept in the widget model. */
+  function renderWidget(model, el) {
+    el.innerHTML = model.get("html");
+    var store = {
+      load: function (chapter, key) { return validRecord((model.get("records") || {})[key]); },
+      save: function (chapter, key, record) {
+        var records = Object.assign({}, model.get("records") || {});
+        records[key] = record;
+        model.set("records", records);
+        model.save_changes();
+      }
+    };
+    el.querySelectorAll("form.ankl-quiz[data-ankl-quiz]").forEach(function (form) {
+      wire(form, store, function () {});
+    });
+  }
+
   return {
     parseNumber: parseNumber, judge: judge, emptyRecord: emptyRecord, afterCheck: afterCheck, afterShow: afterShow,
     revealed: revealed, score: score, scoreText: scoreText, NOT_A_NUMBER: NOT_A_NUMBER,
-    SHOWN_FEEDBACK: SHOWN_FEEDBACK, start: start
+    SHOWN_FEEDBACK: SHOWN_FEEDBACK, start: start, renderWidget: renderWidget
   };
 });

@@ -117,7 +117,8 @@ def answer(page: Any, form_id: str, right: bool) -> str:
         wrong = [i for i, (is_right, _) in enumerate(data["options"]) if not is_right]
         chosen = correct if right else (wrong[:1] or correct[:1])  # all options right: tick too few
         for index in range(len(data["options"])):
-            form.locator(f"#{form_id}-opt{index}").set_checked(index in chosen)
+            if index in chosen or data["type"] == "multiple":  # a radio is unchecked by checking another
+                form.locator(f"#{form_id}-opt{index}").set_checked(index in chosen)
     form.locator(".ankl-check").click()
     feedback = form.locator(".ankl-feedback")
     feedback.wait_for(state="visible")

@@ -83,7 +83,7 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
             assert 'class="ankl-quiz"' in text, part
             assert "application/vnd.jupyter.widget-view+json" not in text, f"{part}: dead widget view"
             forms = text.count('<form class="ankl-quiz"')
-            hidden = re.findall(r'<div class="ankl-reveal" hidden id="[^"]+"><p class="ankl-answer">', text)
+            hidden = re.findall(r'<div class="ankl-reveal" hidden(?:="")? id="[^"]+"><p class="ankl-answer">', text)
             assert len(hidden) == forms, f"{part}: an answer is not hidden in the student build"
             assert text.count("Kernel-free quizzes for exported pages") == 1, f"{part}: quiz script not once"
 

@@ -93,10 +93,12 @@ def test_command_prints_exports_and_resets(tmp_path: Path) -> None:
 KERNEL_CODE = textwrap.dedent("""
     import os
     from ankl_course.quiz import QuizSession
+    from ankl_course.quiz_rules import Record, after_show
     session = QuizSession("01_nk_cell_biology")
     for question in session.bank.questions.values():
-        box = session.question_widget(question)
-        box.children[2].children[1].click()   # Show answer: one write per click
+        widget = session.ask(question.id).widget()
+        # what the front end sends when the student clicks "Show answer": one write per click
+        widget.records = {question.key: after_show(Record()).to_json()}
     print("done", len(session.records))
 """)
 
