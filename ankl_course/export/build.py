@@ -48,6 +48,7 @@ from ..errors import CourseDataError
 from ..interactive import EXPORT_ENV
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
+from ..studentcopy import student_text
 from . import assets
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -385,19 +386,13 @@ def references_page(chapters: list[Chapter], teacher: bool) -> str:
 
 
 def student_pack(chapters: list[Chapter], out: Path) -> Path:
-    """The notebooks as shipped to students: outputs and execution counts cleared, and a zip."""
+    """The notebooks as shipped to students (no speaker notes, no outputs), and a zip."""
     folder = out / "student-pack"
     folder.mkdir(parents=True, exist_ok=True)
     archive = out / PACK_ZIP
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for chapter in chapters:
-            data = json.loads(chapter.path.read_text(encoding="utf-8"))
-            for cell in data.get("cells", []):
-                if cell.get("cell_type") == "code":
-                    cell["outputs"] = []
-                    cell["execution_count"] = None
-            data.get("metadata", {}).pop("widgets", None)
-            text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+            text = student_text(chapter.path)
             (folder / chapter.path.name).write_text(text, encoding="utf-8")
             bundle.writestr(f"ankl-course/{chapter.path.name}", text)
     return archive
