@@ -41,7 +41,7 @@ REQUIRED_HEADINGS = {
 }
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|FIXME|TBD|XXX|lorem ipsum|PLACEHOLDER)\b", re.IGNORECASE)
 PERCENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%")
-ASK_CALL = re.compile(r"\.ask(?:_section)?\(([^)]*)\)")
+ASK_CALL = re.compile(r"(?<!predict)\.ask(?:_section)?\(([^)]*)\)")  # quiz.ask; predict.ask is checked apart
 STRING = re.compile(r"""["']([^"']+)["']""")
 SESSION = re.compile(r"""QuizSession\(\s*["']([^"']+)["']""")
 SHOW_REFS = re.compile(r"""show_references\(\s*["']([^"']+)["']""")
@@ -107,6 +107,8 @@ class Checker:
         self.used_claims: set[str] = set()
         #: Things a teacher should know that do not fail the check (printed as "note:").
         self.notes: list[str] = []
+        self.prompts: dict[str, Any] = {}
+        self.asked_prompts: set[str] = set()
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -124,13 +126,34 @@ class Checker:
         self.check_claims()
         self.check_data_files()
         self.check_banks()
+        self.check_prompts()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
             self.check_notebook(notebook)
         if notebooks is None:  # only the whole course can tell a reference nothing cites
+            self.check_unasked_prompts()
             self.check_exercises()
             self.check_unused_references()
             self.check_unused_claims()
         return self.problems
+
+    def check_prompts(self) -> None:
+        """Predict-then-reveal prompts: each has a worked answer, and their facts and citations exist."""
+        from . import predict
+
+        path = predict.prompts_path()
+        try:
+            self.prompts = predict.load_prompts(path)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        for prompt in self.prompts.values():
+            self.check_text_citations(path, f"prompt {prompt.id}", prompt.prompt + "\n" + prompt.answer)
+
+    def check_unasked_prompts(self) -> None:
+        from . import predict
+
+        for prompt_id in sorted(set(self.prompts) - self.asked_prompts):
+            self.add(predict.prompts_path(), f"prompt {prompt_id}", "no chapter asks it (predict.ask)")
 
     def check_references(self) -> None:
         """A reader must be able to find every work: authors, title, venue, year, volume, pages, DOI or PMID.
@@ -291,6 +314,16 @@ class Checker:
             self.add(path, "", "missing prerequisites")
         if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
+        self.check_predict(path, cells)
+
+    def check_predict(self, path: Path, cells: list[dict[str, Any]]) -> None:
+        """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""
+        from . import predict
+
+        for where, message in predict.check_notebook(path, cells, self.prompts):
+            self.add(path, where, message)
+        for cell in cells:
+            self.asked_prompts.update(predict.ASK_CALL.findall(_source(cell)))
 
     def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
         """Notebooks ship without outputs, except the small text outputs nbval compares.
