@@ -70,6 +70,25 @@ class Problem:
         return CourseDataError(self.path, self.location, self.message).format()
 
 
+#: The tag of a code cell the student is meant to read or change; every other code cell is folded.
+STUDENT_CODE = "student-code"
+
+
+def code_is_hidden(cell: dict[str, Any]) -> bool:
+    """True for a code cell folded in JupyterLab and behind "Show code" in exported pages."""
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def visible_code_lines(cells: list[dict[str, Any]]) -> int:
+    """Non-blank code lines a student sees unfolded (speaker notes are not on student pages)."""
+    return sum(
+        sum(1 for line in _source(cell).splitlines() if line.strip())
+        for cell in cells
+        if cell.get("cell_type") == "code" and not code_is_hidden(cell)
+        and cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"
+    )
+
+
 def _source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
@@ -295,6 +314,9 @@ class Checker:
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
                 self.check_outputs(path, where, text, cell)
+                if not code_is_hidden(cell) and STUDENT_CODE not in cell.get("metadata", {}).get("tags", []):
+                    self.add(path, where, "helper code shown to students: fold it (metadata.jupyter.source_hidden) "
+                             f"or, if the student is meant to read or change it, tag it {STUDENT_CODE!r}")
                 if BARE_SHOW.search(text):
                     self.add(path, where, "figure shown without alt text: use figures.show(fig, alt=...)")
                 if EMPTY_ALT.search(text):

@@ -1,0 +1,67 @@
+"""Issue 13, item 8: the text a student reads. No unit said twice, a citation after its phrase,
+compound surnames whole; and a scan of the built site for doubled units."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from exports_helpers import built_site
+
+from ankl_course import facts
+from ankl_course.facts import Fact, Reference, render
+
+REFS = {"src2020": Reference(key="src2020", authors="El Hussein S, Medeiros LJ", title="T", year=2020, journal="J")}
+FACTS = {
+    "src2020.n": Fact("src2020.n", 312, "patients", "cohort size", "src2020"),
+    "src2020.k": Fact("src2020.k", 2, "cases", "positive", "src2020"),
+    "src2020.m": Fact("src2020.m", 16, "cases", "tested", "src2020"),
+    "src2020.share": Fact("src2020.share", 55, "%", "share", "src2020"),
+}
+LINK = "([El Hussein et al., 2020](#ref-src2020))"
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("In {src2020.n} patients treated.", f"In 312 patients {LINK} treated."),
+    ("In {src2020.n}, most were men.", f"In 312 patients {LINK}, most were men."),
+    ("{src2020.k} of {src2020.m} tested.", f"2 of 16 cases {LINK} tested."),
+    ("(positive in {src2020.share})", f"(positive in 55%) {LINK}"),
+])
+def test_a_unit_is_said_once_and_the_citation_follows_its_phrase(template: str, expected: str) -> None:
+    assert render(template, REFS, FACTS) == expected
+
+
+def test_compound_surnames_stay_whole() -> None:
+    assert REFS["src2020"].short() == "El Hussein et al., 2020"
+    assert facts.reference("elhussein2020").short() == "El Hussein et al., 2020"
+
+
+#: A word said twice around an optional citation: "patients patients", "patients (Wang et al., 2015) patients".
+DOUBLED = re.compile(r"\b([A-Za-z]{3,})\s+(?:\([^()]*(?:\([^()]*\)[^()]*)*\)\s+)?\1\b")
+
+
+def test_the_doubled_unit_pattern_finds_what_the_issue_saw() -> None:
+    for seen in ("312 patients patients", "In 68 patients (Wang et al., 2015) patients", "2 cases of 16 cases"):
+        assert DOUBLED.search(seen) or re.search(r"\d+ (\w+) of \d+ \1", seen), seen
+
+
+@pytest.mark.slow
+def test_no_doubled_unit_on_the_built_site(tmp_path_factory: pytest.TempPathFactory) -> None:
+    site = built_site(tmp_path_factory)
+    found = []
+    for page in sorted(site.glob("chapters/*.html")) + [site / "index.html"]:
+        text = " ".join(html.unescape(re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", page.read_text(
+            encoding="utf-8"), flags=re.S)).split())
+        for match in list(DOUBLED.finditer(text)) + list(re.finditer(r"\b\d+ (\w+) of \d+ \1\b", text)):
+            if match.group(1).lower() not in {"that", "had", "very", "from"}:
+                found.append(f"{page.name}: ...{text[max(0, match.start() - 40):match.end() + 20]}...")
+    assert found == []
+
+
+def test_site_scan_reads_real_pages(tmp_path: Path) -> None:
+    page = tmp_path / "p.html"
+    page.write_text("<p>In 68 patients (<a>Wang et al., 2015</a>) patients</p>", encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))).split())
+    assert DOUBLED.search(text)
