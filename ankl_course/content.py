@@ -128,6 +128,8 @@ class Checker:
         self.notes: list[str] = []
         self.prompts: dict[str, Any] = {}
         self.asked_prompts: set[str] = set()
+        #: Per chapter: (stated minutes, estimated minutes), for the report and the tests.
+        self.times: dict[str, tuple[int | None, int]] = {}
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -337,6 +339,34 @@ class Checker:
         if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
         self.check_predict(path, cells)
+        self.check_time(path, cells, markdown_all)
+
+    def check_time(self, path: Path, cells: list[dict[str, Any]], markdown: str) -> None:
+        """The stated time agrees with the documented estimate (timing.py) within its tolerance."""
+        from . import claims, timing
+        from .quiz import bank_path, load_bank
+        from .syllabus import minutes
+
+        stated_line = re.search(r"Estimated time:?\**:?\s*(.+)", markdown)
+        stated = minutes(stated_line.group(1)) if stated_line else None
+        try:
+            bank = load_bank(bank_path(path.stem), facts=self.facts)
+            known = claims.load_claims(references=set(self.references), facts=set(self.facts))
+        except CourseDataError:
+            return  # reported by the bank and claims checks
+        found = timing.estimate(cells, bank, lambda text: claims.expand(text, known))
+        estimated = round(found.minutes)
+        self.times[path.stem] = (stated, estimated)
+        self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
+                          f"{found.questions} questions, {found.prompts} prompts, {found.explorers} explorers, "
+                          f"{found.figures} figures, {found.exercises} exercises)")
+        if stated is None:
+            return
+        if timing.stated_off(stated, found.minutes):
+            self.add(path, "Estimated time", f"states {stated} minutes; the estimate is {estimated} "
+                     f"(more than {timing.TOLERANCE:.0%} off; see ankl_course/timing.py)")
+        if found.minutes > timing.MAX_MINUTES:
+            self.notes.append(f"{path.name}: estimated {estimated} min, over {timing.MAX_MINUTES}: split or trim it")
 
     def check_predict(self, path: Path, cells: list[dict[str, Any]]) -> None:
         """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""
