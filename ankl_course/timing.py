@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 READING_WPM = 120
