@@ -98,6 +98,8 @@ class Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: Authoring cues in the question banks (printed, but they do not fail the check).
+        self.cues: list[Problem] = []
         self.used_keys: set[str] = set()
         self.references: dict[str, Reference] = {}
         self.facts: dict[str, Fact] = {}
@@ -190,15 +192,35 @@ class Checker:
 
     def check_banks(self) -> None:
         from .quiz import load_bank
+        from .quiz_cues import cues
 
+        banks = {}
         for path in sorted(data_path("quizzes").glob("*.toml")):
             try:
                 bank = load_bank(path, facts=self.facts)
             except CourseDataError as exc:
                 self.add(exc.path, exc.location, exc.message)
                 continue
+            banks[bank.chapter] = bank
             self.used_keys.update(bank.source_keys(self.facts))
             self.use_claims(path, "", path.read_text(encoding="utf-8"))
+            self.cues += [Problem(str(path), where, message) for where, message in cues(bank)]
+        for bank in banks.values():
+            self.check_bank_links(bank, banks)
+
+    def check_bank_links(self, bank: Any, banks: dict[str, Any]) -> None:
+        """Warm-up, pre-test and post-test references name existing questions of earlier chapters."""
+        for name, refs in (("warmup", bank.warmup), ("pretest", bank.pretest)):
+            for ref in refs:
+                chapter, qid = ref.split("/", 1)
+                if chapter not in banks or qid not in banks[chapter].questions:
+                    self.add(bank.path, name, f"{ref!r}: no such question")
+                elif name == "warmup" and chapter >= bank.chapter:
+                    self.add(bank.path, name, f"{ref!r}: a warm-up recalls an earlier chapter")
+        if bank.warmup and not 2 <= len(bank.warmup) <= 3:
+            self.add(bank.path, "warmup", f"a warm-up has 2 or 3 questions, not {len(bank.warmup)}")
+        if bank.posttest and not (bank.posttest in banks and banks[bank.posttest].pretest):
+            self.add(bank.path, "posttest", f"{bank.posttest!r} has no pre-test to repeat")
 
     def check_text_citations(self, path: Path, location: str, text: str) -> None:
         self.use_claims(path, location, text)
@@ -381,6 +403,8 @@ def main(argv: list[str], prog: str = "ankl-course check") -> int:
     problems = checker.run(args.notebooks or None)
     for note in checker.notes:
         print(f"note: {note}")
+    for cue in checker.cues:
+        print(f"cue: {cue}")
     for problem in problems:
         print(problem)
     if problems:

@@ -111,13 +111,14 @@ def answer(page: Any, form_id: str, right: bool) -> str:
     data = quiz_payload(form)
     if data["type"] == "numeric":
         value = (data["low"] + data["high"]) / 2 if right else data["high"] + abs(data["high"]) + 1000
-        form.locator("input[type=number]").fill(f"{value:g}")
+        form.locator("input").first.fill(f"{value:g}")
     else:
         correct = [i for i, (is_right, _) in enumerate(data["options"]) if is_right]
         wrong = [i for i, (is_right, _) in enumerate(data["options"]) if not is_right]
         chosen = correct if right else (wrong[:1] or correct[:1])  # all options right: tick too few
-        for index in chosen:
-            form.locator(f"#{form_id}-opt{index}").check()
+        for index in range(len(data["options"])):
+            if index in chosen or data["type"] == "multiple":  # a radio is unchecked by checking another
+                form.locator(f"#{form_id}-opt{index}").set_checked(index in chosen)
     form.locator(".ankl-check").click()
     feedback = form.locator(".ankl-feedback")
     feedback.wait_for(state="visible")
