@@ -12,13 +12,12 @@ course never presents invented data as a real person's.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from .datafile import checked_number, read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -87,14 +86,6 @@ def _table(path: Path, raw: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def _number(path: Path, where: str, value: Any, positive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(path, where, f"must be a number, not {value!r}")
-    if positive and value <= 0:
-        raise _fail(path, where, f"must be > 0, not {value!r}")
-    return float(value)
-
-
 def _whole(path: Path, where: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _fail(path, where, f"must be a whole number >= {minimum}, not {value!r}")
@@ -139,7 +130,7 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
             raise _fail(path, where, "each [[lab]] has exactly name, value, unit and flag")
         if entry["flag"] not in FLAGS:
             raise _fail(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
-        labs.append(Lab(_text(path, where, entry["name"]), _number(path, where, entry["value"], positive=False),
+        labs.append(Lab(_text(path, where, entry["name"]), checked_number(path, where, entry["value"]),
                         _text(path, where, entry["unit"]), entry["flag"]))
     if not labs:
         raise _fail(path, "lab", "the case needs at least one [[lab]] result")
@@ -167,14 +158,15 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     days = ebv_section.get("days")
     if not isinstance(days, list) or len(days) < 3:
         raise _fail(path, "[ebv] days", "give at least three measurement days")
-    day_values = tuple(_number(path, "[ebv] days", d, positive=False) for d in days)
+    day_values = tuple(checked_number(path, "[ebv] days", d) for d in days)
     if any(b <= a for a, b in zip(day_values, day_values[1:], strict=False)):
         raise _fail(path, "[ebv] days", "days must be strictly increasing")
     ebv_spec = EbvSpec(
         days=day_values,
-        baseline=_number(path, "[ebv] baseline", ebv_section.get("baseline")),
-        true_half_life_days=_number(path, "[ebv] true_half_life_days", ebv_section.get("true_half_life_days")),
-        noise_log10=_number(path, "[ebv] noise_log10", ebv_section.get("noise_log10"), positive=False),
+        baseline=checked_number(path, "[ebv] baseline", ebv_section.get("baseline"), positive=True),
+        true_half_life_days=checked_number(path, "[ebv] true_half_life_days",
+                                           ebv_section.get("true_half_life_days"), positive=True),
+        noise_log10=checked_number(path, "[ebv] noise_log10", ebv_section.get("noise_log10")),
         seed=_whole(path, "[ebv] seed", ebv_section.get("seed")),
     )
 

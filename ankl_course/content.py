@@ -183,8 +183,8 @@ class Checker:
             slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
             if slide not in SLIDE_TYPES:
                 self.add(path, where, "missing slide metadata (metadata.slideshow.slide_type)")
-            if PLACEHOLDER_WORDS.search(text):
-                self.add(path, where, f"placeholder text {PLACEHOLDER_WORDS.search(text).group(0)!r}")
+            if placeholder := PLACEHOLDER_WORDS.search(text):
+                self.add(path, where, f"placeholder text {placeholder.group(0)!r}")
             self.check_text_citations(path, where, text)
             self.check_images(path, where, text)
             if kind == "markdown":
@@ -192,8 +192,8 @@ class Checker:
                 for line in text.splitlines():
                     if line.lstrip().startswith("#"):
                         headings.add(line.lstrip("# ").strip().lower())
-                if PERCENT.search(text):
-                    self.add(path, where, f"number {PERCENT.search(text).group(0)!r} typed in Markdown: "
+                if percent := PERCENT.search(text):
+                    self.add(path, where, f"number {percent.group(0)!r} typed in Markdown: "
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
                 self.check_outputs(path, where, text, cell)

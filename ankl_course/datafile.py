@@ -9,6 +9,7 @@ names the file. This is the one place that does it.
 from __future__ import annotations
 
 import functools
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,25 @@ def read_toml(path: Path, missing: str = "file not found", cached: bool = False)
         return _parse_cached(text) if cached else tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CourseDataError(path, "", f"not valid TOML: {exc}") from None
+
+
+def checked_number(path: Path, where: str, value: Any, name: str = "", *, positive: bool = False,
+           low: float | None = None, high: float | None = None) -> float:
+    """``value`` as a float, or a :class:`CourseDataError` at ``where`` in ``path`` saying what it must be.
+
+    A number is an int or a float, finite, and not a boolean (TOML's ``true`` is not 1). ``name``
+    starts the message (``"weight must be a number >= 0, not -1"``) when ``where`` alone would not
+    say which value is meant. ``positive`` asks for > 0; ``low``/``high`` bound it (inclusive).
+    """
+    label = f"{name} " if name else ""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CourseDataError(path, where, f"{label}must be a number, not {value!r}")
+    if positive and value <= 0:
+        raise CourseDataError(path, where, f"{label}must be > 0, not {value!r}")
+    if low is not None and high is not None and not low <= value <= high:
+        raise CourseDataError(path, where, f"{label}must be a number from {low} to {high}, not {value!r}")
+    if low is not None and value < low:
+        raise CourseDataError(path, where, f"{label}must be a number >= {low}, not {value!r}")
+    if high is not None and value > high:
+        raise CourseDataError(path, where, f"{label}must be a number <= {high}, not {value!r}")
+    return float(value)

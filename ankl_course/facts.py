@@ -171,7 +171,8 @@ def load_references(path: Path | None = None) -> dict[str, Reference]:
             raise CourseDataError(path, f"[{key}]", "needs a doi, pmid or url so readers can find it")
         if not isinstance(entry["year"], int):
             raise CourseDataError(path, f"[{key}]", "year must be a whole number")
-        references[key] = Reference(key=key, **{k: (v if k == "year" else str(v)) for k, v in entry.items()})
+        texts = {name: str(text) for name, text in entry.items() if name != "year"}
+        references[key] = Reference(key=key, year=entry["year"], **texts)
     return references
 
 
@@ -277,8 +278,10 @@ def render(
         position = match.end()
         following = matches[index + 1] if index + 1 < len(matches) else None
         # Facts from one source in one sentence share a single citation, after the last of them.
-        same_sentence = following is not None and not SENTENCE_END.search(template[match.end():following.start()])
-        if not (same_sentence and facts[following.group(1)].cite == item.cite):
+        shares_citation = (following is not None
+                           and not SENTENCE_END.search(template[match.end():following.start()])
+                           and facts[following.group(1)].cite == item.cite)
+        if not shares_citation:
             pieces.append(f" ({link(item.cite)})")
     pieces.append(template[position:])
 

@@ -42,7 +42,7 @@ def html_of(shown: Any) -> str:
                 if name == "_repr_markdown_":
                     import mistune
 
-                    return mistune.html(value)
+                    return str(mistune.html(value))
                 return str(value)
     return f"<pre>{html.escape(repr(shown))}</pre>"
 

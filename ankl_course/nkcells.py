@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from .datafile import checked_number, read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -101,12 +101,6 @@ class Decision:
         return "Killed: activating signals outweigh inhibitory ones by more than the threshold."
 
 
-def _number(path: Path, where: str, value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise CourseDataError(path, where, f"{name} must be a number >= 0")
-    return float(value)
-
-
 def load_model(path: Path | None = None) -> Model:
     """Read and validate the receptor table (``data/nk_receptors.toml``)."""
     path = path or data_path("nk_receptors.toml")
@@ -125,7 +119,7 @@ def load_model(path: Path | None = None) -> Model:
             raise CourseDataError(path, where, f"role must be one of {', '.join(ROLES)}")
         if entry["reads"] not in FEATURES:
             raise CourseDataError(path, where, f"reads must be one of {', '.join(FEATURES)}")
-        weight = _number(path, where, entry["weight"], "weight")
+        weight = checked_number(path, where, entry["weight"], "weight", low=0)
         receptors.append(Receptor(**{**entry, "weight": weight}))
     if not receptors:
         raise CourseDataError(path, "", "needs at least one [[receptor]]")
@@ -134,8 +128,9 @@ def load_model(path: Path | None = None) -> Model:
         raise CourseDataError(path, "", "receptor names must be unique")
     return Model(
         receptors=tuple(receptors),
-        baseline_activation=_number(path, "baseline_activation", raw.get("baseline_activation"), "baseline_activation"),
-        threshold=_number(path, "threshold", raw.get("threshold"), "threshold"),
+        baseline_activation=checked_number(path, "baseline_activation", raw.get("baseline_activation"),
+                                           "baseline_activation", low=0),
+        threshold=checked_number(path, "threshold", raw.get("threshold"), "threshold", low=0),
     )
 
 

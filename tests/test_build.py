@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from exports_helpers import built_site, run_cli
+from conftest import run_cli
+from exports_helpers import BUILD_TIMEOUT, built_site
 
 from ankl_course.export import assets
 from ankl_course.resources import chapter_notebooks, notebooks_dir
@@ -155,7 +156,8 @@ def test_teacher_build_shows_answers_and_explanations(teacher_site: Path) -> Non
 
 def test_build_without_assets_fails_with_what_to_install(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    done = run_cli("build", "--out", str(out), env={assets.VENDOR_ENV: str(tmp_path / "no-vendor")})
+    done = run_cli("build", "--out", str(out), env={assets.VENDOR_ENV: str(tmp_path / "no-vendor")},
+                   timeout=BUILD_TIMEOUT)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "reveal.js 5.2.1 is not installed" in done.stderr and "ankl-course assets" in done.stderr
@@ -165,7 +167,7 @@ def test_build_without_assets_fails_with_what_to_install(tmp_path: Path) -> None
 
 def test_build_refuses_to_overwrite_a_folder_it_did_not_write(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    done = run_cli("build", "--out", str(tmp_path), "--only", CHAPTERS[0])
+    done = run_cli("build", "--out", str(tmp_path), "--only", CHAPTERS[0], timeout=BUILD_TIMEOUT)
     assert done.returncode == 1 and "was not written by ankl-course build" in done.stderr
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
