@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import (
     CITATION,
@@ -30,6 +30,7 @@ from .facts import (
     load_facts,
     load_references,
 )
+from .nbfile import cell_source, read_notebook
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 
 REQUIRED_HEADINGS = {
@@ -64,11 +65,6 @@ class Problem:
 
     def __str__(self) -> str:
         return CourseDataError(self.path, self.location, self.message).format()
-
-
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -130,9 +126,9 @@ class Checker:
             if path.name in ("references.toml", "facts.toml") or path.parent.name == "quizzes":
                 continue
             try:
-                tree = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                self.add(path, "", f"not valid TOML: {exc}")
+                tree = read_toml(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for location, key in _walk_citations(tree, ""):
                 self.use(path, location, key)
@@ -165,9 +161,9 @@ class Checker:
 
     def check_notebook(self, path: Path) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.add(path, "", f"not a readable notebook: {exc}")
+            data = read_notebook(path)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
             return
         if data.get("nbformat") != 4:
             self.add(path, "", "notebooks must be nbformat 4")
@@ -178,7 +174,7 @@ class Checker:
         sessions: set[str] = set()
         for number, cell in enumerate(cells, start=1):
             where = f"cell {number}"
-            text = _source(cell)
+            text = cell_source(cell)
             kind = cell.get("cell_type")
             slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
             if slide not in SLIDE_TYPES:
@@ -214,7 +210,7 @@ class Checker:
             self.add(path, "", "missing a time estimate ('Estimated time: ...')")
         if "prerequisite" not in lowered:
             self.add(path, "", "missing prerequisites")
-        if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
+        if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
 
     def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
@@ -277,12 +273,12 @@ class Checker:
             return
         for path in sorted(folder.rglob("*.ipynb")):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                self.add(path, "", f"not a readable notebook: {exc}")
+                data = read_notebook(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
-                self.check_text_citations(path, f"cell {number}", _source(cell))
+                self.check_text_citations(path, f"cell {number}", cell_source(cell))
 
     def check_unused_references(self) -> None:
         for key in sorted(set(self.references) - self.used_keys):

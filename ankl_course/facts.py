@@ -19,7 +19,6 @@ Citation syntax understood everywhere in the course:
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 
 from .datafile import read_toml
 from .errors import CourseDataError
+from .nbfile import notebook_text
 from .resources import chapter_notebooks, data_path
 
 FACT_ID = re.compile(r"^[a-z0-9_-]+\.[a-z0-9_.-]+$")
@@ -319,19 +319,6 @@ def keys_in_text(text: str, facts: dict[str, Fact]) -> list[str]:
         if key not in found:
             found.append(key)
     return found
-
-
-def notebook_text(path: Path) -> str:
-    """All cell sources of a notebook joined, read as plain JSON (nbformat is slow to import)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
-    parts = []
-    for cell in data.get("cells", []):
-        source = cell.get("source", "")
-        parts.append("".join(source) if isinstance(source, list) else source)
-    return "\n".join(parts)
 
 
 def chapter_keys(chapter: str) -> list[str]:

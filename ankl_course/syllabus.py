@@ -12,13 +12,13 @@ not listed. Notebooks are read as plain JSON (``nbformat`` is slow to import).
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import CourseDataError
+from .nbfile import cell_source, cells, read_notebook
 from .resources import chapter_notebooks
 
 TITLE = re.compile(r"^#\s+(?:Chapter\s+\d+\s*[:.\-–]\s*)?(?P<title>.+?)\s*$", re.IGNORECASE)
@@ -39,7 +39,7 @@ MAP_STYLE = (
 
 @dataclass(frozen=True)
 class Chapter:
-    """What the course map shows for one chapter notebook."""
+    """One chapter notebook as the course map and the site show it (the one title parser of both)."""
 
     number: int
     stem: str
@@ -48,6 +48,12 @@ class Chapter:
     time: str = ""
     prerequisites: str = ""
     path: Path = field(default=Path(), compare=False)
+
+    @property
+    def heading(self) -> str:
+        """The title as the chapter's own heading states it (``Chapter 1: NK-cell biology``): what the
+        site's index, navigation and page titles show, while the course map has a number column."""
+        return f"Chapter {self.number}: {self.title}" if self.number >= 0 else self.title
 
     @property
     def minutes(self) -> int | None:
@@ -73,25 +79,17 @@ def plain(text: str) -> str:
     return re.sub(r"\*\*|__|\*|`", "", text).strip()
 
 
-def _cell_text(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def read_chapter(path: Path) -> Chapter:
     """The course-map entry of one chapter notebook.
 
     A notebook that is not valid JSON raises :class:`CourseDataError`; parts a
     chapter does not state (yet) are left empty, so a draft chapter still shows.
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
+    data = read_notebook(path)
     stem = Path(path).stem
     number_match = NUMBER_PREFIX.match(stem)
     number = int(number_match.group("number")) if number_match else -1
-    markdown = [_cell_text(c) for c in data.get("cells", []) if c.get("cell_type") == "markdown"]
+    markdown = [cell_source(c) for c in cells(data, "markdown")]
     title = ""
     for text in markdown:
         first = text.strip().splitlines()[0] if text.strip() else ""
@@ -180,7 +178,7 @@ def chapter_card_html(chapter: Chapter) -> str:
     esc = html.escape
     objectives = "".join(f"<li>{esc(o)}</li>" for o in chapter.objectives) or "<li>(not stated yet)</li>"
     return (
-        f'<div class="ankl-chapter-card"><p><strong>Chapter {chapter.number}: {esc(chapter.title)}</strong> '
+        f'<div class="ankl-chapter-card"><p><strong>{esc(chapter.heading)}</strong> '
         f"<code>{esc(chapter.path.name)}</code></p>"
         f"<p><em>Estimated time:</em> {esc(chapter.time.rstrip('.') or 'not stated')}. "
         f"<em>Prerequisites:</em> {esc(chapter.prerequisites.rstrip('.') or 'not stated')}.</p>"

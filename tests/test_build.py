@@ -16,6 +16,7 @@ from conftest import run_cli
 from exports_helpers import BUILD_TIMEOUT, built_site
 
 from ankl_course.export import assets
+from ankl_course.nbfile import cell_source, cells, read_notebook
 from ankl_course.resources import chapter_notebooks, notebooks_dir
 
 pytestmark = pytest.mark.slow
@@ -89,11 +90,10 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
 
 def _first_note(chapter: str) -> str:
     """A run of plain words (no Markdown marks) from a chapter's first speaker note."""
-    cells = json.loads((notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
+    for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb")):
         if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes":
             runs, run = [], []
-            for word in "".join(cell["source"]).split():
+            for word in cell_source(cell).split():
                 if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
                     run.append(word)
                 else:
