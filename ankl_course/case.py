@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import figures
+from .cytometry import generate, sample_names
 from .datafile import checked_number, read_toml
+from .ebv import fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
+from .facts import load_references
+from .hlh import assess, validate_findings
 from .resources import data_path
 
 FLAGS = ("low", "normal", "high")
@@ -113,8 +118,6 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     path = path or data_path("case_study.toml")
     raw = read_toml(path)
     if references is None:
-        from .facts import load_references
-
         references = set(load_references())
     unknown = set(raw) - TOP_FIELDS
     if unknown:
@@ -137,7 +140,6 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
 
     flow = _table(path, raw, "flow")
     _sources(path, "[flow]", flow.get("sources"), references)
-    from .cytometry import sample_names
 
     if flow.get("sample") not in sample_names():
         raise _fail(path, "[flow] sample", f"{flow.get('sample')!r} is not one of {', '.join(sample_names())}")
@@ -146,7 +148,6 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
 
     hlh_section = _table(path, raw, "hlh")
     _sources(path, "[hlh]", hlh_section.get("sources"), references)
-    from .hlh import validate_findings
 
     try:
         findings = validate_findings(hlh_section.get("findings") or {})
@@ -206,22 +207,16 @@ def flagged(case: Case, flag: str) -> list[str]:
 
 def flow_sample(case: Case) -> Any:
     """The patient's blood as a synthetic cytometry sample (same events on every run)."""
-    from .cytometry import generate
-
     return generate(case.flow.sample, n_events=case.flow.n_events, seed=case.flow.seed)
 
 
 def hlh_assessment(case: Case) -> Any:
     """HLH-2004 applied to the patient's findings by the course's checker."""
-    from .hlh import assess
-
     return assess(case.hlh_findings)
 
 
 def ebv_series(case: Case) -> tuple[list[float], list[float]]:
     """The patient's EBV DNA loads (copies/mL) on the measurement days, rounded to whole copies."""
-    from .ebv import simulate_load
-
     spec = case.ebv
     loads = simulate_load(list(spec.days), spec.baseline, spec.true_half_life_days, spec.noise_log10, spec.seed)
     return list(spec.days), [float(round(x)) for x in loads]
@@ -229,8 +224,6 @@ def ebv_series(case: Case) -> tuple[list[float], list[float]]:
 
 def ebv_fit(case: Case, first: int | None = None) -> Any:
     """Log-linear fit of the first ``first`` measurements (all by default)."""
-    from .ebv import fit_decline
-
     days, loads = ebv_series(case)
     count = len(days) if first is None else first
     if not 3 <= count <= len(days):
@@ -240,9 +233,6 @@ def ebv_fit(case: Case, first: int | None = None) -> Any:
 
 def ebv_fit_view(case: Case) -> Any:
     """Render function for the explorer: fit the first ``points`` measurements and show the line."""
-    from . import figures
-    from .ebv import kinetics_figure
-
     days, loads = ebv_series(case)
 
     def render(points: int) -> Any:

@@ -31,6 +31,7 @@ from .facts import (
     load_references,
 )
 from .nbfile import cell_source, read_notebook
+from .quiz import bank_path, load_bank
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 
 REQUIRED_HEADINGS = {
@@ -134,8 +135,6 @@ class Checker:
                 self.use(path, location, key)
 
     def check_banks(self) -> None:
-        from .quiz import load_bank
-
         for path in sorted(data_path("quizzes").glob("*.toml")):
             try:
                 bank = load_bank(path, facts=self.facts)
@@ -246,8 +245,6 @@ class Checker:
                 self.add(path, where, "<img> without alt text")
 
     def check_quiz_calls(self, path: Path, where: str, text: str, chapters: set[str]) -> None:
-        from .quiz import bank_path, load_bank
-
         calls = list(ASK_CALL.finditer(text))
         if not calls:
             return

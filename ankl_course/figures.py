@@ -16,12 +16,15 @@ import html
 import io
 from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 from cycler import cycler
-from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
+
+# pyplot is imported inside the functions that draw (measured): it takes about 1.5 s to import,
+# and this module is loaded by every chapter module, including the cytometry package that
+# `ankl-course fcs list` loads to print a few names.
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order plots use it.
 PALETTE: dict[str, str] = {
@@ -65,6 +68,8 @@ def style() -> dict[RcKeyType, Any]:
 
 def new_figure(size: str = "wide", ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     """A figure and axes in the course style, sized by name (see :data:`SIZES`)."""
+    import matplotlib.pyplot as plt
+
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}, not {size!r}")
     with plt.rc_context(style()):
@@ -79,6 +84,8 @@ def png_bytes(fig: Figure, fast: bool = False) -> bytes:
     (no tight bounding box to measure) and the PNG is barely compressed, which takes a good part
     off a redraw for a file a few kB larger.
     """
+    import matplotlib.pyplot as plt
+
     buffer = io.BytesIO()
     settings = {**style(), "savefig.bbox": "standard"} if fast else style()
     with plt.rc_context(settings):
@@ -90,6 +97,8 @@ def png_bytes(fig: Figure, fast: bool = False) -> bytes:
 def styled() -> Any:
     """A context in which new figures, axes and artists take the course style: for figures built
     outside pyplot (explorers keep one between redraws, so a notebook never shows it by itself)."""
+    import matplotlib.pyplot as plt
+
     return plt.rc_context(style())
 
 
@@ -122,6 +131,8 @@ class FigureDisplay:
 def show(fig: Figure, alt: str, caption: str = "") -> FigureDisplay:
     """Render ``fig`` with its alt text, close it (so it is not shown twice), and
     return the display object; make it the last expression of a cell."""
+    import matplotlib.pyplot as plt
+
     display = FigureDisplay(png_bytes(fig), alt, caption)
     plt.close(fig)
     return display

@@ -17,11 +17,16 @@ teaching values, stated as such.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from matplotlib.colors import ListedColormap
+
+from . import figures
 from .datafile import checked_number, read_toml
 from .errors import CourseDataError
 from .resources import data_path
@@ -166,8 +171,6 @@ def describe(decision: Decision) -> str:
 def signal_figure(decision: Decision, model: Model | None = None) -> Any:
     """Horizontal bars: each receptor's signal (inhibitory to the left, activating to the right),
     then the net signal against the threshold, titled with the verdict."""
-    from . import figures
-
     model = model or load_model()
     roles = {r.name: r.role for r in model.receptors}
     names = list(decision.signals)
@@ -193,8 +196,6 @@ def signal_figure(decision: Decision, model: Model | None = None) -> Any:
 
 def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibody: float = 0.0) -> Any:
     """Render function for the chapter's explorer: the signal bars with alt text."""
-    from . import figures
-
     model = load_model()
     decision = decide(Target(mhc_class_i, stress_ligands, antibody), model)
     return figures.show(signal_figure(decision, model), alt=describe(decision))
@@ -202,8 +203,6 @@ def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibod
 
 def receptor_table_html(model: Model | None = None) -> str:
     """The receptor table as HTML, so the chapter shows the same data the model uses."""
-    import html
-
     model = model or load_model()
     rows = "".join(
         f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.role)}</td>"
@@ -226,11 +225,6 @@ def kill_grid(steps: int = 41, antibody: float = 0.0, model: Model | None = None
 def decision_map_figure(steps: int = 41, model: Model | None = None) -> Any:
     """The whole decision space at a glance: where on the HLA class I x stress-ligand plane
     the teaching model kills, with the three textbook cases marked."""
-    import numpy as np
-    from matplotlib.colors import ListedColormap
-
-    from . import figures
-
     model = model or load_model()
     grid = np.array(kill_grid(steps, model=model), dtype=float)
     fig, ax = figures.new_figure("square")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import figures
 from .errors import CourseDataError
 from .nbfile import cell_source, cells, read_notebook
 from .resources import chapter_notebooks
@@ -168,6 +169,7 @@ def course_map_html(items: list[Chapter], unreadable: list[str] | None = None) -
 
 def course_map(paths: list[Path] | None = None) -> Any:
     """Display the course map of the chapters present (for the welcome notebook)."""
+    # Lazy (measured): IPython.display costs about 0.4 s, and `ankl-course build` reads chapters here.
     from IPython.display import HTML
 
     return HTML(course_map_html(*readable_chapters(paths)))
@@ -188,8 +190,6 @@ def chapter_card_html(chapter: Chapter) -> str:
 
 def time_figure(items: list[Chapter]) -> tuple[Any, str]:
     """A bar chart of each chapter's estimated minutes, and its alt text (written from the same data)."""
-    from . import figures
-
     timed = [c for c in items if c.minutes]
     fig, ax = figures.new_figure("wide")
     labels = [f"{c.number:02d} {c.title}" for c in timed][::-1]

@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
+from IPython.display import HTML
+
+from . import figures
 from .datafile import read_toml
 from .errors import CourseDataError
+from .facts import load_references
+from .interactive import Explorer
 from .resources import data_path
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -257,8 +263,6 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     path = path or data_path("regimens.toml")
     raw = read_toml(path)
     if references is None:
-        from .facts import load_references
-
         references = set(load_references())
     unknown = set(raw) - {"evidence_level", "drug", "regimen", "approach", "seed_claim"}
     if unknown:
@@ -378,8 +382,6 @@ def appraisal_table(formulary: Formulary) -> str:
 
 
 def _citations(keys: tuple[str, ...]) -> str:
-    from .facts import load_references
-
     references = load_references()
     return "; ".join(f'<a href="#ref-{k}">{html.escape(references[k].short())}</a>' for k in keys)
 
@@ -465,9 +467,6 @@ def card(formulary: Formulary, choice: str) -> str:
 
 def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:smile") -> Any:
     """The chapter's explorer: pick a regimen, an emerging approach or a drug and read its card."""
-    import ipywidgets as widgets
-    from IPython.display import HTML
-
     formulary = formulary or load_formulary()
     menu = widgets.Dropdown(options=explorer_choices(formulary), value=start, description="Show",
                             layout=widgets.Layout(width="28em"))
@@ -475,15 +474,11 @@ def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:s
     def render(choice: str) -> Any:
         return HTML(card(formulary, choice))
 
-    from .interactive import Explorer
-
     return Explorer(render, {"choice": menu}, title="Regimen explorer (no doses: drugs, mechanisms, evidence)")
 
 
 def evidence_figure(formulary: Formulary) -> Any:
     """A dot chart: each regimen and approach, its evidence level in ENKTL and in ANKL side by side."""
-    from . import figures
-
     items: list[Regimen | Approach] = [*formulary.regimens.values(), *formulary.approaches.values()]
     fig, ax = figures.new_figure("wide")
     ranks = sorted(formulary.levels.values(), key=lambda lv: lv.rank)
@@ -526,8 +521,6 @@ def asparagine_balance(synthetase: float, asparaginase: bool, need: float = 1.0)
 
 def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Any:
     """Bars of asparagine supply (blood + own synthesis) for a normal cell and an NK-lymphoma cell."""
-    from . import figures
-
     cells = {"Normal cell\n(plenty of synthetase)": 1.2, "NK-lymphoma cell\n(slider)": tumour_synthetase}
     fig, ax = figures.new_figure("small")
     for x, level in enumerate(cells.values()):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import copy
 import html
 import multiprocessing
 import os
@@ -43,7 +44,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from traitlets.config import Config
+
 from ..errors import CourseDataError
+from ..facts import chapter_keys, references_html
 from ..interactive import EXPORT_ENV
 from ..nbfile import cells, read_notebook, write_notebook
 from ..quiz import TEACHER_ENV
@@ -116,10 +122,11 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
     their ``text/html`` rendering. (``store_widget_state=False`` would say the same, but
     nbclient 0.11 then fails with a KeyError as soon as an ``Output`` widget captures a display.)
     """
+    # Lazy (measured): nbformat, nbclient and nbconvert take 2 to 3 s to import here, and
+    # `ankl-course build --help` and the missing-assets check must answer before that.
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
-    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
     # IPC sockets (files in the working folder) instead of TCP ports: kernels started at the
@@ -150,8 +157,6 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
 def _without_speaker_notes(nb: Any) -> Any:
     """The notebook minus its speaker-notes cells: they are the teacher's words for the deck's
     speaker view, not text for the students' pages (the presenter build keeps them)."""
-    import copy
-
     trimmed = copy.copy(nb)
     trimmed.cells = [c for c in nb.cells if c.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"]
     return trimmed
@@ -166,8 +171,6 @@ def _failed_cell(nb: Any) -> str:
 
 
 def _config(deck_code: bool) -> Any:
-    from traitlets.config import Config
-
     config = Config()
     config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
     config.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
@@ -236,7 +239,7 @@ def _has_math(nb: Any) -> bool:
 
 def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, workdir: Path) -> ChapterResult:
     """Execute one chapter and write its page, its deck and its single-file deck."""
-    from nbconvert import HTMLExporter, SlidesExporter
+    from nbconvert import HTMLExporter, SlidesExporter  # lazy: see execute()
 
     chapter = chapters[index]
     started = time.perf_counter()
@@ -299,10 +302,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _shell(title: str, body: str, teacher: bool) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     environment = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=select_autoescape(["j2"]))
-    from markupsafe import Markup
 
     css = (SITE_TEMPLATES / "course.css").read_text(encoding="utf-8")
     return environment.get_template("index.html.j2").render(
@@ -341,8 +341,6 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
 
 def references_page(chapters: list[Chapter], teacher: bool) -> str:
     """Every reference the built chapters cite (text, facts and question banks), in one list."""
-    from ..facts import chapter_keys, references_html
-
     keys: list[str] = []
     for chapter in chapters:
         keys += chapter_keys(chapter.stem)
