@@ -11,7 +11,6 @@ course never presents invented data as a real person's.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from .ebv import fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
 from .facts import load_references
 from .hlh import assess, validate_findings
+from .htmlkit import Cell, Markup, table
 from .resources import data_path
 
 FLAGS = ("low", "normal", "high")
@@ -187,15 +187,11 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
 
 def lab_table_html(case: Case) -> str:
     """The first blood results as an accessible HTML table, flags spelled out (not colour alone)."""
-    esc = html.escape
-    marks = {"low": "&#8595; low", "high": "&#8593; high", "normal": "normal"}
-    rows = "".join(
-        f"<tr><td>{esc(lab.name)}</td><td style='text-align:right'>{lab.value:g}</td><td>{esc(lab.unit)}</td>"
-        f"<td>{marks[lab.flag]}</td></tr>"
-        for lab in case.labs
-    )
-    return ("<table class='ankl-labs'><caption>First blood tests (synthetic patient)</caption>"
-            f"<tr><th>Test</th><th>Value</th><th>Unit</th><th>Flag</th></tr>{rows}</table>")
+    marks = {"low": Markup("&#8595; low"), "high": Markup("&#8593; high"), "normal": "normal"}
+    rows = [(lab.name, Cell(f"{lab.value:g}", style="text-align:right"), lab.unit, marks[lab.flag])
+            for lab in case.labs]
+    return table(["Test", "Value", "Unit", "Flag"], rows, caption="First blood tests (synthetic patient)",
+                 css_class="ankl-labs", sections=False, scoped=False)
 
 
 def flagged(case: Case, flag: str) -> list[str]:
@@ -249,7 +245,4 @@ def ebv_fit_view(case: Case) -> Any:
 
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A small HTML table (for gating results and summaries)."""
-    esc = html.escape
-    head = "".join(f"<th>{esc(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return table([str(h) for h in headers], [[str(c) for c in row] for row in rows], sections=False, scoped=False)

@@ -12,17 +12,28 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import mistune
 from markupsafe import Markup
 
-__all__ = ["Markup", "escape", "inline_markdown", "markdown", "table"]
+__all__ = ["Cell", "Markup", "escape", "inline_markdown", "markdown", "table"]
 
-#: A table cell: plain text (escaped) or HTML already made safe (kept as it is).
-Cell = str | int | float | Markup
+#: Text of a table cell: plain (escaped) or HTML already made safe (kept as it is).
+Text = str | int | float | Markup
 
 
-def escape(value: Cell) -> str:
+class Cell(NamedTuple):
+    """A table cell that needs more than its text: a row header (``<th scope="row">``) or a style."""
+
+    text: Text
+    header: bool = False
+    style: str = ""
+
+
+
+
+def escape(value: Text) -> str:
     """``value`` as HTML text: escaped (quotes too), unless it is :class:`Markup` already."""
     return str(value) if isinstance(value, Markup) else html.escape(str(value), quote=True)
 
@@ -44,23 +55,31 @@ def inline_markdown(text: str) -> str:
     return rendered
 
 
-def _cells(tag: str, values: Iterable[Cell], scope: str = "") -> str:
-    attribute = f' scope="{scope}"' if scope else ""
-    return "".join(f"<{tag}{attribute}>{escape(value)}</{tag}>" for value in values)
+def _cell(value: Text | Cell, tag: str = "td", scope: str = "") -> str:
+    """One ``<td>`` or ``<th>``: a :class:`Cell` may make itself a row header or carry a style."""
+    style = ""
+    if isinstance(value, Cell):
+        if value.header:
+            tag, scope = "th", "row"
+        style = f' style="{escape(value.style)}"' if value.style else ""
+        value = value.text
+    attributes = (f' scope="{scope}"' if scope else "") + style
+    return f"<{tag}{attributes}>{escape(value)}</{tag}>"
 
 
-def table(header: Sequence[Cell], rows: Iterable[Sequence[Cell]], *, caption: Cell = "", css_class: str = "",
-          sections: bool = True, scoped: bool = True) -> str:
+def table(header: Sequence[Text], rows: Iterable[Sequence[Text | Cell]], *, caption: Text = "",
+          css_class: str = "", caption_class: str = "", sections: bool = True, scoped: bool = True) -> str:
     """An HTML table: optional caption, one header row, then the rows.
 
     ``sections`` wraps the header in ``<thead>`` and the rows in ``<tbody>``; ``scoped`` marks
     the header cells ``scope="col"`` for screen readers. Both are on by default; the plain form
     is kept for tables whose exact markup a notebook's checked output already records.
     """
-    head = f"<tr>{_cells('th', header, 'col' if scoped else '')}</tr>"
-    body = "".join(f"<tr>{_cells('td', row)}</tr>" for row in rows)
+    head = "<tr>" + "".join(_cell(h, "th", "col" if scoped else "") for h in header) + "</tr>"
+    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     if sections:
         head, body = f"<thead>{head}</thead>", f"<tbody>{body}</tbody>"
     opening = f'<table class="{escape(css_class)}">' if css_class else "<table>"
-    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    title_class = f' class="{escape(caption_class)}"' if caption_class else ""
+    title = f"<caption{title_class}>{escape(caption)}</caption>" if caption else ""
     return f"{opening}{title}{head}{body}</table>"

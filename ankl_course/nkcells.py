@@ -17,7 +17,6 @@ teaching values, stated as such.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from matplotlib.colors import ListedColormap
 from . import figures
 from .datafile import checked_number, read_toml
 from .errors import CourseDataError
+from .htmlkit import table
 from .resources import data_path
 
 #: The target-cell features a receptor can read, each scored from 0 to 1.
@@ -204,13 +204,8 @@ def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibod
 def receptor_table_html(model: Model | None = None) -> str:
     """The receptor table as HTML, so the chapter shows the same data the model uses."""
     model = model or load_model()
-    rows = "".join(
-        f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.role)}</td>"
-        f"<td>{html.escape(r.ligand)}</td><td>{html.escape(r.reads.replace('_', ' '))}</td></tr>"
-        for r in model.receptors
-    )
-    return ("<table><thead><tr><th>Receptor</th><th>Signal</th><th>Ligand on the target</th>"
-            f"<th>Model reads</th></tr></thead><tbody>{rows}</tbody></table>")
+    rows = [(r.name, r.role, r.ligand, r.reads.replace("_", " ")) for r in model.receptors]
+    return table(["Receptor", "Signal", "Ligand on the target", "Model reads"], rows, scoped=False)
 
 
 def kill_grid(steps: int = 41, antibody: float = 0.0, model: Model | None = None) -> list[list[bool]]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import figures
 from .errors import CourseDataError
+from .htmlkit import Cell, Markup, table
 from .nbfile import cell_source, cells, read_notebook
 from .resources import chapter_notebooks
 
@@ -144,27 +145,22 @@ def total_minutes(items: list[Chapter]) -> int:
 def course_map_html(items: list[Chapter], unreadable: list[str] | None = None) -> str:
     """The course map as an accessible HTML table (caption, header cells with scope)."""
     esc = html.escape
-    rows = []
-    for chapter in items:
-        objectives = "".join(f"<li>{esc(o)}</li>" for o in chapter.objectives) or "<li>(not stated yet)</li>"
-        rows.append(
-            f"<tr><td>{chapter.number:02d}</td><th scope=\"row\">{esc(chapter.title)}</th>"
-            f"<td><ul>{objectives}</ul></td><td>{esc(chapter.time or 'not stated')}</td>"
-            f"<td>{esc(chapter.prerequisites or 'not stated')}</td></tr>"
-        )
+    rows = [(f"{chapter.number:02d}", Cell(chapter.title, header=True), Markup(f"<ul>{_objectives(chapter)}</ul>"),
+             chapter.time or "not stated", chapter.prerequisites or "not stated") for chapter in items]
     total = total_minutes(items)
     hours, mins = divmod(total, 60)
     summary = f"{len(items)} chapter{'s' if len(items) != 1 else ''}, about {hours} h {mins:02d} min in all"
+    header = ["No.", "Chapter", "Learning objectives", "Estimated time", "Prerequisites"]
     return (
         f"<style>{MAP_STYLE}</style>"
-        '<table class="ankl-course-map">'
-        f"<caption>Course map: {esc(summary)}</caption>"
-        '<thead><tr><th scope="col">No.</th><th scope="col">Chapter</th>'
-        '<th scope="col">Learning objectives</th><th scope="col">Estimated time</th>'
-        '<th scope="col">Prerequisites</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        + table(header, rows, caption=f"Course map: {summary}", css_class="ankl-course-map")
         + (f"<p>Could not be read (being edited?): {esc(', '.join(unreadable))}.</p>" if unreadable else "")
     )
+
+
+def _objectives(chapter: Chapter) -> str:
+    """The chapter's objectives as list items (what the map and the chapter cards show)."""
+    return "".join(f"<li>{html.escape(o)}</li>" for o in chapter.objectives) or "<li>(not stated yet)</li>"
 
 
 def course_map(paths: list[Path] | None = None) -> Any:
@@ -178,7 +174,7 @@ def course_map(paths: list[Path] | None = None) -> Any:
 def chapter_card_html(chapter: Chapter) -> str:
     """One chapter's entry as a small card: what the chapter-finder widget shows."""
     esc = html.escape
-    objectives = "".join(f"<li>{esc(o)}</li>" for o in chapter.objectives) or "<li>(not stated yet)</li>"
+    objectives = _objectives(chapter)
     return (
         f'<div class="ankl-chapter-card"><p><strong>{esc(chapter.heading)}</strong> '
         f"<code>{esc(chapter.path.name)}</code></p>"

@@ -27,6 +27,7 @@ from . import figures
 from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import load_references
+from .htmlkit import table
 from .interactive import Explorer
 from .resources import data_path
 
@@ -359,7 +360,6 @@ def _is_number(text: str) -> bool:
 
 def appraisal_table(formulary: Formulary) -> str:
     """The appraisal as an HTML table (deterministic, for exports and nbval)."""
-    esc = html.escape
     rows = []
     for item in appraise(formulary):
         def names(ids: tuple[str, ...]) -> str:
@@ -367,15 +367,11 @@ def appraisal_table(formulary: Formulary) -> str:
 
         verdict = "matches the sources" if item.composition_correct else "does not match the sources"
         shared = (f"same figure as {', '.join(item.pfs_shared_with)}" if item.pfs_shared_with else "")
-        rows.append(
-            f"<tr><td>{esc(item.claim.listed_name)}</td><td>{esc(verdict)}</td>"
-            f"<td>{esc(names(item.missing))}</td><td>{esc(names(item.extra))}</td>"
-            f"<td>{esc(item.claim.listed_pfs)}{'; ' + esc(shared) if shared else ''}</td>"
-            f"<td>{esc(item.regimen.studied_in)}</td></tr>"
-        )
-    head = ("<tr><th>Blog row</th><th>Drug list</th><th>Left out</th><th>Wrongly added</th>"
-            "<th>Survival figure quoted</th><th>Who the real studies treated</th></tr>")
-    return f'<table class="ankl-appraisal">{head}{"".join(rows)}</table>'
+        rows.append((item.claim.listed_name, verdict, names(item.missing), names(item.extra),
+                     item.claim.listed_pfs + ("; " + shared if shared else ""), item.regimen.studied_in))
+    header = ["Blog row", "Drug list", "Left out", "Wrongly added", "Survival figure quoted",
+              "Who the real studies treated"]
+    return table(header, rows, css_class="ankl-appraisal", sections=False, scoped=False)
 
 
 # -- the explorer -----------------------------------------------------------------------

@@ -45,11 +45,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from traitlets.config import Config
 
 from ..errors import CourseDataError
 from ..facts import chapter_keys, references_html
+from ..htmlkit import Markup, table
 from ..interactive import EXPORT_ENV
 from ..nbfile import cells, read_notebook, write_notebook
 from ..quiz import TEACHER_ENV
@@ -315,23 +315,22 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
     esc = html.escape
     rows = []
     for chapter in chapters:
-        stem = esc(chapter.stem)
-        rows.append(
-            f'<tr><td><a href="chapters/{stem}.html">{esc(chapter.heading)}</a></td>'
-            f"<td>{esc(chapter.time.rstrip('.')) or '&ndash;'}</td>"
-            f'<td><a href="slides/{stem}.slides.html">Slides<span class="ankl-sr"> of {esc(chapter.heading)}</span></a>'
-            f' &middot; <a href="slides-single/{stem}.slides.html">single file</a></td>'
-            f'<td><a href="student-pack/{stem}.ipynb" download>{stem}.ipynb</a></td></tr>'
-        )
+        stem, heading = esc(chapter.stem), esc(chapter.heading)
+        rows.append((
+            Markup(f'<a href="chapters/{stem}.html">{heading}</a>'),
+            chapter.time.rstrip(".") or Markup("&ndash;"),
+            Markup(f'<a href="slides/{stem}.slides.html">Slides<span class="ankl-sr"> of {heading}</span></a>'
+                   f' &middot; <a href="slides-single/{stem}.slides.html">single file</a>'),
+            Markup(f'<a href="student-pack/{stem}.ipynb" download>{stem}.ipynb</a>'),
+        ))
+    chapter_map = table(["Chapter", "Time", "Slides", "Notebook"], rows, caption_class="ankl-sr",
+                        caption="Chapters with their pages, slides and notebooks")
     body = (
         "<h1>Aggressive NK-cell leukemia: the course</h1>"
         "<p>Education, not medical advice. Every page works offline; quizzes answer in the page.</p>"
         "<h2>Chapter map</h2>"
-        '<table><caption class="ankl-sr">Chapters with their pages, slides and notebooks</caption>'
-        '<thead><tr><th scope="col">Chapter</th><th scope="col">Time</th><th scope="col">Slides</th>'
-        '<th scope="col">Notebook</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        "<h2>Presenting</h2>"
+        + chapter_map
+        + "<h2>Presenting</h2>"
         "<p>Open a deck and press <kbd>S</kbd> for the speaker view with notes, <kbd>F</kbd> for full screen, "
         "<kbd>Esc</kbd> for the overview. A single-file deck needs nothing beside it: mail it or copy it to a "
         f'USB stick. The <a href="{PACK_ZIP}">student pack</a> holds the notebooks to open in JupyterLab.</p>'
