@@ -18,7 +18,7 @@ from typing import Any
 
 from . import figures
 from .cytometry import generate, sample_names
-from .datafile import checked_number, read_toml
+from .datafile import check_fields, checked_number, read_toml
 from .ebv import fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
 from .facts import load_references
@@ -119,9 +119,7 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     raw = read_toml(path)
     if references is None:
         references = set(load_references())
-    unknown = set(raw) - TOP_FIELDS
-    if unknown:
-        raise _fail(path, "", f"unknown field(s): {', '.join(sorted(unknown))}")
+    check_fields(path, "", raw, TOP_FIELDS)
     if raw.get("synthetic") is not True:
         raise _fail(path, "synthetic", "the case must be marked synthetic = true (the course shows no real patient)")
     sources = _sources(path, "sources", raw.get("sources"), references)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,17 @@ def checked_number(path: Path, where: str, value: Any, name: str = "", *, positi
     if high is not None and value > high:
         raise CourseDataError(path, where, f"{label}must be a number <= {high}, not {value!r}")
     return float(value)
+
+
+def check_fields(path: Path, where: str, entry: Mapping[str, Any], allowed: Collection[str],
+                 required: Collection[str] = ()) -> None:
+    """A :class:`CourseDataError` at ``where`` if ``entry`` lacks a required field or has one not allowed.
+
+    A misspelt field in a hand-edited file would otherwise be ignored without a word.
+    """
+    missing = sorted(set(required) - set(entry))
+    if missing:
+        raise CourseDataError(path, where, f"missing field(s): {', '.join(missing)}")
+    unknown = sorted(set(entry) - set(allowed))
+    if unknown:
+        raise CourseDataError(path, where, f"unknown field(s): {', '.join(unknown)}")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from .datafile import check_fields, read_toml
 from .errors import CourseDataError
 from .nbfile import notebook_text
 from .resources import chapter_notebooks, data_path
@@ -161,9 +161,7 @@ def load_references(path: Path | None = None) -> dict[str, Reference]:
             raise CourseDataError(path, f"[{key}]", "citation keys are lower-case letters, digits, _ or -")
         if not isinstance(entry, dict):
             raise CourseDataError(path, f"[{key}]", "each reference is a table")
-        unknown = set(entry) - REFERENCE_FIELDS
-        if unknown:
-            raise CourseDataError(path, f"[{key}]", f"unknown field(s): {', '.join(sorted(unknown))}")
+        check_fields(path, f"[{key}]", entry, REFERENCE_FIELDS)
         missing = [name for name in REFERENCE_REQUIRED if not entry.get(name)]
         if missing:
             raise CourseDataError(path, f"[{key}]", f"missing field(s): {', '.join(missing)}")
@@ -194,9 +192,7 @@ def load_facts(path: Path | None = None, references: dict[str, Reference] | None
         where = f"fact {fact_id}"
         if fact_id in facts:
             raise CourseDataError(path, where, "duplicate id")
-        unknown = set(entry) - FACT_FIELDS
-        if unknown:
-            raise CourseDataError(path, where, f"unknown field(s): {', '.join(sorted(unknown))}")
+        check_fields(path, where, entry, FACT_FIELDS)
         for name in ("value", "text", "cite"):
             if name not in entry or entry[name] == "":
                 raise CourseDataError(path, where, f"missing {name}")

@@ -26,7 +26,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from . import figures
-from .datafile import checked_number, read_toml
+from .datafile import check_fields, checked_number, read_toml
 from .errors import CourseDataError
 from .htmlkit import table
 from .resources import data_path
@@ -113,12 +113,7 @@ def load_model(path: Path | None = None) -> Model:
     receptors = []
     for number, entry in enumerate(raw.get("receptor", []), start=1):
         where = f"receptor #{number}"
-        missing = sorted(RECEPTOR_FIELDS - set(entry))
-        if missing:
-            raise CourseDataError(path, where, f"missing field(s): {', '.join(missing)}")
-        unknown = sorted(set(entry) - RECEPTOR_FIELDS)
-        if unknown:
-            raise CourseDataError(path, where, f"unknown field(s): {', '.join(unknown)}")
+        check_fields(path, where, entry, RECEPTOR_FIELDS, required=RECEPTOR_FIELDS)
         where = f"receptor {entry['name']}"
         if entry["role"] not in ROLES:
             raise CourseDataError(path, where, f"role must be one of {', '.join(ROLES)}")

@@ -24,7 +24,7 @@ import ipywidgets as widgets
 from IPython.display import HTML
 
 from . import figures
-from .datafile import read_toml
+from .datafile import check_fields, read_toml
 from .errors import CourseDataError
 from .facts import load_references
 from .htmlkit import table
@@ -216,9 +216,7 @@ def _table(path: Path, raw: dict[str, Any], key: str, fields: set[str]) -> list[
         where = f"{key} #{number}"
         if not isinstance(entry, dict):
             raise CourseDataError(path, where, "each entry is a table")
-        unknown = set(entry) - fields
-        if unknown:
-            raise CourseDataError(path, where, f"unknown field(s): {', '.join(sorted(unknown))}")
+        check_fields(path, where, entry, fields)
         if "id" in fields:
             entry_id = entry.get("id")
             if not isinstance(entry_id, str) or not ID.match(entry_id):
