@@ -9,6 +9,7 @@ and each import inside a function must be listed below with the reason it is laz
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -94,8 +95,13 @@ def _resolve(importer: str, node: ast.ImportFrom) -> list[str]:
     return found if len(found) == len(node.names) else [base, *found]
 
 
-def imports() -> Iterator[Import]:
-    """Every import statement of the package, module level or inside a function."""
+@functools.cache
+def imports() -> tuple[Import, ...]:
+    """Every import statement of the package, module level or inside a function (parsed once)."""
+    return tuple(_imports())
+
+
+def _imports() -> Iterator[Import]:
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         inside: set[int] = set()

@@ -61,8 +61,8 @@ def test_every_module_says_why_it_exists() -> None:
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_make_test_fast_is_the_documented_fast_loop() -> None:
-    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "test-fast:" in makefile and '-m "not slow' in makefile
-    assert "make test-fast" in readme
+def test_make_test_fast_runs_all_but_the_slow_tests_and_is_documented() -> None:
+    done = subprocess.run(["make", "-n", "test-fast"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert any('-m "not slow"' in line for line in done.stdout.splitlines())
+    assert "make test-fast" in (REPO / "README.md").read_text(encoding="utf-8")
