@@ -11,18 +11,19 @@ course never presents invented data as a real person's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import figures
-from .cytometry import generate, sample_names
+from .cytometry import Sample, generate, sample_names
 from .datafile import check_fields, checked_number, read_toml
-from .ebv import fit_decline, kinetics_figure, simulate_load
+from .ebv import DeclineFit, fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
 from .facts import load_references
-from .hlh import assess, validate_findings
+from .figures import FigureDisplay
+from .hlh import Assessment, assess, validate_findings
 from .htmlkit import Cell, Markup, table
 from .resources import data_path
 
@@ -199,12 +200,12 @@ def flagged(case: Case, flag: str) -> list[str]:
     return [lab.name for lab in case.labs if lab.flag == flag]
 
 
-def flow_sample(case: Case) -> Any:
+def flow_sample(case: Case) -> Sample:
     """The patient's blood as a synthetic cytometry sample (same events on every run)."""
     return generate(case.flow.sample, n_events=case.flow.n_events, seed=case.flow.seed)
 
 
-def hlh_assessment(case: Case) -> Any:
+def hlh_assessment(case: Case) -> Assessment:
     """HLH-2004 applied to the patient's findings by the course's checker."""
     return assess(case.hlh_findings)
 
@@ -216,7 +217,7 @@ def ebv_series(case: Case) -> tuple[list[float], list[float]]:
     return list(spec.days), [float(round(x)) for x in loads]
 
 
-def ebv_fit(case: Case, first: int | None = None) -> Any:
+def ebv_fit(case: Case, first: int | None = None) -> DeclineFit:
     """Log-linear fit of the first ``first`` measurements (all by default)."""
     days, loads = ebv_series(case)
     count = len(days) if first is None else first
@@ -225,11 +226,11 @@ def ebv_fit(case: Case, first: int | None = None) -> Any:
     return fit_decline(days[:count], loads[:count])
 
 
-def ebv_fit_view(case: Case) -> Any:
+def ebv_fit_view(case: Case) -> Callable[[int], FigureDisplay]:
     """Render function for the explorer: fit the first ``points`` measurements and show the line."""
     days, loads = ebv_series(case)
 
-    def render(points: int) -> Any:
+    def render(points: int) -> FigureDisplay:
         fit = ebv_fit(case, points)
         fig = kinetics_figure(days[:points], loads[:points], fit)
         fig.axes[0].set_xlim(-1, days[-1] + 1)

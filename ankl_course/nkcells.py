@@ -20,14 +20,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 
 from . import figures
 from .datafile import check_fields, checked_number, read_toml
 from .errors import CourseDataError
+from .figures import FigureDisplay
 from .htmlkit import table
 from .resources import data_path
 
@@ -163,7 +164,7 @@ def describe(decision: Decision) -> str:
     )
 
 
-def signal_figure(decision: Decision, model: Model | None = None) -> Any:
+def signal_figure(decision: Decision, model: Model | None = None) -> Figure:
     """Horizontal bars: each receptor's signal (inhibitory to the left, activating to the right),
     then the net signal against the threshold, titled with the verdict."""
     model = model or load_model()
@@ -189,7 +190,7 @@ def signal_figure(decision: Decision, model: Model | None = None) -> Any:
     return fig
 
 
-def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibody: float = 0.0) -> Any:
+def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibody: float = 0.0) -> FigureDisplay:
     """Render function for the chapter's explorer: the signal bars with alt text."""
     model = load_model()
     decision = decide(Target(mhc_class_i, stress_ligands, antibody), model)
@@ -212,7 +213,7 @@ def kill_grid(steps: int = 41, antibody: float = 0.0, model: Model | None = None
     return [[decide(Target(mhc, stress, antibody), model).kill for mhc in levels] for stress in levels]
 
 
-def decision_map_figure(steps: int = 41, model: Model | None = None) -> Any:
+def decision_map_figure(steps: int = 41, model: Model | None = None) -> Figure:
     """The whole decision space at a glance: where on the HLA class I x stress-ligand plane
     the teaching model kills, with the three textbook cases marked."""
     model = model or load_model()

@@ -22,6 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 from IPython.display import HTML
+from matplotlib.figure import Figure
 
 from . import figures
 from .datafile import check_fields, read_toml
@@ -459,19 +460,19 @@ def card(formulary: Formulary, choice: str) -> str:
     raise ValueError(f"choice must start with regimen:, drug: or approach:, not {choice!r}")
 
 
-def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:smile") -> Any:
+def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:smile") -> Explorer:
     """The chapter's explorer: pick a regimen, an emerging approach or a drug and read its card."""
     formulary = formulary or load_formulary()
     menu = widgets.Dropdown(options=explorer_choices(formulary), value=start, description="Show",
                             layout=widgets.Layout(width="28em"))
 
-    def render(choice: str) -> Any:
+    def render(choice: str) -> HTML:
         return HTML(card(formulary, choice))
 
     return Explorer(render, {"choice": menu}, title="Regimen explorer (no doses: drugs, mechanisms, evidence)")
 
 
-def evidence_figure(formulary: Formulary) -> Any:
+def evidence_figure(formulary: Formulary) -> Figure:
     """A dot chart: each regimen and approach, its evidence level in ENKTL and in ANKL side by side."""
     items: list[Regimen | Approach] = [*formulary.regimens.values(), *formulary.approaches.values()]
     fig, ax = figures.new_figure("wide")
@@ -513,7 +514,7 @@ def asparagine_balance(synthetase: float, asparaginase: bool, need: float = 1.0)
     return {"from_blood": from_blood, "own": synthetase, "supply": supply, "survives": supply >= need}
 
 
-def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Any:
+def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Figure:
     """Bars of asparagine supply (blood + own synthesis) for a normal cell and an NK-lymphoma cell."""
     cells = {"Normal cell\n(plenty of synthetase)": 1.2, "NK-lymphoma cell\n(slider)": tumour_synthetase}
     fig, ax = figures.new_figure("small")
