@@ -18,7 +18,7 @@ from typing import Any
 
 from . import figures
 from .cytometry import Sample, generate, sample_names
-from .datafile import check_fields, checked_number, read_toml
+from .datafile import check_fields, checked_citations, checked_number, checked_text, read_toml
 from .ebv import DeclineFit, fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
 from .facts import load_references
@@ -81,36 +81,23 @@ class Case:
     synthetic: bool = True
 
 
-def _fail(path: Path, where: str, message: str) -> CourseDataError:
-    return CourseDataError(path, where, message)
-
-
 def _table(path: Path, raw: dict[str, Any], key: str) -> dict[str, Any]:
     value = raw.get(key)
     if not isinstance(value, dict):
-        raise _fail(path, f"[{key}]", "missing section")
+        raise CourseDataError(path, f"[{key}]", "missing section")
     return value
 
 
 def _whole(path: Path, where: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(path, where, f"must be a whole number >= {minimum}, not {value!r}")
+        raise CourseDataError(path, where, f"must be a whole number >= {minimum}, not {value!r}")
     return value
-
-
-def _text(path: Path, where: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(path, where, "must be a non-empty text")
-    return value.strip()
 
 
 def _sources(path: Path, where: str, value: Any, known: set[str] | None) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _fail(path, where, "sources must be a non-empty list of citation keys")
-    if known is not None:
-        for key in value:
-            if key not in known:
-                raise _fail(path, where, f"citation key {key!r} is not in references.toml")
+        raise CourseDataError(path, where, "sources must be a non-empty list of citation keys")
+    checked_citations(path, where, value, known)
     return tuple(value)
 
 
@@ -122,26 +109,28 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
         references = set(load_references())
     check_fields(path, "", raw, TOP_FIELDS)
     if raw.get("synthetic") is not True:
-        raise _fail(path, "synthetic", "the case must be marked synthetic = true (the course shows no real patient)")
+        raise CourseDataError(path, "synthetic",
+                              "the case must be marked synthetic = true (the course shows no real patient)")
     sources = _sources(path, "sources", raw.get("sources"), references)
 
     labs = []
     for number, entry in enumerate(raw.get("lab", []), start=1):
         where = f"lab #{number}"
         if not isinstance(entry, dict) or set(entry) != {"name", "value", "unit", "flag"}:
-            raise _fail(path, where, "each [[lab]] has exactly name, value, unit and flag")
+            raise CourseDataError(path, where, "each [[lab]] has exactly name, value, unit and flag")
         if entry["flag"] not in FLAGS:
-            raise _fail(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
-        labs.append(Lab(_text(path, where, entry["name"]), checked_number(path, where, entry["value"]),
-                        _text(path, where, entry["unit"]), entry["flag"]))
+            raise CourseDataError(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
+        labs.append(Lab(checked_text(path, where, entry["name"]), checked_number(path, where, entry["value"]),
+                        checked_text(path, where, entry["unit"]), entry["flag"]))
     if not labs:
-        raise _fail(path, "lab", "the case needs at least one [[lab]] result")
+        raise CourseDataError(path, "lab", "the case needs at least one [[lab]] result")
 
     flow = _table(path, raw, "flow")
     _sources(path, "[flow]", flow.get("sources"), references)
 
     if flow.get("sample") not in sample_names():
-        raise _fail(path, "[flow] sample", f"{flow.get('sample')!r} is not one of {', '.join(sample_names())}")
+        raise CourseDataError(path, "[flow] sample",
+                              f"{flow.get('sample')!r} is not one of {', '.join(sample_names())}")
     flow_spec = FlowSpec(flow["sample"], _whole(path, "[flow] n_events", flow.get("n_events"), 1000),
                          _whole(path, "[flow] seed", flow.get("seed")))
 
@@ -151,16 +140,16 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     try:
         findings = validate_findings(hlh_section.get("findings") or {})
     except ValueError as exc:
-        raise _fail(path, "[hlh.findings]", str(exc)) from None
+        raise CourseDataError(path, "[hlh.findings]", str(exc)) from None
 
     ebv_section = _table(path, raw, "ebv")
     _sources(path, "[ebv]", ebv_section.get("sources"), references)
     days = ebv_section.get("days")
     if not isinstance(days, list) or len(days) < 3:
-        raise _fail(path, "[ebv] days", "give at least three measurement days")
+        raise CourseDataError(path, "[ebv] days", "give at least three measurement days")
     day_values = tuple(checked_number(path, "[ebv] days", d) for d in days)
     if any(b <= a for a, b in zip(day_values, day_values[1:], strict=False)):
-        raise _fail(path, "[ebv] days", "days must be strictly increasing")
+        raise CourseDataError(path, "[ebv] days", "days must be strictly increasing")
     ebv_spec = EbvSpec(
         days=day_values,
         baseline=checked_number(path, "[ebv] baseline", ebv_section.get("baseline"), positive=True),
@@ -173,11 +162,12 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     decision = _table(path, raw, "decision")
     _sources(path, "[decision]", decision.get("sources"), references)
     return Case(
-        id=_text(path, "id", raw.get("id")), title=_text(path, "title", raw.get("title")),
-        age_years=_whole(path, "age_years", raw.get("age_years"), 1), sex=_text(path, "sex", raw.get("sex")),
-        presentation=_text(path, "presentation", raw.get("presentation")), labs=tuple(labs), flow=flow_spec,
-        hlh_findings=findings, ebv=ebv_spec, response=_text(path, "[decision] response", decision.get("response")),
-        donor=_text(path, "[decision] donor", decision.get("donor")), sources=sources,
+        id=checked_text(path, "id", raw.get("id")), title=checked_text(path, "title", raw.get("title")),
+        age_years=_whole(path, "age_years", raw.get("age_years"), 1), sex=checked_text(path, "sex", raw.get("sex")),
+        presentation=checked_text(path, "presentation", raw.get("presentation")), labs=tuple(labs), flow=flow_spec,
+        hlh_findings=findings, ebv=ebv_spec,
+        response=checked_text(path, "[decision] response", decision.get("response")),
+        donor=checked_text(path, "[decision] donor", decision.get("donor")), sources=sources,
     )
 
 

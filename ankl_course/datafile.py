@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +77,23 @@ def check_fields(path: Path, where: str, entry: Mapping[str, Any], allowed: Coll
     unknown = sorted(set(entry) - set(allowed))
     if unknown:
         raise CourseDataError(path, where, f"unknown field(s): {', '.join(unknown)}")
+
+
+def checked_text(path: Path, where: str, value: Any, name: str = "") -> str:
+    """``value`` stripped, or a :class:`CourseDataError` if it is not a text with something in it.
+
+    With ``name`` the message names the field (``"missing explanation (a non-empty text)"``), for
+    values read from a table by key; without it, the place alone says which value is meant.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise CourseDataError(path, where, f"missing {name} (a non-empty text)" if name else "must be a non-empty text")
+    return value.strip()
+
+
+def checked_citations(path: Path, where: str, keys: Iterable[str], known: Collection[str] | None) -> None:
+    """A :class:`CourseDataError` for the first key not in the bibliography (``known``; None skips the check)."""
+    if known is None:
+        return
+    for key in keys:
+        if key not in known:
+            raise CourseDataError(path, where, f"citation key {key!r} is not in references.toml")

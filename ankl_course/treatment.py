@@ -25,7 +25,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from . import figures
-from .datafile import check_fields, read_toml
+from .datafile import check_fields, checked_citations, checked_text, read_toml
 from .errors import CourseDataError
 from .facts import load_references
 from .htmlkit import table
@@ -186,14 +186,12 @@ class Formulary:
 
 
 def _text(path: Path, where: str, entry: dict[str, Any], name: str) -> str:
-    value = entry.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise CourseDataError(path, where, f"missing {name} (a non-empty text)")
+    value = checked_text(path, where, entry.get(name), name)
     dose = DOSE_LIKE.search(value)
     if dose:
         raise CourseDataError(path, where, f"{name} looks like a dose or schedule ({dose.group(0)!r}): "
                               "this course states no doses")
-    return value.strip()
+    return value
 
 
 def _list(path: Path, where: str, entry: dict[str, Any], name: str) -> tuple[str, ...]:
@@ -228,14 +226,6 @@ def _table(path: Path, raw: dict[str, Any], key: str, fields: set[str]) -> list[
             where = f"{key} {entry_id}"
         out.append((where, entry))
     return out
-
-
-def _references(path: Path, where: str, sources: tuple[str, ...], known: set[str] | None) -> None:
-    if known is None:
-        return
-    for key in sources:
-        if key not in known:
-            raise CourseDataError(path, where, f"citation key {key!r} is not in references.toml")
 
 
 def _evidence(path: Path, where: str, entry: dict[str, Any], levels: dict[str, EvidenceLevel]) -> None:
@@ -281,7 +271,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     drugs: dict[str, Drug] = {}
     for where, entry in _table(path, raw, "drug", DRUG_FIELDS):
         sources = _list(path, where, entry, "sources")
-        _references(path, where, sources, references)
+        checked_citations(path, where, sources, references)
         drugs[entry["id"]] = Drug(
             id=entry["id"], name=_text(path, where, entry, "name"), drug_class=_text(path, where, entry, "class"),
             mechanism=_text(path, where, entry, "mechanism"), toxicities=_list(path, where, entry, "toxicities"),
@@ -294,7 +284,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
         _drug_ids(path, where, ids, drugs)
         _evidence(path, where, entry, levels)
         sources = _list(path, where, entry, "sources")
-        _references(path, where, sources, references)
+        checked_citations(path, where, sources, references)
         return {"id": entry["id"], "name": _text(path, where, entry, "name"), "drugs": ids,
                 "enktl_evidence": entry["enktl_evidence"], "ankl_evidence": entry["ankl_evidence"],
                 "note": _text(path, where, entry, "note"), "sources": sources}
