@@ -17,7 +17,7 @@ from .. import figures
 from ..figures import FigureDisplay
 from .cohort import CohortModel, competing_exponentials, naive_one_minus_km, true_cumulative_incidence
 from .design import RELAPSE, SYNTHETIC
-from .estimators import aalen_johansen, band_on_grid, curve_on_grid, kaplan_meier, value_at
+from .estimators import aalen_johansen, band_on_grid, curve_on_grid, kaplan_meier
 from .plots import percent
 
 #: Points at which curves are drawn: at screen resolution a 5,000-step curve and its 400-point
@@ -54,6 +54,9 @@ class HazardScenarioExplorer:
     def __init__(self, n: int = 5_000, seed: int = 6, horizon: float = 5.0) -> None:
         self.n, self.seed, self.horizon = int(n), seed, horizon
         self.grid = np.linspace(0.0, horizon, GRID_POINTS)
+        # The grid and, last, the time the alt text reports: one lifelines predict per fit and redraw.
+        self.at = min(1.0, horizon)
+        self.times = np.append(self.grid, self.at)
         self.fig, self.ax = _figure(horizon, "Probability of relapse")
         zeros = np.zeros_like(self.grid)
         blue, vermillion = figures.PALETTE["blue"], figures.PALETTE["vermillion"]
@@ -71,16 +74,16 @@ class HazardScenarioExplorer:
         durations, events = competing_exponentials(self.n, relapse_rate, nrm_rate, self.seed)
         km = kaplan_meier(durations, events == RELAPSE)
         aj = aalen_johansen(durations, events, RELAPSE, variance=False)
-        self.naive_line.set_ydata(1 - curve_on_grid(km, self.grid))
-        self.aj_line.set_ydata(curve_on_grid(aj, self.grid))
+        naive, incidence = 1 - curve_on_grid(km, self.times), curve_on_grid(aj, self.times)
+        self.naive_line.set_ydata(naive[:-1])
+        self.aj_line.set_ydata(incidence[:-1])
         self.true_line.set_ydata(true_cumulative_incidence(self.grid, relapse_rate, nrm_rate))
         self.limit_line.set_ydata(naive_one_minus_km(self.grid, relapse_rate))
         self.ax.set_title(f"Relapse rate {relapse_rate:g}/yr, NRM rate {nrm_rate:g}/yr ({SYNTHETIC}, n={self.n})")
-        at = min(1.0, self.horizon)
         alt = (f"Two step curves from the same {SYNTHETIC.lower()} cohort of {self.n} with relapse at "
                f"{relapse_rate:g} and non-relapse death at {nrm_rate:g} per year: one minus Kaplan-Meier reaches "
-               f"{percent(1 - value_at(km, at))} at {at:g} year while the Aalen-Johansen cumulative incidence "
-               f"reaches {percent(value_at(aj, at))}; the Kaplan-Meier version is always the higher curve. "
+               f"{percent(naive[-1])} at {self.at:g} year while the Aalen-Johansen cumulative incidence "
+               f"reaches {percent(incidence[-1])}; the Kaplan-Meier version is always the higher curve. "
                f"Dashed lines show the exact values of both quantities.")
         return FigureDisplay(figures.png_bytes(self.fig, fast=True), alt)
 
@@ -91,6 +94,7 @@ class SampleSizeExplorer:
     def __init__(self, model: CohortModel, seed: int = 24, horizon: float = 8.0) -> None:
         self.model, self.seed = model, seed
         self.grid = np.linspace(0.0, horizon, GRID_POINTS)
+        self.times = np.append(self.grid, 5.0)  # the grid, then the 5-year point the title reports
         self.colour = figures.PALETTE["blue"]
         self.fig, self.ax = _figure(horizon, "Probability alive")
         with figures.styled():
@@ -104,8 +108,9 @@ class SampleSizeExplorer:
         fit = kaplan_meier(arrays["os_time"], arrays["os_event"], f"n={n}")
         band = band_on_grid(fit, self.grid)
         low, high = band[np.searchsorted(self.grid, 5.0, side="right") - 1]
-        estimate = value_at(fit, 5.0)
-        self.line.set_ydata(curve_on_grid(fit, self.grid))
+        curve = curve_on_grid(fit, self.times)
+        estimate = float(curve[-1])
+        self.line.set_ydata(curve[:-1])
         if self.band is not None:
             self.band.remove()
         self.band = self.ax.fill_between(self.grid, band[:, 0], band[:, 1], step="post", color=self.colour,
