@@ -10,8 +10,10 @@ A subcommand is a function ``(argv: list[str], prog: str) -> int``, named as
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 from . import __version__
+from .errors import CourseDataError
 
 #: name -> (module, one-line help). Order is the order `--help` lists them in.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -54,9 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"ankl-course: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    from importlib import import_module
-
-    from .errors import CourseDataError
 
     module_name, _, function = COMMANDS[name][0].partition(":")
     command = getattr(import_module(module_name), function or "main")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from .claims import Claim, load_claims
 from .claims import uses as claim_uses
+from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import (
     CITATION,
@@ -32,6 +32,9 @@ from .facts import (
     load_facts,
     load_references,
 )
+from .nbfile import cell_source, read_notebook
+from .quiz import bank_path, load_bank
+from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 
 REQUIRED_HEADINGS = {
@@ -82,16 +85,11 @@ def code_is_hidden(cell: dict[str, Any]) -> bool:
 def visible_code_lines(cells: list[dict[str, Any]]) -> int:
     """Non-blank code lines a student sees unfolded (speaker notes are not on student pages)."""
     return sum(
-        sum(1 for line in _source(cell).splitlines() if line.strip())
+        sum(1 for line in cell_source(cell).splitlines() if line.strip())
         for cell in cells
         if cell.get("cell_type") == "code" and not code_is_hidden(cell)
         and cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"
     )
-
-
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -227,18 +225,15 @@ class Checker:
             if path.name in ("references.toml", "facts.toml") or path.parent.name == "quizzes":
                 continue
             try:
-                tree = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                self.add(path, "", f"not valid TOML: {exc}")
+                tree = read_toml(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for location, key in _walk_citations(tree, ""):
                 self.use(path, location, key)
 
     def check_banks(self) -> None:
-        from .quiz import load_bank
-        from .quiz_cues import cues
-
-        banks = {}
+        banks: dict[str, Any] = {}
         for path in sorted(data_path("quizzes").glob("*.toml")):
             try:
                 bank = load_bank(path, facts=self.facts)
@@ -284,9 +279,9 @@ class Checker:
 
     def check_notebook(self, path: Path) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.add(path, "", f"not a readable notebook: {exc}")
+            data = read_notebook(path)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
             return
         if data.get("nbformat") != 4:
             self.add(path, "", "notebooks must be nbformat 4")
@@ -297,13 +292,13 @@ class Checker:
         sessions: set[str] = set()
         for number, cell in enumerate(cells, start=1):
             where = f"cell {number}"
-            text = _source(cell)
+            text = cell_source(cell)
             kind = cell.get("cell_type")
             slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
             if slide not in SLIDE_TYPES:
                 self.add(path, where, "missing slide metadata (metadata.slideshow.slide_type)")
-            if PLACEHOLDER_WORDS.search(text):
-                self.add(path, where, f"placeholder text {PLACEHOLDER_WORDS.search(text).group(0)!r}")
+            if placeholder := PLACEHOLDER_WORDS.search(text):
+                self.add(path, where, f"placeholder text {placeholder.group(0)!r}")
             self.check_text_citations(path, where, text)
             self.check_images(path, where, text)
             if kind == "markdown":
@@ -311,8 +306,8 @@ class Checker:
                 for line in text.splitlines():
                     if line.lstrip().startswith("#"):
                         headings.add(line.lstrip("# ").strip().lower())
-                if PERCENT.search(text):
-                    self.add(path, where, f"number {PERCENT.search(text).group(0)!r} typed in Markdown: "
+                if percent := PERCENT.search(text):
+                    self.add(path, where, f"number {percent.group(0)!r} typed in Markdown: "
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
                 self.check_outputs(path, where, text, cell)
@@ -336,7 +331,7 @@ class Checker:
             self.add(path, "", "missing a time estimate ('Estimated time: ...')")
         if "prerequisite" not in lowered:
             self.add(path, "", "missing prerequisites")
-        if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
+        if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
         self.check_predict(path, cells)
         self.check_time(path, cells, markdown_all)
@@ -375,7 +370,7 @@ class Checker:
         for where, message in predict.check_notebook(path, cells, self.prompts):
             self.add(path, where, message)
         for cell in cells:
-            self.asked_prompts.update(predict.ASK_CALL.findall(_source(cell)))
+            self.asked_prompts.update(predict.ASK_CALL.findall(cell_source(cell)))
 
     def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
         """Notebooks ship without outputs, except the small text outputs nbval compares.
@@ -410,8 +405,6 @@ class Checker:
                 self.add(path, where, "<img> without alt text")
 
     def check_quiz_calls(self, path: Path, where: str, text: str, chapters: set[str]) -> None:
-        from .quiz import bank_path, load_bank
-
         calls = list(ASK_CALL.finditer(text))
         if not calls:
             return
@@ -437,12 +430,12 @@ class Checker:
             return
         for path in sorted(folder.rglob("*.ipynb")):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                self.add(path, "", f"not a readable notebook: {exc}")
+                data = read_notebook(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
-                self.check_text_citations(path, f"cell {number}", _source(cell))
+                self.check_text_citations(path, f"cell {number}", cell_source(cell))
 
     def check_unused_references(self) -> None:
         for key in sorted(set(self.references) - self.used_keys):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .quiz import Bank, Question
 
-HEDGES = re.compile(r"\b(may|might|can|could|often|usually|some|most|mostly|generally|typically|likely|"
+HEDGES = re.compile(r"\b(may|might|often|usually|some|most|mostly|generally|typically|likely|"
                     r"probably|possibly|tends?|sometimes|rarely|about|around|roughly)\b", re.IGNORECASE)
 ABOVE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these)\b", re.IGNORECASE)
 SIGNIFICANCE = 0.05

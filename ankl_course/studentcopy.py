@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import CourseDataError
+from .nbfile import read_notebook
 
 NOTES = "notes"
 
@@ -41,11 +41,5 @@ def student_notebook(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def student_text(path: Path) -> str:
-    """The student's copy of the notebook at ``path``, as the text to write to a file."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CourseDataError(path, "", f"cannot read the notebook: {exc}") from exc
-    if not isinstance(data, dict):
-        raise CourseDataError(path, "", "is not a notebook (the top level is not a JSON object)")
-    return json.dumps(student_notebook(data), indent=1, ensure_ascii=False) + "\n"
+    """The student's copy of the notebook at ``path``, as the text to write to a file (as Jupyter writes it)."""
+    return json.dumps(student_notebook(read_notebook(path)), indent=1, ensure_ascii=False) + "\n"

@@ -12,9 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from exports_helpers import built_site, run_cli
+from conftest import run_cli
+from exports_helpers import BUILD_TIMEOUT, built_site
 
 from ankl_course.export import assets
+from ankl_course.nbfile import cell_source, cells, read_notebook
 from ankl_course.resources import chapter_notebooks, notebooks_dir
 
 pytestmark = pytest.mark.slow
@@ -90,11 +92,10 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
 
 def _first_note(chapter: str) -> str:
     """A run of plain words (no Markdown marks) from a chapter's first speaker note."""
-    cells = json.loads((notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
+    for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb")):
         if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes":
             runs, run = [], []
-            for word in "".join(cell["source"]).split():
+            for word in cell_source(cell).split():
                 if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
                     run.append(word)
                 else:
@@ -157,7 +158,8 @@ def test_teacher_build_shows_answers_and_explanations(teacher_site: Path) -> Non
 
 def test_build_without_assets_fails_with_what_to_install(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    done = run_cli("build", "--out", str(out), env={assets.VENDOR_ENV: str(tmp_path / "no-vendor")})
+    done = run_cli("build", "--out", str(out), env={assets.VENDOR_ENV: str(tmp_path / "no-vendor")},
+                   timeout=BUILD_TIMEOUT)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "reveal.js 5.2.1 is not installed" in done.stderr and "ankl-course assets" in done.stderr
@@ -167,7 +169,7 @@ def test_build_without_assets_fails_with_what_to_install(tmp_path: Path) -> None
 
 def test_build_refuses_to_overwrite_a_folder_it_did_not_write(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    done = run_cli("build", "--out", str(tmp_path), "--only", CHAPTERS[0])
+    done = run_cli("build", "--out", str(tmp_path), "--only", CHAPTERS[0], timeout=BUILD_TIMEOUT)
     assert done.returncode == 1 and "was not written by ankl-course build" in done.stderr
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 

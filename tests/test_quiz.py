@@ -242,8 +242,9 @@ def test_static_html_is_deterministic_accessible_and_hides_answers(bank: Bank) -
     assert '<label for="ankl-quiz-99_test-single-q-0-opt0"><input type="radio"' in first
     assert "<script" not in first, "the page script is included once per page, not per question"
     assert "Yes, it is." not in first  # per-option feedback travels encoded, not as page text
-    payload = re.search(r'data-ankl-quiz="([^"]+)"', first).group(1)
-    assert json.loads(base64.b64decode(payload)) == {
+    found = re.search(r'data-ankl-quiz="([^"]+)"', first)
+    assert found is not None
+    assert json.loads(base64.b64decode(found.group(1))) == {
         "type": "single", "options": [[o.correct, o.feedback] for o in q.options],
         "chapter": "99_test", "key": "99_test/single-q",
     }
@@ -338,3 +339,43 @@ def test_unknown_question_id(bank: Bank) -> None:
     session = QuizSession("99_test", bank=bank, store=None)
     with pytest.raises(CourseDataError, match="nope: no such question"):
         session.ask("nope")
+
+
+def _cue_bank(tmp_path: Path, right: str, wrongs: tuple[str, str], count: int = 8) -> Bank:
+    block = """
+[[question]]
+id = "q{n}"
+type = "single"
+prompt = "Question {n}?"
+explanation = "Because."
+source = "fujimoto2021"
+  [[question.options]]
+  text = "{right} {n}"
+  correct = true
+  feedback = "yes"
+  [[question.options]]
+  text = "{a} {n}"
+  correct = false
+  feedback = "no"
+  [[question.options]]
+  text = "{b} {n}"
+  correct = false
+  feedback = "no"
+"""
+    path = tmp_path / "97_cues.toml"
+    path.write_text('chapter = "97_cues"\n' + "".join(block.format(n=n, right=right, a=wrongs[0], b=wrongs[1])
+                                                     for n in range(count)), encoding="utf-8")
+    return load_bank(path)
+
+
+def test_check_reports_authoring_cues(tmp_path: Path) -> None:
+    from ankl_course.quiz_cues import cues, longest_tally
+
+    cued = _cue_bank(tmp_path, "It usually depends on the patient's previous treatment", ("Never", "All of the above"))
+    assert longest_tally(cued).observed == 8 and round(longest_tally(cued).expected, 2) == 2.67
+    messages = [message for _where, message in cues(cued)]
+    assert any("the right option is the longest in 8 of 8 questions" in m for m in messages)
+    assert sum("only the right option is hedged" in m for m in messages) == 8
+    assert sum("all/none of the above" in m for m in messages) == 8
+    fair = _cue_bank(tmp_path, "Red cells", ("White cells that circulate", "Platelets"))
+    assert cues(fair) == []

@@ -61,6 +61,8 @@ def responses(q: Question) -> list[Any]:
 
 def sequences(q: Question) -> list[list[list[Any]]]:
     """Click sequences: wrong then right, right then wrong, show first, nothing judged then show."""
+    right: Any
+    wrong: Any
     if q.type == "numeric":
         right, wrong = repr(q.answer), repr((q.high or 0) + 1000)
     elif q.type == "multiple":

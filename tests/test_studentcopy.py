@@ -71,7 +71,7 @@ def test_student_copy_clears_outputs_and_keeps_the_source_unchanged() -> None:
 def test_an_unreadable_notebook_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{not json", encoding="utf-8")
-    with pytest.raises(CourseDataError, match="broken.ipynb.*cannot read the notebook"):
+    with pytest.raises(CourseDataError, match="broken.ipynb.*not a readable notebook"):
         student_text(broken)
 
 

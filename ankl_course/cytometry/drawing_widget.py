@@ -31,9 +31,9 @@ import numpy as np
 from .. import figures
 from ..interactive import EXPORT_ENV
 from .drawing import DrawStep, GatingDraft
-from .exercises import ShareCheck
 from .gates import PolygonGate, QuadrantGate, RectangleGate
 from .plots import axis_label, density_colormap, limits
+from .practice import ShareCheck
 from .synthetic import Sample
 
 #: Panel grid: at most three plots a row; inches per panel; fixed margins (figure fractions) so that a
