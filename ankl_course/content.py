@@ -146,6 +146,7 @@ class Checker:
         self.check_data_files()
         self.check_banks()
         self.check_prompts()
+        self.check_data_spelling()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
             self.check_notebook(notebook)
         if notebooks is None:  # only the whole course can tell a reference nothing cites
@@ -335,6 +336,32 @@ class Checker:
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
         self.check_predict(path, cells)
         self.check_time(path, cells, markdown_all)
+        self.check_spelling(path, cells)
+
+    def check_spelling(self, path: Path, cells: list[dict[str, Any]]) -> None:
+        """One spelling (UK) in what a student reads; quotations and names keep theirs (spelling.py)."""
+        from .spelling import code_texts, us_spellings
+
+        for number, cell in enumerate(cells, start=1):
+            text = cell_source(cell)
+            text = code_texts(text) if cell.get("cell_type") == "code" else text
+            for found, uk in us_spellings(text):
+                self.add(path, f"cell {number}", f"US spelling {found!r}: the course writes {uk!r}")
+
+    def check_data_spelling(self) -> None:
+        """Data files a student reads from (banks, claims' summaries, vignettes...), outside quotations."""
+        from .spelling import data_texts, us_spellings
+
+        for path in sorted(data_dir().rglob("*.toml")):
+            if path.name == "references.toml":
+                continue
+            try:
+                tree = read_toml(path)
+            except CourseDataError:
+                continue  # reported by check_data_files
+            for where, text in data_texts(tree):
+                for found, uk in us_spellings(text):
+                    self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
 
     def check_time(self, path: Path, cells: list[dict[str, Any]], markdown: str) -> None:
         """The stated time agrees with the documented estimate (timing.py) within its tolerance."""

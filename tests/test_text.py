@@ -65,3 +65,24 @@ def test_site_scan_reads_real_pages(tmp_path: Path) -> None:
     page.write_text("<p>In 68 patients (<a>Wang et al., 2015</a>) patients</p>", encoding="utf-8")
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))).split())
     assert DOUBLED.search(text)
+
+
+def test_us_spellings_are_found_outside_quotations_and_names() -> None:
+    from ankl_course.spelling import us_spellings
+
+    text = ('Aggressive NK-cell leukemia with anemia and a tumor. "NK/T-cell leukemia" is the registry\'s '
+            "wording; {kommalapati2018.median_age_nk_leukemia}; ax.plot(color='red'); Leukemia Research.")
+    assert us_spellings(text) == [("leukemia", "leukaemia"), ("anemia", "anaemia"), ("tumor", "tumour"),
+                                  ("Leukemia", "Leukaemia")]
+
+
+def test_check_fails_on_a_us_spelling_in_a_bank(data_copy: Path) -> None:
+    from conftest import run_cli
+
+    bank = data_copy / "quizzes" / "05_treatment.toml"
+    text = bank.read_text(encoding="utf-8")
+    assert "aggressive NK-cell leukaemia?" in text
+    bank.write_text(text.replace("aggressive NK-cell leukaemia?", "aggressive NK-cell leukemia?", 1), encoding="utf-8")
+    done = run_cli("check")
+    assert done.returncode == 1
+    assert "05_treatment.toml: question[0].prompt: US spelling 'leukemia': the course writes 'leukaemia'" in done.stdout
