@@ -271,12 +271,12 @@ class _DrawingUI:
         ax.set_xlim(x_lim)
         ax.set_ylim(y_lim)
         ax.locator_params(nbins=4)
-        ax.set_xlabel(axis_label(step.x), fontsize=9)
-        ax.set_ylabel(axis_label(step.y), fontsize=9)
+        ax.set_xlabel(axis_label(step.x), fontsize=12)
+        ax.set_ylabel(axis_label(step.y), fontsize=12)
         for axis, channel in ((ax.xaxis, step.x), (ax.yaxis, step.y)):
             if channel.startswith(("FSC", "SSC")):
                 axis.set_major_formatter(EngFormatter(sep=""))  # 200k, not 200000: room for the label
-        ax.set_title(f"Step {index + 1}: {step.name}", fontsize=9.5)
+        ax.set_title(f"Step {index + 1}: {step.name}", fontsize=12)
         image.set_animated(True)
         self.images.append(image)
 
