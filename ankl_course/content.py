@@ -146,6 +146,7 @@ class Checker:
         self.check_data_files()
         self.check_banks()
         self.check_prompts()
+        self.check_glossary()
         self.check_data_spelling()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
             self.check_notebook(notebook)
@@ -168,6 +169,17 @@ class Checker:
             return
         for prompt in self.prompts.values():
             self.check_text_citations(path, f"prompt {prompt.id}", prompt.prompt + "\n" + prompt.answer)
+
+    def check_glossary(self) -> None:
+        """Glossary terms have a definition, a working pattern and a known source (glossary.py)."""
+        from . import glossary
+
+        try:
+            terms, _ = glossary.load(references=set(self.references))
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        self.used_keys.update(term.source for term in terms)
 
     def check_unasked_prompts(self) -> None:
         from . import predict

@@ -47,6 +47,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from traitlets.config import Config
 
+from .. import glossary
 from ..errors import CourseDataError
 from ..facts import chapter_keys, references_html
 from ..htmlkit import Markup, table
@@ -196,6 +197,7 @@ def _nav(chapters: list[Chapter], index: int, teacher: bool) -> tuple[str, str]:
         '<li><a href="../index.html">Course home</a></li>',
         f'<li><a href="../slides/{esc(chapter.stem)}.slides.html">Slides of this chapter</a></li>',
         '<li><a href="../references.html">All references</a></li>',
+        '<li><a href="../glossary.html">Glossary</a></li>',
     ]
     if teacher:
         top.append('<li><span class="ankl-teacher">Presenter version: answers shown</span></li>')
@@ -256,6 +258,7 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
     page_nb = nb if options.teacher else _without_speaker_notes(nb)
+    page_nb = glossary.link_notebook(page_nb, name)  # first use of each term: link and definition
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
     _write(options.out / "chapters" / f"{name}.html", body)
 
@@ -331,6 +334,8 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
         "<p>Education, not medical advice. Every page works offline; quizzes answer in the page.</p>"
         "<h2>Chapter map</h2>"
         + chapter_map
+        + '<p>Words you meet before they are explained are in the <a href="glossary.html">glossary</a>, '
+        'with <a href="flashcards.html">flashcards</a> to revise them.</p>'
         + "<h2>Presenting</h2>"
         "<p>Open a deck and press <kbd>S</kbd> for the speaker view with notes, <kbd>F</kbd> for full screen, "
         "<kbd>Esc</kbd> for the overview. A single-file deck needs nothing beside it: mail it or copy it to a "
@@ -347,6 +352,20 @@ def references_page(chapters: list[Chapter], teacher: bool) -> str:
     keys = list(dict.fromkeys(keys))
     body = "<h1>References</h1>" + (references_html(keys) if keys else "<p>No references cited yet.</p>")
     return _shell("ANKL course: references", body, teacher)
+
+
+def glossary_pages(teacher: bool) -> dict[str, str]:
+    """The glossary and its flashcards (issue 13), as file name -> page."""
+    from ..facts import load_references
+
+    references = load_references()
+    terms, texts = glossary.load(references=set(references))
+
+    def cite(key: str) -> str:
+        return f'<a href="references.html#ref-{html.escape(key)}">{html.escape(references[key].short())}</a>'
+
+    return {"glossary.html": _shell("ANKL course: glossary", glossary.page_body(terms, texts, cite), teacher),
+            "flashcards.html": _shell("ANKL course: glossary flashcards", glossary.flashcards_body(terms), teacher)}
 
 
 def student_pack(chapters: list[Chapter], out: Path) -> Path:
@@ -393,6 +412,8 @@ def build_site(options: BuildOptions, chapters: list[Chapter]) -> list[ChapterRe
             results = [build_chapter(chapters, i, options, workdir) for i in indices]
     _write(options.out / "index.html", index_page(chapters, options.teacher))
     _write(options.out / "references.html", references_page(chapters, options.teacher))
+    for name, page in glossary_pages(options.teacher).items():
+        _write(options.out / name, page)
     student_pack(chapters, options.out)
     return results
 
