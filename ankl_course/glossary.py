@@ -9,7 +9,6 @@ and no network.
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from dataclasses import dataclass
@@ -19,9 +18,6 @@ from typing import Any
 from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
-
-#: Parts of Markdown where a term must not be linked: code, links, HTML tags, maths.
-PROTECTED = re.compile(r"`[^`]*`|\[[^\]]*\]\([^)]*\)|<[^>]+>|\$[^$\n]*\$|\(#ref-[^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -72,25 +68,6 @@ def _link(term: Term, found: str, chapter: str) -> str:
             f"<strong>{html.escape(term.term)}</strong>: {html.escape(term.definition)}</span></span>")
 
 
-def link_first_uses(text: str, terms: list[Term], linked: set[str], chapter: str) -> str:
-    """``text`` (Markdown) with the first use of each term not in ``linked`` linked; ``linked`` grows."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        if line.lstrip().startswith("#"):  # headings stay plain (and their anchors stable)
-            out.append(line)
-            continue
-        pieces: list[str] = []
-        position = 0
-        for protected in list(PROTECTED.finditer(line)) + [None]:
-            end = protected.start() if protected else len(line)
-            pieces.append(_link_in(line[position:end], terms, linked, chapter))
-            if protected:
-                pieces.append(protected.group(0))
-                position = protected.end()
-        out.append("".join(pieces))
-    return "\n".join(out)
-
-
 def _link_in(segment: str, terms: list[Term], linked: set[str], chapter: str) -> str:
     for term in terms:
         if term.id in linked:
@@ -104,21 +81,41 @@ def _link_in(segment: str, terms: list[Term], linked: set[str], chapter: str) ->
     return segment
 
 
-def link_notebook(nb: Any, chapter: str, terms: list[Term] | None = None) -> Any:
-    """A copy of executed notebook ``nb`` whose Markdown (cells and Markdown outputs) links first uses."""
+#: Elements whose text is never linked: code, headings, links, forms and their parts, scripts.
+SKIP_TAGS = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "form", "label",
+                       "button", "select", "option", "textarea", "summary", "svg", "title", "kbd", "details"})
+TOKEN = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>|[^<]+|<", re.S)
+VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base", "embed"})
+
+
+def link_html(page: str, chapter: str, terms: list[Term] | None = None) -> str:
+    """An exported chapter page with the first use of each term (inside ``<main>``, in running text)
+    linked to the glossary and followed by its definition, shown on hover and keyboard focus by CSS.
+
+    Done on the exported HTML rather than the Markdown, so that facts.say outputs count as text and
+    Markdown renderers cannot rearrange the nested elements."""
     terms = load()[0] if terms is None else terms
+    begin = page.find("<main")
+    finish = page.rfind("</main>")
+    if begin < 0 or finish < 0:
+        return page
     linked: set[str] = set()
-    result = copy.deepcopy(nb)
-    for cell in result.cells:
-        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
-            continue
-        if cell.cell_type == "markdown":
-            cell.source = link_first_uses(cell.source, terms, linked, chapter)
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "text/markdown" in data and "text/html" not in data:
-                data["text/markdown"] = link_first_uses(data["text/markdown"], terms, linked, chapter)
-    return result
+    open_tags: list[str] = []
+    out: list[str] = []
+    for token in TOKEN.finditer(page[begin:finish]):
+        closing, tag, self_closing = token.group(1), (token.group(2) or "").lower(), token.group(3)
+        if tag:
+            if closing:
+                while open_tags and open_tags.pop() != tag:
+                    pass
+            elif tag not in VOID and not self_closing:
+                open_tags.append(tag)
+            out.append(token.group(0))
+        elif token.group(0).startswith("<") or SKIP_TAGS.intersection(open_tags):
+            out.append(token.group(0))
+        else:
+            out.append(_link_in(token.group(0), terms, linked, chapter))
+    return page[:begin] + "".join(out) + page[finish:]
 
 
 def page_body(terms: list[Term], texts: list[SourceText], cite: Any) -> str:

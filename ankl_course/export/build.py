@@ -258,8 +258,8 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
     page_nb = nb if options.teacher else _without_speaker_notes(nb)
-    page_nb = glossary.link_notebook(page_nb, name)  # first use of each term: link and definition
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
+    body = glossary.link_html(body, name)  # first use of each term: a link and its definition
     _write(options.out / "chapters" / f"{name}.html", body)
 
     warnings = []
