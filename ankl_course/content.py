@@ -180,6 +180,9 @@ class Checker:
             self.add(exc.path, exc.location, exc.message)
             return
         self.used_keys.update(term.source for term in terms)
+        glance = data_path("at_a_glance.toml")
+        for index, section in enumerate(read_toml(glance).get("section", []), start=1):
+            self.check_text_citations(glance, f"section {index}", str(section.get("text", "")))
 
     def check_unasked_prompts(self) -> None:
         from . import predict

@@ -65,6 +65,7 @@ SITE_TEMPLATES = TEMPLATES / "site"
 MARKER = ".ankl-course-site"
 MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets")
 PACK_ZIP = "ankl-course-student-pack.zip"
+HANDOUT_PDF = "ankl-course-handout.pdf"
 #: Output types in the order exports prefer them: the kernel-free HTML of quizzes
 #: and explorers wins over the widget view, which is dead without a kernel.
 DISPLAY_PRIORITY = [
@@ -335,7 +336,9 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
         "<h2>Chapter map</h2>"
         + chapter_map
         + '<p>Words you meet before they are explained are in the <a href="glossary.html">glossary</a>, '
-        'with <a href="flashcards.html">flashcards</a> to revise them.</p>'
+        'with <a href="flashcards.html">flashcards</a> to revise them. For revision: '
+        '<a href="at-a-glance.html">ANKL at a glance</a>, <a href="key-points.html">the key points of every '
+        f'chapter</a>, and both as a <a href="{HANDOUT_PDF}">printable PDF handout</a>.</p>'
         + "<h2>Presenting</h2>"
         "<p>Open a deck and press <kbd>S</kbd> for the speaker view with notes, <kbd>F</kbd> for full screen, "
         "<kbd>Esc</kbd> for the overview. A single-file deck needs nothing beside it: mail it or copy it to a "
@@ -366,6 +369,22 @@ def glossary_pages(teacher: bool) -> dict[str, str]:
 
     return {"glossary.html": _shell("ANKL course: glossary", glossary.page_body(terms, texts, cite), teacher),
             "flashcards.html": _shell("ANKL course: glossary flashcards", glossary.flashcards_body(terms), teacher)}
+
+
+def summary_pages(chapters: list[Chapter], out: Path, teacher: bool) -> list[str]:
+    """"ANKL at a glance", all key points, and both as a printable PDF (issue 13); warnings, if any."""
+    from .. import handout
+
+    glance = handout.at_a_glance_body()
+    points = handout.key_points_body([c.path for c in chapters])
+    _write(out / "at-a-glance.html", _shell("ANKL at a glance", glance, teacher))
+    _write(out / "key-points.html", _shell("ANKL course: key points", points, teacher))
+    printable = out / "handout.html"
+    _write(printable, handout.handout_html(glance, points, ""))
+    if handout.chromium() is None:
+        return ["the PDF handout needs Chromium; handout.html is the printable page"]
+    handout.print_pdf(printable, out / HANDOUT_PDF)
+    return []
 
 
 def student_pack(chapters: list[Chapter], out: Path) -> Path:
@@ -414,6 +433,8 @@ def build_site(options: BuildOptions, chapters: list[Chapter]) -> list[ChapterRe
     _write(options.out / "references.html", references_page(chapters, options.teacher))
     for name, page in glossary_pages(options.teacher).items():
         _write(options.out / name, page)
+    for warning in summary_pages(chapters, options.out, options.teacher):
+        print(f"warning: {warning}", file=sys.stderr)
     student_pack(chapters, options.out)
     return results
 
