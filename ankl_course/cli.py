@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assets": ("ankl_course.export.assets", "install the pinned browser libraries that exports need (npm ci)"),
     "build": ("ankl_course.export.build", "build the offline site: chapter pages, slide decks, student pack"),
     "export-quiz": ("ankl_course.lms", "write the question banks for Moodle (GIFT or Moodle XML)"),
-    "progress": ("ankl_course.progress", "show your quiz progress per chapter, export it as CSV, or reset it"),
+    "progress": ("ankl_course.progress_command", "show your quiz progress per chapter, export it as CSV, or reset it"),
     "fcs": ("ankl_course.cytometry.command", "list synthetic cytometry samples, write one as FCS, or gate an FCS file"),
 }
 

@@ -19,14 +19,13 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import csv
+import html as html_lib
 import io
 import json
 import os
-import sys
 import tempfile
 import time
 import warnings
@@ -207,22 +206,14 @@ class Row:
     last: str
 
 
-def chapter_pages() -> list[tuple[str, str, list[str]]]:
-    """(chapter, title, question keys shown on its page) for every chapter with a question bank."""
-    from .quiz import bank_path, load_bank
-    from .resources import data_path
-
-    pages = []
-    for path in sorted(data_path("quizzes").glob("*.toml")):
-        bank = load_bank(bank_path(path.stem))
-        pages.append((bank.chapter, bank.title, bank.page_keys()))
-    return pages
+#: (chapter, title, question keys shown on its page), as ``quiz.chapter_pages()`` reads them from the banks.
+Pages = list[tuple[str, str, list[str]]]
 
 
-def table(records: Records, pages: list[tuple[str, str, list[str]]] | None = None) -> list[Row]:
+def table(records: Records, pages: Pages) -> list[Row]:
     """The progress table: per chapter, its questions, how many answered, right first time, shown, when."""
     rows = []
-    for chapter, title, keys in chapter_pages() if pages is None else pages:
+    for chapter, title, keys in pages:
         mine = [records.get(chapter, {}).get(key) for key in keys]
         done = [r for r in mine if r is not None]
         rows.append(Row(chapter, title, len(keys), sum(r.first is not None for r in done),
@@ -258,51 +249,17 @@ def as_csv(rows: list[Row]) -> str:
     return out.getvalue()
 
 
-def main(argv: list[str], prog: str = "ankl-course progress") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description="Show, export or reset your quiz progress.")
-    parser.add_argument("dir", nargs="?", type=Path,
-                        help="the course workspace (default: ./ankl-course-work if it exists, else .)")
-    parser.add_argument("--csv", metavar="FILE", help="write the table as CSV to FILE ('-' for the terminal)")
-    parser.add_argument("--reset", action="store_true", help="start over (the old file is kept as a backup)")
-    args = parser.parse_args(argv)
-    folder = args.dir
-    if folder is None:
-        folder = Path("ankl-course-work") if Path("ankl-course-work").is_dir() else Path(".")
-    if not os.environ.get(PATH_ENV) and not folder.is_dir():
-        raise CourseDataError(folder, "", "no such workspace folder")
-    store = ProgressStore(default_path(folder))
-    if args.reset:
-        backup = store.reset()
-        print(f"Progress reset; the old record is kept as {backup}." if backup else "No progress recorded yet.")
-        return 0
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ProgressWarning)
-        rows = table(store.read())
-    for warning in caught:
-        print(f"{prog}: {warning.message}", file=sys.stderr)
-    if args.csv == "-":
-        sys.stdout.write(as_csv(rows))
-    elif args.csv:
-        Path(args.csv).write_text(as_csv(rows), encoding="utf-8")
-        print(f"Wrote {args.csv} ({len(rows)} chapters).")
-    else:
-        print(f"Quiz progress in {store.path}:")
-        print(as_text(rows))
-    return 0
-
-
 class ProgressTable:
     """The progress table in a notebook (chapter 00): drawn from the progress file in JupyterLab;
     in an exported page (no file, no kernel) the page script draws it from localStorage."""
 
-    def __init__(self, store: ProgressStore | None, assets: str = "") -> None:
+    def __init__(self, store: ProgressStore | None, pages: Pages, assets: str = "") -> None:
         self._store = store
+        self._pages = pages
         self._assets = assets
 
     def html(self) -> str:
-        import html as html_lib
-
-        pages = chapter_pages()
+        pages = self._pages
         records = self._store.read() if self._store is not None else {}
         body = "".join("<tr>" + "".join(f"<td>{html_lib.escape(c)}</td>" for c in _cells(row)) + "</tr>"
                        for row in table(records, pages))
@@ -315,5 +272,5 @@ class ProgressTable:
                 f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        rows = table(self._store.read() if self._store is not None else {})
+        rows = table(self._store.read() if self._store is not None else {}, self._pages)
         return {"text/html": self.html(), "text/plain": as_text(rows)}

@@ -38,13 +38,16 @@ import html
 import json
 import os
 import random
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .datafile import read_toml
 from .errors import CourseDataError
-from .facts import CITATION, Fact, keys_in_text, load_facts, load_references
+from .facts import CITATION, Fact, keys_in_text, load_facts, load_references, render
+from .interactive import EXPORT_ENV
+from .progress import ProgressStore, ProgressTable
 from .quiz_rules import NOT_A_NUMBER, Record, Score, parse_number
 from .resources import data_path
 
@@ -460,7 +463,6 @@ class RenderContext:
         """Inline Markdown (with ``[@key]`` citations and facts) to HTML, without a wrapping paragraph."""
         import mistune
 
-        from .facts import render
 
         rendered = str(mistune.html(render(text, self.references, self.facts))).strip()
         if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
@@ -498,7 +500,7 @@ def quiz_widget_class() -> type:
     import anywidget
     import traitlets
 
-    class QuizWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    class QuizWidget(anywidget.AnyWidget):
         """Quiz forms in JupyterLab, driven by quiz_static.js; ``records`` syncs every answer to Python."""
 
         _esm = _SCRIPT_PATH.read_text(encoding="utf-8") + _ESM_EXPORT
@@ -624,11 +626,17 @@ def _widget_bundle(widget: Any) -> dict[str, Any]:
     return dict(found or {})
 
 
+def chapter_pages() -> list[tuple[str, str, list[str]]]:
+    """(chapter, title, question keys shown on its page) for every chapter with a question bank."""
+    pages = []
+    for path in sorted(data_path("quizzes").glob("*.toml")):
+        bank = load_bank(bank_path(path.stem))
+        pages.append((bank.chapter, bank.title, bank.page_keys()))
+    return pages
+
+
 def _default_store() -> Any:
     """The workspace's progress file; none while ``ankl-course build`` executes a chapter."""
-    from .interactive import EXPORT_ENV
-    from .progress import ProgressStore
-
     return None if os.environ.get(EXPORT_ENV) else ProgressStore.default()
 
 
@@ -749,9 +757,7 @@ class QuizSession:
 
     def progress_table(self) -> Any:
         """The per-chapter progress table (the same as ``ankl-course progress``)."""
-        from .progress import ProgressTable
-
-        return ProgressTable(self.store, self.take_assets())
+        return ProgressTable(self.store, chapter_pages(), self.take_assets())
 
     def _score_display(self, spec: dict[str, Any]) -> ScoreDisplay:
         import ipywidgets as widgets
@@ -763,8 +769,6 @@ class QuizSession:
     def accept(self, questions: list[Question], records: dict[str, Any]) -> None:
         """Take the records a live widget reports (its front end judged with the shared rules) and keep
         those that changed; a malformed one is ignored with a warning."""
-        import warnings
-
         for question in questions:
             raw = records.get(question.key)
             if raw is None:

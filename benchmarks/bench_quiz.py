@@ -41,7 +41,7 @@ KERNEL_CODE = textwrap.dedent("""
 
 
 def largest_chapter() -> tuple[str, int]:
-    from ankl_course.progress import chapter_pages
+    from ankl_course.quiz import chapter_pages
 
     chapter, _title, keys = max(chapter_pages(), key=lambda page: len(page[2]))
     return chapter, len(keys)

@@ -17,10 +17,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "ankl_course"
-#: A module longer than this does more than one job (issue 11); grading and quiz are being rewritten
-#: on their own branches and are held to it once they land.
+#: A module longer than this does more than one job (issue 11). quiz.py (issue 12's rewrite, about 800
+#: lines: banks, rendering, the live widget, the session) is still to be split by job.
 MAX_MODULE_LINES = 600
-NOT_YET_HELD = ("grading/", "quiz.py")
+NOT_YET_HELD = ("quiz.py",)
 
 
 def _tool(module: str) -> list[str]:
