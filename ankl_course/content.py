@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import glossary, predict, timing
 from .claims import Claim, load_claims
+from .claims import expand as expand_claims
 from .claims import uses as claim_uses
 from .datafile import read_toml
 from .errors import CourseDataError
@@ -36,6 +38,8 @@ from .nbfile import cell_source, read_notebook
 from .quiz import bank_path, load_bank
 from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
+from .spelling import code_texts, data_texts, us_spellings
+from .syllabus import minutes
 
 REQUIRED_HEADINGS = {
     "learning objectives": "a 'Learning objectives' section",
@@ -159,8 +163,6 @@ class Checker:
 
     def check_prompts(self) -> None:
         """Predict-then-reveal prompts: each has a worked answer, and their facts and citations exist."""
-        from . import predict
-
         path = predict.prompts_path()
         try:
             self.prompts = predict.load_prompts(path)
@@ -172,8 +174,6 @@ class Checker:
 
     def check_glossary(self) -> None:
         """Glossary terms have a definition, a working pattern and a known source (glossary.py)."""
-        from . import glossary
-
         try:
             terms, _ = glossary.load(references=set(self.references))
         except CourseDataError as exc:
@@ -185,8 +185,6 @@ class Checker:
             self.check_text_citations(glance, f"section {index}", str(section.get("text", "")))
 
     def check_unasked_prompts(self) -> None:
-        from . import predict
-
         for prompt_id in sorted(set(self.prompts) - self.asked_prompts):
             self.add(predict.prompts_path(), f"prompt {prompt_id}", "no chapter asks it (predict.ask)")
 
@@ -355,8 +353,6 @@ class Checker:
 
     def check_spelling(self, path: Path, cells: list[dict[str, Any]]) -> None:
         """One spelling (UK) in what a student reads; quotations and names keep theirs (spelling.py)."""
-        from .spelling import code_texts, us_spellings
-
         for number, cell in enumerate(cells, start=1):
             text = cell_source(cell)
             text = code_texts(text) if cell.get("cell_type") == "code" else text
@@ -365,8 +361,6 @@ class Checker:
 
     def check_data_spelling(self) -> None:
         """Data files a student reads from (banks, claims' summaries, vignettes...), outside quotations."""
-        from .spelling import data_texts, us_spellings
-
         for path in sorted(data_dir().rglob("*.toml")):
             if path.name == "references.toml":
                 continue
@@ -380,18 +374,14 @@ class Checker:
 
     def check_time(self, path: Path, cells: list[dict[str, Any]], markdown: str) -> None:
         """The stated time agrees with the documented estimate (timing.py) within its tolerance."""
-        from . import claims, timing
-        from .quiz import bank_path, load_bank
-        from .syllabus import minutes
-
         stated_line = re.search(r"Estimated time:?\**:?\s*(.+)", markdown)
         stated = minutes(stated_line.group(1)) if stated_line else None
         try:
             bank = load_bank(bank_path(path.stem), facts=self.facts)
-            known = claims.load_claims(references=set(self.references), facts=set(self.facts))
+            known = load_claims(references=set(self.references), facts=set(self.facts))
         except CourseDataError:
             return  # reported by the bank and claims checks
-        found = timing.estimate(cells, bank, lambda text: claims.expand(text, known))
+        found = timing.estimate(cells, bank, lambda text: expand_claims(text, known))
         estimated = round(found.minutes)
         self.times[path.stem] = (stated, estimated)
         self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
@@ -407,8 +397,6 @@ class Checker:
 
     def check_predict(self, path: Path, cells: list[dict[str, Any]]) -> None:
         """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""
-        from . import predict
-
         for where, message in predict.check_notebook(path, cells, self.prompts):
             self.add(path, where, message)
         for cell in cells:

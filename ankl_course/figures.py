@@ -17,6 +17,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from cycler import cycler
+from matplotlib.text import Text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -113,8 +114,6 @@ def _least_points(fig: Figure) -> float:
 
 def small_text(fig: Figure) -> list[str]:
     """Visible texts of ``fig`` that would show smaller than :data:`MIN_POINTS` on a deck."""
-    from matplotlib.text import Text
-
     least = _least_points(fig)
     return [f"{t.get_text()!r} ({t.get_fontsize():g} pt)" for t in fig.findobj(Text)
             if t.get_visible() and t.get_text().strip() and float(t.get_fontsize()) < least - 1e-9]
@@ -128,8 +127,6 @@ def require_readable(fig: Figure) -> None:
     deck are shrunk when shown, so sizes are settled here, where every course figure passes before
     it is shown.
     """
-    from matplotlib.text import Text
-
     least = _least_points(fig)
     for text in fig.findobj(Text):
         if float(text.get_fontsize()) < least:

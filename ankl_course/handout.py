@@ -18,6 +18,8 @@ from typing import Any
 
 from .datafile import read_toml
 from .errors import CourseDataError
+from .facts import render
+from .htmlkit import markdown
 from .nbfile import cell_source, cells, read_notebook
 from .resources import data_path
 
@@ -25,12 +27,8 @@ KEY_POINTS = re.compile(r"^#{2,3}\s+key points\s*$", re.IGNORECASE | re.MULTILIN
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 
-def _html(markdown: str) -> str:
-    import mistune
-
-    from .facts import render
-
-    return str(mistune.html(render(markdown)))
+def _html(text: str) -> str:
+    return markdown(render(text))
 
 
 def _site_links(text: str) -> str:

@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CourseDataError
+from .facts import render
+from .htmlkit import markdown
+from .interactive import html_of
 from .resources import data_path
 
 TEACHER_ENV = "ANKL_COURSE_TEACHER"  # the same switch as the quiz engine's presenter mode
@@ -100,11 +103,7 @@ def load_prompts(path: Path | None = None) -> dict[str, Prompt]:
 
 
 def _markdown(text: str) -> str:
-    import mistune
-
-    from .facts import render
-
-    return str(mistune.html(render(text)))
+    return markdown(render(text))
 
 
 def teacher_mode() -> bool:
@@ -143,8 +142,6 @@ def _as_html(shown: Any) -> str:
         return ""
     if isinstance(shown, str):
         return shown
-    from .interactive import html_of
-
     return html_of(shown)
 
 

@@ -10,6 +10,7 @@ as ``color=``.
 
 from __future__ import annotations
 
+import ast
 import re
 
 #: US spelling (as a word-start pattern) and the UK form the course uses.
@@ -62,8 +63,6 @@ def data_texts(node: object, where: str = "") -> list[tuple[str, str]]:
 
 def code_texts(code: str) -> str:
     """The string literals of a code cell (what ``facts.say`` and HTML cells show), one per line."""
-    import ast
-
     try:
         tree = ast.parse(code)
     except SyntaxError:

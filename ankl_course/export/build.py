@@ -47,9 +47,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from traitlets.config import Config
 
-from .. import glossary
+from .. import glossary, handout
 from ..errors import CourseDataError
-from ..facts import chapter_keys, references_html
+from ..facts import chapter_keys, load_references, references_html
 from ..htmlkit import Markup, table
 from ..interactive import EXPORT_ENV
 from ..nbfile import read_notebook, write_notebook
@@ -359,8 +359,6 @@ def references_page(chapters: list[Chapter], teacher: bool) -> str:
 
 def glossary_pages(teacher: bool) -> dict[str, str]:
     """The glossary and its flashcards (issue 13), as file name -> page."""
-    from ..facts import load_references
-
     references = load_references()
     terms, texts = glossary.load(references=set(references))
 
@@ -373,8 +371,6 @@ def glossary_pages(teacher: bool) -> dict[str, str]:
 
 def summary_pages(chapters: list[Chapter], out: Path, teacher: bool) -> list[str]:
     """"ANKL at a glance", all key points, and both as a printable PDF (issue 13); warnings, if any."""
-    from .. import handout
-
     glance = handout.at_a_glance_body()
     points = handout.key_points_body([c.path for c in chapters])
     _write(out / "at-a-glance.html", _shell("ANKL at a glance", glance, teacher))
