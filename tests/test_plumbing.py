@@ -116,3 +116,14 @@ def test_show_code_opens_by_keyboard(browser: Any, tmp_path_factory: pytest.Temp
         assert visit.problems() == []
     finally:
         context.close()
+
+
+def test_exercise_cells_stay_open() -> None:
+    """A cell where the student types an answer (``my_... = ``) is never folded away."""
+    found = 0
+    for path in chapter_notebooks():
+        for number, cell in enumerate(_cells(path), start=1):
+            if cell["cell_type"] == "code" and re.search(r"^my_\w+\s*=", "".join(cell["source"]), re.M):
+                found += 1
+                assert not code_is_hidden(cell), f"{path.name} cell {number}"
+    assert found >= 3
