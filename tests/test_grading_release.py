@@ -71,8 +71,8 @@ def test_teacher_cycle_from_the_command_line(tmp_path):
     grade = run_cli("grade", str(tmp_path / "submitted"), "--gradebook", str(tmp_path / "gb.db"),
                     "--feedback", str(tmp_path / "feedback"), "--quiet", *flags)
     assert grade.returncode == 0, grade.stderr
-    assert "ada\tebv_base_rate\t0/4" in grade.stdout
-    assert "bob\tebv_base_rate\t0/4\tinvalid\tnot graded: the file is not valid JSON" in grade.stdout
+    assert "ada\tebv_base_rate\t0/3" in grade.stdout
+    assert "bob\tebv_base_rate\t0/3\tinvalid\tnot graded: the file is not valid JSON" in grade.stdout
     assert ("sandbox: yes (bubblewrap" if SANDBOX else "WARNING: grading WITHOUT a sandbox") in grade.stderr
     export = run_cli("gradebook", "export", str(tmp_path / "grades.csv"), "--gradebook", str(tmp_path / "gb.db"))
     assert export.returncode == 0, export.stderr

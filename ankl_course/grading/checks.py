@@ -203,6 +203,10 @@ def _problem(item: Expect, answer: dict[str, Any] | None, unanswered: str) -> tu
         if error.startswith("NotImplementedError"):
             text = f"{public_label}: not answered yet (the answer cell still raises NotImplementedError)"
             return text, f"{label}: not answered (NotImplementedError)"
+        if error.startswith("NameError") and item.probe.kind == "value":
+            text = (f"{public_label}: not answered yet ({item.probe.name} is not set: replace the YOUR CODE HERE "
+                    "lines of its answer cell and run the cell)")
+            return text, f"{label}: not answered ({error})"
         text = f"{public_label} raised {error}"
         return _with_hint(text, item), f"{label} raised {error}"
     got = answer.get("ok")
