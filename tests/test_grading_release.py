@@ -38,7 +38,8 @@ def test_student_version_has_no_solutions_or_hidden_tests(name):
         assert marker not in text
     for cell in nb.cells:
         if markup.is_solution(cell):
-            assert "raise NotImplementedError()" in markup.source(cell)
+            stub = "raise NotImplementedError()" if cell.cell_type == "code" else "YOUR ANSWER HERE"
+            assert stub in markup.source(cell)
             assert cell.metadata["deletable"] is False
         elif markup.is_test(cell):
             assert (cell.metadata["deletable"], cell.metadata["editable"]) == (False, False)
