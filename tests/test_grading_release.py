@@ -151,3 +151,24 @@ def test_grader_refuses_to_run_unconfined_without_being_told(monkeypatch):
                                               "pass --accept-risk sandbox"):
         cli._confinement(no_sandbox=False, accepted=[])
     assert cli._confinement(no_sandbox=True, accepted=[]) == cli.Confinement(False, False)
+
+
+def test_each_chapter_ends_by_naming_its_exercises_and_their_time():
+    """The last cell of every chapter says what follows; an exercise it names states the same time itself."""
+    import re
+
+    from ankl_course.resources import chapter_notebooks
+
+    named: dict[str, str] = {}
+    for path in chapter_notebooks():
+        last = json.loads(path.read_text(encoding="utf-8"))["cells"][-1]
+        text = "".join(last["source"])
+        assert last["cell_type"] == "markdown" and text.startswith("## What comes next"), path.name
+        for name, minutes in re.findall(r"`(\w+)`, about (\d+) minutes", text):
+            if name in EXERCISES:
+                intro = "".join(EXERCISES[name].cells[0]["source"])
+                assert f"Estimated time: {minutes} minutes" in intro, (path.name, name)
+                assert name not in named, f"{name} follows both {named[name]} and {path.stem}"
+                named[name] = path.stem
+        assert "graded exercise" in text.lower(), path.name
+    assert set(named) == set(EXERCISES)
