@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import CourseDataError
 from . import sandbox
+from .chapter_quiz import chapter_quizzes, get_quiz
 from .executor import Limits
 from .exercises import Exercise, find_exercises
 from .gradebook import Gradebook
@@ -124,6 +125,9 @@ def release_main(argv: list[str], prog: str = "ankl-course release") -> int:
     parser.add_argument("--out", type=Path, default=Path("release"), help="output folder (default ./release)")
     parser.add_argument("--source", type=Path, help="exercise sources folder (default: the course's)")
     parser.add_argument("--no-verify", action="store_true", help="skip grading the solutions and the blank version")
+    parser.add_argument("--quiz", action="append", default=[], metavar="CHAPTER",
+                        help="also release the graded quiz of this chapter (e.g. 02_ebv_link), made from its "
+                        "question bank; repeatable; with --roster each student gets their own order")
     parser.add_argument("--roster", type=Path, help="CSV of student ids (a 'student' column): one notebook per "
                         "student, OUT/STUDENT/EXERCISE/, with that student's own numbers")
     parser.add_argument("--secret", type=Path, default=Path("course-secret.txt"),
@@ -132,7 +136,10 @@ def release_main(argv: list[str], prog: str = "ankl-course release") -> int:
     _add_confinement_options(parser)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    exercises = _exercises(args.names, args.source)
+    exercises = _exercises(args.names, args.source) if args.names or not args.quiz else {}
+    for chapter in args.quiz:
+        quiz = get_quiz(chapter)
+        exercises[quiz.name] = quiz
     released: dict[str, Path] = {}
     per_student: dict[tuple[str, str], Path] = {}
     secret = None
@@ -189,7 +196,7 @@ def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
                         help="seconds to wait for a gradebook locked by another program (default 60)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    exercises = find_exercises(args.source)
+    exercises = {**find_exercises(args.source), **chapter_quizzes()}
     submissions, skipped = collect(args.submissions, exercises)
     for message in skipped:
         print(f"{prog}: {message}", file=sys.stderr)

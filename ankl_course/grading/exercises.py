@@ -240,6 +240,11 @@ def find_exercises(folder: Path | None = None) -> dict[str, Exercise]:
 
 
 def get_exercise(name: str, folder: Path | None = None) -> Exercise:
+    """An exercise by name: an ``exercises/NAME`` folder, or a chapter's graded quiz (``quiz_CHAPTER``)."""
+    from .chapter_quiz import PREFIX, get_quiz
+
+    if name.startswith(PREFIX):
+        return get_quiz(name)
     exercises = find_exercises(folder)
     if name not in exercises:
         known = ", ".join(exercises) or "none"
