@@ -70,11 +70,10 @@ def check(task: str, namespace: dict[str, Any]) -> None:
 
 
 def _same(answer: Any, expected: Any) -> bool:
+    if hasattr(answer, "item") and not isinstance(answer, bool):
+        answer = answer.item()  # numpy and pandas numbers
     if isinstance(answer, bool) or not isinstance(answer, int | float):
-        try:
-            answer = answer.item()  # numpy and pandas numbers
-        except AttributeError:
-            return answer == expected
+        return bool(answer == expected)
     return math.isclose(float(answer), float(expected), rel_tol=1e-3, abs_tol=1e-9)
 
 
