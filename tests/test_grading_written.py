@@ -305,3 +305,37 @@ def test_a_roster_with_a_bad_id_names_its_row(tmp_path):
                    str(tmp_path / "r"), "--no-verify")
     assert done.returncode == 1
     assert f"{roster}: row 3: student id 'bob smith' is not usable as a folder name" in done.stderr
+
+
+@pytest.mark.slow
+def test_the_student_sees_the_written_score_and_comment_on_the_feedback_page(graded, tmp_path):
+    """In Chromium: before scoring the answer shows as not scored yet; after an import, points and comment."""
+    from exports_helpers import launched_chromium, open_context
+
+    tmp, outcomes = graded
+    page_file = tmp_path / "bob.html"
+    shutil.copy(outcomes["bob"].feedback, page_file)
+    book_path = tmp_path / "gb.db"
+    shutil.copy(tmp / "gb.db", book_path)
+    con = sqlite3.connect(book_path)  # this copy's page is the one to rewrite
+    con.execute("UPDATE submission SET feedback = ? WHERE student = 'bob'", (str(page_file),))
+    con.commit()
+    con.close()
+    for browser in launched_chromium():
+        context, visit = open_context(browser)
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        row = page.locator("table").first.locator("tr").nth(1)
+        assert "not scored yet" in row.inner_text()
+        assert "A positive test here is mostly a false alarm." in row.inner_text()
+        with Gradebook(book_path) as book:
+            from ankl_course.grading import written
+
+            written.apply(book, [written.Score("bob", EX, "explain_ppv", 1.0, "Use your own number <b>too</b>.")])
+        page.reload()
+        row = page.locator("table").first.locator("tr").nth(1)
+        assert row.locator("td").nth(1).inner_text() == "1 / 2"
+        assert row.locator("td").nth(3).inner_text() == "Use your own number <b>too</b>."  # escaped, shown as text
+        assert page.locator("p", has_text="Written answers:").inner_text() == "Written answers: 1 / 2"
+        assert visit.errors == [] and visit.blocked == []
+        context.close()
