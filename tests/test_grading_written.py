@@ -339,3 +339,17 @@ def test_the_student_sees_the_written_score_and_comment_on_the_feedback_page(gra
         assert page.locator("p", has_text="Written answers:").inner_text() == "Written answers: 1 / 2"
         assert visit.errors == [] and visit.blocked == []
         context.close()
+
+
+def test_a_variant_name_not_assigned_once_in_a_locked_cell_is_an_error_naming_the_notebook():
+    from ankl_course.errors import CourseDataError
+    from ankl_course.grading.variants import apply
+
+    exercise = find_exercises()[EX]
+    with pytest.raises(CourseDataError) as caught:
+        apply(exercise.source, {"prevalence": 0.01, "no_such_number": 3}, exercise.notebook_path)
+    assert str(caught.value) == (f"{exercise.notebook_path}: variant: each variant name must be assigned once, on one "
+                                 "line, in a locked code cell; not so for no_such_number")
+    changed = apply(exercise.source, {"prevalence": 0.01}, exercise.notebook_path)
+    setup = next(c for c in changed.cells if markup.grade_id(c) == "setup")
+    assert "prevalence = 0.01" in markup.source(setup) and "prevalence = 0.002" in markup.source(exercise.source.cells[1])

@@ -92,7 +92,7 @@ def apply(source: Any, params: dict[str, Any], path: Path | str = "") -> Any:
             continue
         lines = markup.source(cell).split("\n")
         for index, line in enumerate(lines):
-            match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=", line)
+            match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)", line)
             if match and match.group(1) in params:
                 found[match.group(1)] += 1
                 lines[index] = f"{match.group(1)} = {params[match.group(1)]!r}"
