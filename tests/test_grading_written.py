@@ -354,3 +354,14 @@ def test_a_variant_name_not_assigned_once_in_a_locked_cell_is_an_error_naming_th
     setup = next(c for c in changed.cells if markup.grade_id(c) == "setup")
     assert "prevalence = 0.01" in markup.source(setup)
     assert "prevalence = 0.002" in markup.source(exercise.source.cells[1])  # the source itself is untouched
+
+
+def test_a_variant_graded_without_the_course_secret_is_flagged(tmp_path):
+    exercise = find_exercises()[EX]
+    write(tmp_path / "submitted", "ada", EX, _solved(_released(tmp_path, "ada")))
+    submissions, _ = collect([tmp_path / "submitted"], {EX: exercise})
+    (outcome,) = Grader({EX: exercise}, _options(tmp_path, secret=None)).grade(submissions)
+    assert outcome.variant is None
+    assert outcome.flags == [f"the notebook is a per-student variant ({variant_id(SECRET, EX, 'ada')}) but was "
+                             "graded against the shared version: grade with --secret (the course secret of the "
+                             "release)"]

@@ -281,6 +281,9 @@ class Grader:
                            f"not graded: the notebook could not be repaired ({type(exc).__name__}: {exc})",
                            variant=variant)
         flags = []
+        if variant is None and repaired.carried_variant is not None and exercise.has_variants:
+            flags.append(f"the notebook is a per-student variant ({repaired.carried_variant}) but was graded "
+                         "against the shared version: grade with --secret (the course secret of the release)")
         if variant is not None and repaired.carried_variant not in (None, variant):
             flags.append(f"the notebook carries variant {repaired.carried_variant}, not this student's own "
                          f"({variant}): copied from another student? Graded against the student's own variant")
