@@ -63,10 +63,12 @@ def answers(exercise) -> dict[str, str]:
 def submissions(exercise, count: int) -> dict[str, object]:
     """student -> notebook: most correct; some partial or wrong; one blank; one endless loop."""
     right = answers(exercise)
-    ids = list(right)
+    cells = exercise.source.cells
+    ids = [markup.grade_id(c) for c, following in zip(cells, cells[1:], strict=False)  # graded answers only
+           if markup.is_solution(c) and c.cell_type == "code" and markup.is_test(following)]
     kinds = {
         "partial": {k: v for k, v in right.items() if k != ids[-1]},
-        "wrong": {**right, ids[0]: right[ids[0]].replace("return ", "return None and ", 1)},
+        "wrong": {**right, ids[0]: "pass  # a wrong answer"},
         "blank": {},
         "loop": {**right, ids[-1]: "while True:\n    pass"},
     }
