@@ -292,7 +292,8 @@ def _written_main(book: Gradebook, args: argparse.Namespace, parser: argparse.Ar
         print(f"{student}/{exercise}/{task}: {points:g} / {item.max_score:g}")
     else:
         for student, exercise, item in book.written(exercise=args.exercise, ungraded_only=not args.all):
-            score = "not scored" if item.score is None else f"{item.score:g}"
-            print(f"== {student} / {exercise} / {item.grade_id} ({score} of {item.max_score:g})\n"
+            score = (f"not scored yet, {item.max_score:g} points" if item.score is None
+                     else f"{item.score:g} of {item.max_score:g}")
+            print(f"== {student} / {exercise} / {item.grade_id} ({score})\n"
                   f"rubric: {item.rubric}\nanswer: {item.answer or '(blank)'}\n")
     return 0
