@@ -184,6 +184,9 @@ def test_one_answer_scored_from_the_command_line(graded, tmp_path):
     tmp, _ = graded
     book_path = tmp_path / "gb.db"
     shutil.copy(tmp / "gb.db", book_path)
+    shown = run_cli("gradebook", "written", "show", "--exercise", EX, "--gradebook", str(book_path)).stdout
+    assert f"== bob / {EX} / explain_ppv (not scored yet, 2 points)\nrubric: 2 points:" in shown
+    assert "answer: A positive test here is mostly a false alarm." in shown and "/ dan /" not in shown
     done = run_cli("gradebook", "written", "score", "bob", EX, "explain_ppv", "1", "--comment", "say what follows",
                    "--gradebook", str(book_path))
     assert done.returncode == 0, done.stderr
