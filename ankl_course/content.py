@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .claims import Claim, load_claims
+from .claims import uses as claim_uses
+from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import (
     CITATION,
@@ -30,6 +32,9 @@ from .facts import (
     load_facts,
     load_references,
 )
+from .nbfile import cell_source, read_notebook
+from .quiz import bank_path, load_bank
+from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 
 REQUIRED_HEADINGS = {
@@ -52,6 +57,8 @@ MAX_CHECKED_OUTPUT = 20000
 #: The output types nbval compares; a checked cell stores only these.
 CHECKED_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex"}
 SLIDE_TYPES = {"slide", "subslide", "fragment", "notes", "skip", "-"}
+#: One author as "Surname AB" (initials after the surname; "Jr" allowed).
+AUTHOR = re.compile(r"^[^\W\d][\w'’. -]*\s[A-Z]{1,4}(?: Jr)?$")
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,6 @@ class Problem:
 
     def __str__(self) -> str:
         return CourseDataError(self.path, self.location, self.message).format()
-
-
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -94,9 +96,15 @@ class Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: Authoring cues in the question banks (printed, but they do not fail the check).
+        self.cues: list[Problem] = []
         self.used_keys: set[str] = set()
         self.references: dict[str, Reference] = {}
         self.facts: dict[str, Fact] = {}
+        self.claims: dict[str, Claim] = {}
+        self.used_claims: set[str] = set()
+        #: Things a teacher should know that do not fail the check (printed as "note:").
+        self.notes: list[str] = []
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -110,6 +118,8 @@ class Checker:
             return self.problems
         for fact in self.facts.values():
             self.used_keys.add(fact.cite)
+        self.check_references()
+        self.check_claims()
         self.check_data_files()
         self.check_banks()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
@@ -117,7 +127,48 @@ class Checker:
         if notebooks is None:  # only the whole course can tell a reference nothing cites
             self.check_exercises()
             self.check_unused_references()
+            self.check_unused_claims()
         return self.problems
+
+    def check_references(self) -> None:
+        """A reader must be able to find every work: authors, title, venue, year, volume, pages, DOI or PMID.
+
+        An entry may lack some of them only if its ``incomplete`` field says why
+        (a conference abstract, a page the course could not open); such entries
+        are listed as notes, so the gaps stay visible.
+        """
+        path = data_path("references.toml")
+        for key, ref in self.references.items():
+            gaps = reference_gaps(ref)
+            if gaps and not ref.incomplete.strip():
+                self.add(path, f"[{key}]", f"incomplete reference ({'; '.join(gaps)}): add the missing "
+                         "details, or say in `incomplete` why they cannot be given")
+            elif gaps:
+                self.notes.append(f"{path}: [{key}]: {'; '.join(gaps)} ({ref.incomplete.strip()})")
+
+    def check_claims(self) -> None:
+        """The appraised-claims registry must load; its own validation names the claim and the problem."""
+        try:
+            self.claims = load_claims(references=set(self.references), facts=set(self.facts))
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        for item in self.claims.values():
+            self.used_keys.update(item.sources)
+
+    def use_claims(self, path: Path | str, location: str, text: str) -> None:
+        if not self.claims:
+            return
+        for _, claim_id in claim_uses(text, self.claims):
+            if claim_id in self.claims:
+                self.used_claims.add(claim_id)
+            else:
+                self.add(path, location, f"claim {claim_id!r} is not in claims.toml")
+
+    def check_unused_claims(self) -> None:
+        for claim_id in sorted(set(self.claims) - self.used_claims):
+            self.add(data_path("claims.toml"), f"claim {claim_id}",
+                     "claim never used by any chapter or quiz ({claim:" + claim_id + "})")
 
     def use(self, path: Path | str, location: str, key: str) -> None:
         if key in self.references:
@@ -130,25 +181,44 @@ class Checker:
             if path.name in ("references.toml", "facts.toml") or path.parent.name == "quizzes":
                 continue
             try:
-                tree = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                self.add(path, "", f"not valid TOML: {exc}")
+                tree = read_toml(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for location, key in _walk_citations(tree, ""):
                 self.use(path, location, key)
 
     def check_banks(self) -> None:
-        from .quiz import load_bank
-
+        banks: dict[str, Any] = {}
         for path in sorted(data_path("quizzes").glob("*.toml")):
             try:
                 bank = load_bank(path, facts=self.facts)
             except CourseDataError as exc:
                 self.add(exc.path, exc.location, exc.message)
                 continue
+            banks[bank.chapter] = bank
             self.used_keys.update(bank.source_keys(self.facts))
+            self.use_claims(path, "", path.read_text(encoding="utf-8"))
+            self.cues += [Problem(str(path), where, message) for where, message in cues(bank)]
+        for bank in banks.values():
+            self.check_bank_links(bank, banks)
+
+    def check_bank_links(self, bank: Any, banks: dict[str, Any]) -> None:
+        """Warm-up, pre-test and post-test references name existing questions of earlier chapters."""
+        for name, refs in (("warmup", bank.warmup), ("pretest", bank.pretest)):
+            for ref in refs:
+                chapter, qid = ref.split("/", 1)
+                if chapter not in banks or qid not in banks[chapter].questions:
+                    self.add(bank.path, name, f"{ref!r}: no such question")
+                elif name == "warmup" and chapter >= bank.chapter:
+                    self.add(bank.path, name, f"{ref!r}: a warm-up recalls an earlier chapter")
+        if bank.warmup and not 2 <= len(bank.warmup) <= 3:
+            self.add(bank.path, "warmup", f"a warm-up has 2 or 3 questions, not {len(bank.warmup)}")
+        if bank.posttest and not (bank.posttest in banks and banks[bank.posttest].pretest):
+            self.add(bank.path, "posttest", f"{bank.posttest!r} has no pre-test to repeat")
 
     def check_text_citations(self, path: Path, location: str, text: str) -> None:
+        self.use_claims(path, location, text)
         for match in CITATION.finditer(text):
             for key in match.group(1).split(";"):
                 self.use(path, location, key.strip().lstrip("@"))
@@ -165,9 +235,9 @@ class Checker:
 
     def check_notebook(self, path: Path) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.add(path, "", f"not a readable notebook: {exc}")
+            data = read_notebook(path)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
             return
         if data.get("nbformat") != 4:
             self.add(path, "", "notebooks must be nbformat 4")
@@ -178,13 +248,13 @@ class Checker:
         sessions: set[str] = set()
         for number, cell in enumerate(cells, start=1):
             where = f"cell {number}"
-            text = _source(cell)
+            text = cell_source(cell)
             kind = cell.get("cell_type")
             slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
             if slide not in SLIDE_TYPES:
                 self.add(path, where, "missing slide metadata (metadata.slideshow.slide_type)")
-            if PLACEHOLDER_WORDS.search(text):
-                self.add(path, where, f"placeholder text {PLACEHOLDER_WORDS.search(text).group(0)!r}")
+            if placeholder := PLACEHOLDER_WORDS.search(text):
+                self.add(path, where, f"placeholder text {placeholder.group(0)!r}")
             self.check_text_citations(path, where, text)
             self.check_images(path, where, text)
             if kind == "markdown":
@@ -192,8 +262,8 @@ class Checker:
                 for line in text.splitlines():
                     if line.lstrip().startswith("#"):
                         headings.add(line.lstrip("# ").strip().lower())
-                if PERCENT.search(text):
-                    self.add(path, where, f"number {PERCENT.search(text).group(0)!r} typed in Markdown: "
+                if percent := PERCENT.search(text):
+                    self.add(path, where, f"number {percent.group(0)!r} typed in Markdown: "
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
                 self.check_outputs(path, where, text, cell)
@@ -214,7 +284,7 @@ class Checker:
             self.add(path, "", "missing a time estimate ('Estimated time: ...')")
         if "prerequisite" not in lowered:
             self.add(path, "", "missing prerequisites")
-        if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
+        if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
 
     def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
@@ -250,8 +320,6 @@ class Checker:
                 self.add(path, where, "<img> without alt text")
 
     def check_quiz_calls(self, path: Path, where: str, text: str, chapters: set[str]) -> None:
-        from .quiz import bank_path, load_bank
-
         calls = list(ASK_CALL.finditer(text))
         if not calls:
             return
@@ -277,16 +345,35 @@ class Checker:
             return
         for path in sorted(folder.rglob("*.ipynb")):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                self.add(path, "", f"not a readable notebook: {exc}")
+                data = read_notebook(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
-                self.check_text_citations(path, f"cell {number}", _source(cell))
+                self.check_text_citations(path, f"cell {number}", cell_source(cell))
 
     def check_unused_references(self) -> None:
         for key in sorted(set(self.references) - self.used_keys):
             self.add(data_path("references.toml"), f"[{key}]", "reference never cited by any chapter, quiz or fact")
+
+
+def reference_gaps(ref: Reference) -> list[str]:
+    """What a reader would miss to find the work (empty when the entry is complete)."""
+    gaps = []
+    if not (ref.journal or ref.publisher):
+        gaps.append("no journal or publisher")
+    if ref.journal and not ref.volume:
+        gaps.append("no volume")
+    if not ref.pages:
+        gaps.append("no pages or article number")
+    if not (ref.doi or ref.pmid):
+        gaps.append("no DOI or PMID")
+    names = [name.strip() for name in ref.authors.split(",")]
+    if any("et al" in name for name in names):
+        gaps.append("abbreviated author list (et al.)")
+    elif not all(AUTHOR.match(name) for name in names if name):
+        gaps.append("author names without initials")
+    return gaps
 
 
 def _looks_like_fact(candidate: str) -> bool:
@@ -305,7 +392,12 @@ def main(argv: list[str], prog: str = "ankl-course check") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Validate all course content.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="check only these notebooks")
     args = parser.parse_args(argv)
-    problems = Checker().run(args.notebooks or None)
+    checker = Checker()
+    problems = checker.run(args.notebooks or None)
+    for note in checker.notes:
+        print(f"note: {note}")
+    for cue in checker.cues:
+        print(f"cue: {cue}")
     for problem in problems:
         print(problem)
     if problems:

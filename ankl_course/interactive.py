@@ -16,6 +16,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from .htmlkit import markdown
+
 #: Set (to "1") in the kernel that ``ankl-course build`` executes chapters in: nobody can move a
 #: slider in an exported page, so the explorer shows only its snapshot and builds no live widget.
 EXPORT_ENV = "ANKL_COURSE_EXPORT"
@@ -40,9 +42,7 @@ def html_of(shown: Any) -> str:
             value = method()
             if value:
                 if name == "_repr_markdown_":
-                    import mistune
-
-                    return mistune.html(value)
+                    return markdown(value)
                 return str(value)
     return f"<pre>{html.escape(repr(shown))}</pre>"
 
@@ -94,6 +94,8 @@ class Explorer:
         was seen to stall for a whole cell timeout.
         """
         if self._widget is None:
+            # Lazy (measured): ipywidgets pulls in IPython, about 0.8 s, and explorers are built by
+            # modules that `ankl-course fcs` loads; the live widget is needed only when displayed.
             import ipywidgets as widgets
 
             view = widgets.HTML(value=html_of(self.shown()))

@@ -3,8 +3,9 @@
 50 submissions of one exercise (most correct, a few partly correct or wrong, one blank, one with an
 endless loop), all three tools on the same files, on this machine, side by side:
 
-* ``ankl-course grade``: warm workers that fork a child per submission, in the bubblewrap sandbox
-  when it is available, one worker per core;
+* ``ankl-course grade``: warm workers that fork a confined child per submission, in the bubblewrap
+  sandbox when it is available, one worker per core; and the same without the per-submission
+  namespaces, to show what that isolation costs;
 * ``nbgrader autograde`` on the same sources and submissions (a kernel per submission, one at a time);
 * the floor of plain execution: nbclient with a fresh kernel per notebook, two at a time.
 
@@ -110,7 +111,8 @@ def bench_class(exercise, size: int, use_sandbox: bool, workers: int) -> None:
                 path.parent.mkdir(parents=True)
                 nbformat.write(solved(exercise, variant), path)
             fresh = find_exercises()[exercise.name]  # no reference or variant cached from the other mode
-            elapsed, scores = bench_ours(root, fresh, use_sandbox, workers, SECRET if mode == "variants" else None)
+            elapsed, scores = bench_ours(root, fresh, use_sandbox, use_sandbox, workers,
+                                         SECRET if mode == "variants" else None)
             full = sum(fresh.test_points().values())
             assert all(score == full for score in scores.values()), f"{mode}: not every solved submission passed"
             times[mode] = elapsed
@@ -118,10 +120,11 @@ def bench_class(exercise, size: int, use_sandbox: bool, workers: int) -> None:
     print(f"variants / shared: {times['variants'] / times['shared']:.2f} (goal: at most 1.20)")
 
 
-def bench_ours(root: Path, exercise, use_sandbox: bool, workers: int,
+def bench_ours(root: Path, exercise, use_sandbox: bool, isolate: bool, workers: int,
                secret: bytes | None = None) -> tuple[float, dict[str, float]]:
-    options = Options(gradebook=root / "ours.db", feedback_dir=root / "ours_feedback", workers=workers,
-                      limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, isolate=use_sandbox,
+    name = f"ours-{int(use_sandbox)}{int(isolate)}"
+    options = Options(gradebook=root / f"{name}.db", feedback_dir=root / f"{name}_feedback", workers=workers,
+                      limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, isolate=isolate,
                       progress=False, secret=secret)
     subs, _ = collect([root / "submitted"], {exercise.name: exercise})
     started = time.perf_counter()
@@ -193,9 +196,12 @@ def main() -> int:
             paths.append(path)
         print(f"grading benchmark: {count} submissions of '{exercise.name}' (one endless loop, per-cell limit "
               f"{CELL_SECONDS:g} s), {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-        ours, our_scores = bench_ours(root, exercise, status.available, args.workers)
-        label = "sandboxed" if status.available else "NO sandbox"
+        ours, our_scores = bench_ours(root, exercise, status.available, status.available, args.workers)
+        label = "every protection" if status.available else "NO sandbox"
         rows = [(f"ankl-course grade ({args.workers} warm workers, {label})", ours)]
+        if status.available:  # what per-submission namespaces cost: the same run without them
+            plain, _ = bench_ours(root, exercise, True, False, args.workers)
+            rows.append(("  the same without per-submission namespaces", plain))
         floor = bench_nbclient(root, paths, parallel=2)
         rows.append(("plain nbclient, fresh kernel each, 2 at a time", floor))
         nbgrader_scores = None

@@ -1,6 +1,7 @@
 """The student's experience in JupyterLab, end to end: ``ankl-course lab --no-browser`` on a free
 localhost port with a temporary workspace, a chapter opened in headless Chromium (every request
-that leaves localhost is aborted), all cells run, a widget quiz answered, its feedback seen."""
+that leaves localhost is aborted), all cells run, a widget quiz answered, its feedback seen; after
+every kernel is restarted, chapter 00's progress table still counts that answer."""
 
 from __future__ import annotations
 
@@ -132,16 +133,29 @@ def test_student_runs_a_chapter_and_answers_a_widget_quiz(lab: str, browser: Any
         tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
         assert tracebacks == [], tracebacks[:1]
 
-        quiz = page.locator(".widget-vbox:has(> .widget-radio)").first  # one question's widget
+        # The live quiz is an anywidget drawing the same form as the exported page.
+        quiz = page.locator(".jp-OutputArea-output form.ankl-quiz:has(input[type=radio])").first
         quiz.scroll_into_view_if_needed()
-        quiz.locator(".widget-radio-box input[type=radio]").first.check()
-        quiz.locator("button:has-text('Check')").first.click()
-        page.wait_for_function(
-            """el => /^(Correct\\.|Not quite\\.)/.test(
-                   Array.from(el.querySelectorAll('.widget-html-content span')).map(s => s.textContent).join(' '))""",
-            arg=quiz.element_handle(),
-        )
-        assert quiz.locator("button:has-text('Try again')").is_visible()
+        quiz.locator("input[type=radio]").first.check()
+        quiz.locator(".ankl-check").click()
+        page.wait_for_function("el => /^(Correct\\.|Not quite\\.)/.test(el.textContent)",
+                               arg=quiz.locator(".ankl-feedback").element_handle())
+        assert quiz.locator(".ankl-show").is_visible()
+        # Python got the answer: the live score line (updated after the progress file is written) counts it.
+        page.get_by_text(re.compile(r"^Quiz progress: 1 of \d+ questions answered")).first.wait_for()
+
+        # Restart every kernel, then open chapter 00 in a fresh kernel: its progress table shows the answer.
+        for kernel in json.loads(urllib.request.urlopen(f"{lab}/api/kernels?token={TOKEN}", timeout=10).read()):
+            restart = urllib.request.Request(f"{lab}/api/kernels/{kernel['id']}/restart?token={TOKEN}", method="POST")
+            assert urllib.request.urlopen(restart, timeout=60).status == 200
+        welcome = next(path.name for path in chapter_notebooks() if path.name.startswith("00_"))
+        page.goto(f"{lab}/lab/tree/{welcome}?reset&token={TOKEN}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        run_all_until_every_cell_ran(page)
+        row = page.locator("table.ankl-progress tr", has_text=notebook.removesuffix(".ipynb"))
+        row.scroll_into_view_if_needed()
+        assert row.locator("td").nth(2).inner_text() == "1", row.inner_text()
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
     except Exception:
         (REPO / "_build").mkdir(exist_ok=True)
@@ -156,3 +170,135 @@ def test_server_lists_every_chapter(lab: str) -> None:
         listing = answer.read().decode()
     for path in chapter_notebooks():
         assert path.name in listing, path.name
+
+
+# -- chapter 03: the student draws the gates -----------------------------------------------------------
+
+GATING_CHAPTER = "03_immunophenotyping.ipynb"
+
+
+def _point(box: dict[str, float], n_steps: int, index: int, step: Any, x: float, y: float) -> tuple[float, float]:
+    """Page coordinates of data point (x, y) on plot ``index`` of the drawing figure."""
+    from ankl_course.cytometry.drawing_widget import panel_point
+
+    fx, fy = panel_point(n_steps, index, step.x, step.y, x, y)
+    return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+
+def _counts(tool: Any, index: int) -> str:
+    return tool.locator(".ankl-gate-step").nth(index).locator(".ankl-gate-counts").inner_text()
+
+
+def _wait_counts(tool: Any, index: int, before: str | None = None) -> str:
+    """The step's counts once it is drawn (and, if ``before`` is given, once they differ from it)."""
+    deadline = time.monotonic() + 30
+    now = ""
+    while time.monotonic() < deadline:
+        now = _counts(tool, index)
+        if "not drawn yet" not in now and now != before:
+            return now
+        time.sleep(0.2)
+    raise AssertionError(f"counts of step {index + 1} did not change: {now!r}")
+
+
+def _compare(page: Any, tool: Any, index: int) -> Any:
+    """Press the step's comparison button and return the comparison element once it is shown."""
+    step = tool.locator(".ankl-gate-step").nth(index)
+    step.get_by_role("button", name="Compare with the reference").click()
+    comparison = step.locator(".ankl-gate-comparison")
+    comparison.wait_for(timeout=30_000)
+    return comparison
+
+
+def _set_fields(step: Any, values: dict[str, float]) -> None:
+    """Type into the number fields by their labels, as a screen-reader user finds them."""
+    for label, value in values.items():
+        field = step.get_by_label(label, exact=True)
+        field.fill(str(value))
+        field.press("Tab")  # the value syncs on leaving the field (continuous_update=False)
+
+
+def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, browser: Any) -> None:
+    """Mouse: polygon, rectangle, quadrant, polygon and split on the plots, each changing its counts, and the
+    drawn lymphoid gate passes the comparison. Fields: a lymphoid gate taking in monocytes and neutrophils
+    changes the counts and is flagged with the usual-mistake explanation."""
+    from ankl_course import cytometry
+
+    draft = cytometry.GatingDraft(cytometry.generate("ankl_pb", 0, seed=3))  # the steps and their channels
+    steps = draft.steps
+    context, visit = open_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{lab}/lab/tree/{GATING_CHAPTER}?token={TOKEN}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        run_all_until_every_cell_ran(page, deadline_s=240)
+        tool = page.locator(".ankl-gate-drawing").first
+        tool.scroll_into_view_if_needed()
+        figure = tool.locator(".jupyter-matplotlib-canvas-div canvas").last
+        figure.wait_for(timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.ankl-gate-counts').length >= 5")
+        figure.scroll_into_view_if_needed()
+        box = figure.bounding_box()
+        assert box is not None and box["width"] > 300, box
+
+        def click(index: int, x: float, y: float) -> None:
+            figure.scroll_into_view_if_needed()
+            page.mouse.click(*_point(figure.bounding_box(), len(steps), index, steps[index], x, y))
+            time.sleep(0.3)  # one kernel round trip per click, in order
+
+        def polygon(index: int, corners: list[tuple[float, float]]) -> None:
+            for x, y in corners + corners[:1]:  # the first corner again closes the polygon
+                click(index, x, y)
+
+        before = [_counts(tool, i) for i in range(len(steps))]
+        assert all("not drawn yet" in text for text in before), before
+        polygon(0, [(32000, 3000), (250000, 3000), (250000, 250000), (40000, 250000)])
+        drawn_cells = _wait_counts(tool, 0)
+        assert drawn_cells != before[0]
+        start = _point(figure.bounding_box(), len(steps), 1, steps[1], 4.5, 38000)
+        end = _point(figure.bounding_box(), len(steps), 1, steps[1], 7.3, 1500)
+        page.mouse.move(*start)
+        page.mouse.down()
+        page.mouse.move(*end, steps=8)
+        page.mouse.up()
+        drawn_lymphoid = _wait_counts(tool, 1)
+        click(2, 1.7, 1.7)
+        _wait_counts(tool, 2)
+        polygon(3, [(-1.4, 1.7), (1.7, 1.7), (1.7, -1.4), (7.4, -1.4), (7.4, 7.4), (-1.4, 7.4)])
+        _wait_counts(tool, 3)
+        click(4, 3.0, 4.6)
+        _wait_counts(tool, 4)
+        (REPO / "_build").mkdir(exist_ok=True)
+        figure.screenshot(path=str(REPO / "_build" / "lab-gates-drawn.png"))
+        mouse_comparison = _compare(page, tool, 1)
+        assert mouse_comparison.get_attribute("data-passed") == "true", mouse_comparison.inner_text()
+
+        # keyboard: the numeric fields of the lymphoid step set a sloppy gate up into monocytes and neutrophils
+        lymphoid = tool.locator(".ankl-gate-step").nth(1)
+        _set_fields(lymphoid, {"CD45 from": 3.0, "CD45 to": 7.5, "SSC-A from": 0, "SSC-A to": 150000})
+        lymphoid.get_by_role("button", name="Set gate").click()
+        typed = _wait_counts(tool, 1, before=drawn_lymphoid)
+        assert typed != drawn_lymphoid
+        bad = _compare(page, tool, 1)
+        text = bad.inner_text()
+        assert bad.get_attribute("data-passed") == "false", text
+        assert "changes the conclusion" in text and "takes in monocytes" in text, text
+
+        # the drawn strategy saved to a file and loaded back, from the widget
+        status = tool.locator(".ankl-gate-file-status")
+        tool.get_by_role("button", name="Save my gates").click()
+        page.wait_for_function("el => el.textContent.includes('Saved to')", arg=status.element_handle())
+        tool.get_by_role("button", name="Load gates").click()
+        page.wait_for_function("el => el.textContent.includes('Loaded')", arg=status.element_handle())
+        assert _counts(tool, 1) == typed
+        (REPO / "_build").mkdir(exist_ok=True)
+        page.screenshot(path=str(REPO / "_build" / "lab-gates.png"), full_page=False)
+        assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
+    except Exception:
+        (REPO / "_build").mkdir(exist_ok=True)
+        page.screenshot(path=str(REPO / "_build" / "lab-gates-failure.png"))
+        raise
+    finally:
+        context.close()

@@ -190,6 +190,6 @@ def test_claims_table_and_its_errors(tmp_path):
     table = survival.survival_claims()
     assert len(table) >= 2 and table["claim"].str.contains("7 months").any()
     bad = tmp_path / "claims.toml"
-    bad.write_text('[[claim]]\nseed = "x"\n', encoding="utf-8")
+    bad.write_text('[[claim]]\nid = "x"\nseed = "x"\n', encoding="utf-8")
     with pytest.raises(CourseDataError, match="missing"):
         survival.survival_claims(bad)

@@ -25,14 +25,22 @@ Gates
     ``RectangleGate``, ``PolygonGate``, ``QuadrantGate`` (``mask(values)``);
     ``strategy(name="nk_screen")`` -> :class:`Strategy`; ``Strategy.apply(sample)`` ->
     :class:`GatingResult` (rows with events, % of parent, % of total; ``masks``; ``as_text()``).
-Plots and exercises
+Plots and practice (formative, ungraded: the graded exercises live in ``exercises/``)
     ``density_plot``, ``strategy_figure``, ``histogram_overlay`` (course palette, each
     returns a figure and its alt text), ``gating_explorer`` (live sliders, counts update;
     ``gating_view`` is its render function),
     ``check_share(answer_percent, sample, ...)`` (formative answer check).
+Drawing the gates yourself
+    ``draw_gates(sample, path="nk")`` -> :class:`GateDrawing`: the student draws each gate
+    of a path of ``drawing.toml`` on ipympl plots (matplotlib selectors) or types it into
+    numeric fields; counts update, ``compare(step)`` gives a :class:`GateComparison` with
+    the reference, ``check_share(answer, gate)`` checks a share read from the student's gates,
+    ``save(path)`` / ``load(path)`` write and read the gates as a strategy file. Exports show
+    the reference gates as a worked sequence of figures. :class:`GatingDraft` is the model.
 """
 
-from .exercises import ShareCheck, check_share, gating_explorer, gating_view
+from .drawing import GateComparison, GatingDraft, compare_gates, load_drawing, load_drawn
+from .drawing_widget import GateDrawing, draw_gates
 from .fcs import read_fcs, write_fcs
 from .gates import (
     GatingResult,
@@ -46,11 +54,13 @@ from .gates import (
     strategy,
 )
 from .plots import density_plot, histogram_overlay, strategy_figure
+from .practice import ShareCheck, check_share, gating_explorer, gating_view
 from .specs import load_panel, load_populations, load_samples
 from .synthetic import SYNTHETIC_NOTE, Sample, display_values, generate, sample_names
 from .transforms import arcsinh, arcsinh_inverse, logicle, logicle_inverse
 
 __all__ = [
+    "GateComparison", "GateDrawing", "GatingDraft", "compare_gates", "draw_gates", "load_drawing", "load_drawn",
     "ShareCheck", "check_share", "density_plot", "gating_explorer", "gating_view", "histogram_overlay",
     "strategy_figure", "SYNTHETIC_NOTE", "GatingResult",
     "PolygonGate", "QuadrantGate", "RectangleGate", "Sample", "Step",

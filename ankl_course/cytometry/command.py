@@ -34,11 +34,14 @@ def _write(name: str, out: Path, events: int, seed: int) -> int:
     return 0
 
 
-def _gate(path: Path, strategy_name: str) -> int:
-    strategies = load_strategies()
+def _gate(path: Path, strategy_name: str | None, strategies_file: Path | None = None) -> int:
+    """Gate an FCS file with a course strategy, or with one from a strategy file (a student's saved gates)."""
+    source = strategies_file or data_path("cytometry", "strategies.toml")
+    strategies = load_strategies(source)
+    if strategy_name is None:
+        strategy_name = next(iter(strategies)) if strategies_file and len(strategies) == 1 else "nk_screen"
     if strategy_name not in strategies:
-        raise CourseDataError(data_path("cytometry", "strategies.toml"), strategy_name,
-                              f"no such strategy; choose one of {', '.join(strategies)}")
+        raise CourseDataError(source, strategy_name, f"no such strategy; choose one of {', '.join(strategies)}")
     sample = read_fcs(path)
     try:
         result = strategies[strategy_name].apply(sample)
@@ -60,7 +63,10 @@ def main(argv: list[str], prog: str = "ankl-course fcs") -> int:
     write.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     gate = commands.add_parser("gate", help="gate an FCS file and print events, %% of parent and %% of total")
     gate.add_argument("file", type=Path)
-    gate.add_argument("--strategy", default="nk_screen", help="gating strategy (default nk_screen)")
+    gate.add_argument("--strategy", default=None,
+                      help="gating strategy (default nk_screen, or the only one in --strategies)")
+    gate.add_argument("--strategies", type=Path, default=None,
+                      help="a strategy file, e.g. gates a student saved in chapter 3 (default: the course's)")
     args = parser.parse_args(argv)
     if args.action == "list":
         return _list()
@@ -68,4 +74,4 @@ def main(argv: list[str], prog: str = "ankl-course fcs") -> int:
         if args.events < 0:
             parser.error("--events must be 0 or more")
         return _write(args.sample, args.out, args.events, args.seed)
-    return _gate(args.file, args.strategy)
+    return _gate(args.file, args.strategy, args.strategies)

@@ -14,7 +14,6 @@ matplotlib decides edge points, so tests and exercises keep clear of edges.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import numpy as np
 
 from ..datafile import read_toml
 from ..errors import CourseDataError
+from ..htmlkit import table
 from ..resources import data_path
 from .synthetic import Sample, display_values
 
@@ -189,14 +189,11 @@ class GatingResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "<tr><th>gate</th><th>parent</th><th>events</th><th>% of parent</th><th>% of total</th></tr>"
-        body = "".join(
-            f"<tr><td>{html.escape(r.gate)}</td><td>{html.escape(r.parent or 'all events')}</td>"
-            f"<td>{r.events}</td><td>{r.percent_of_parent:.1f}</td><td>{r.percent_of_total:.1f}</td></tr>"
-            for r in self.rows
-        )
-        caption = f"Gating of {html.escape(self.sample)} ({html.escape(self.strategy)})"
-        return f'<table class="ankl-gating"><caption>{caption}</caption>{head}{body}</table>'
+        rows = [(r.gate, r.parent or "all events", r.events, f"{r.percent_of_parent:.1f}",
+                 f"{r.percent_of_total:.1f}") for r in self.rows]
+        return table(["gate", "parent", "events", "% of parent", "% of total"], rows,
+                     caption=f"Gating of {self.sample} ({self.strategy})", css_class="ankl-gating",
+                     sections=False, scoped=False)
 
     def __repr__(self) -> str:
         return self.as_text()
@@ -255,21 +252,46 @@ class Strategy:
 # -- strategies from the data file --------------------------------------------
 
 
-def _gate_from(path: Path, where: str, entry: dict[str, Any]) -> Gate:
+def _number(value: Any, key: str) -> float:
+    """A finite number from a data file (TOML allows nan and inf, which no gate can use)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _channel(entry: dict[str, Any], key: str) -> str:
+    value = entry[key]
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{key} must be a channel name, not {value!r}")
+    return value
+
+
+def _vertices(raw: Any) -> tuple[tuple[float, float], ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, list) and len(v) == 2 for v in raw):
+        raise ValueError("vertices must be a list of [x, y] pairs")
+    return tuple((_number(a, "a vertex x"), _number(b, "a vertex y")) for a, b in raw)
+
+
+def _gate_from(path: Path, where: str, entry: Any) -> Gate:
+    if not isinstance(entry, dict):
+        raise CourseDataError(path, where, "each gate is a [[strategy.NAME.gate]] table")
     kind = entry.get("type")
     name = entry.get("name")
     if not isinstance(name, str) or not name:
         raise CourseDataError(path, where, "each gate needs a name")
     try:
         if kind == "rectangle":
-            bounds = {key: float(entry[key]) for key in ("x_min", "x_max", "y_min", "y_max") if key in entry}
-            return RectangleGate(name, entry["x"], entry.get("y"), **bounds)
+            bounds = {key: _number(entry[key], key) for key in ("x_min", "x_max", "y_min", "y_max") if key in entry}
+            y = _channel(entry, "y") if "y" in entry else None
+            return RectangleGate(name, _channel(entry, "x"), y, **bounds)
         if kind == "polygon":
-            vertices = tuple((float(a), float(b)) for a, b in entry["vertices"])
-            return PolygonGate(name, entry["x"], entry["y"], vertices)
+            vertices = _vertices(entry["vertices"])
+            return PolygonGate(name, _channel(entry, "x"), _channel(entry, "y"), vertices)
         if kind == "quadrant":
-            return QuadrantGate(name, entry["x"], entry["y"], float(entry["x_split"]), float(entry["y_split"]),
-                                entry.get("quadrant", "++"))
+            return QuadrantGate(name, _channel(entry, "x"), _channel(entry, "y"), _number(entry["x_split"], "x_split"),
+                                _number(entry["y_split"], "y_split"), entry.get("quadrant", "++"))
     except KeyError as exc:
         raise CourseDataError(path, where, f"gate {name!r} lacks {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:
@@ -281,14 +303,27 @@ def load_strategies(path: Path | None = None) -> dict[str, Strategy]:
     """Read ``strategies.toml`` (or ``path``) into named strategies, with clear errors."""
     path = path or data_path("cytometry", "strategies.toml")
     raw = read_toml(path)
+    tables = raw.get("strategy", {})
+    if not isinstance(tables, dict):
+        raise CourseDataError(path, "strategy", "strategies are [strategy.NAME] tables")
     strategies = {}
-    for name, entry in raw.get("strategy", {}).items():
+    for name, entry in tables.items():
+        if not isinstance(entry, dict):
+            raise CourseDataError(path, f"strategy.{name}", "a strategy is a table with [[strategy.NAME.gate]] entries")
+        gates = entry.get("gate", [])
+        if not isinstance(gates, list):
+            raise CourseDataError(path, f"strategy.{name}", "gates are [[strategy.NAME.gate]] tables")
         steps = []
-        for number, gate_entry in enumerate(entry.get("gate", []), start=1):
+        for number, gate_entry in enumerate(gates, start=1):
             where = f"strategy.{name} gate #{number}"
-            steps.append(Step(_gate_from(path, where, gate_entry), str(gate_entry.get("parent", ""))))
+            gate = _gate_from(path, where, gate_entry)
+            parent = gate_entry.get("parent", "")
+            if not isinstance(parent, str):
+                raise CourseDataError(path, where, f"parent must be a gate name, not {parent!r}")
+            steps.append(Step(gate, parent))
         try:
-            strategies[name] = Strategy(name, entry.get("title", name), tuple(steps), entry.get("description", ""))
+            strategies[name] = Strategy(name, str(entry.get("title", name)), tuple(steps),
+                                        str(entry.get("description", "")))
         except ValueError as exc:
             raise CourseDataError(path, f"strategy.{name}", str(exc)) from None
     return strategies

@@ -14,7 +14,6 @@ stall the batch or speak for another submission.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import queue
 import secrets
@@ -34,7 +33,6 @@ PRELOAD = ("numpy", "pandas", "scipy", "lifelines", "flowio", "matplotlib", "mat
 GRACE_SECONDS = 10.0
 #: Processes of a worker's sandbox besides the student's own (bubblewrap's init, the worker, the intermediate).
 WORKER_PROCESSES = 8
-_names = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class Worker:
         self.cgroup: Path | None = None
         pids = sandbox.PidsCgroup.find() if options.pids_cgroup else None
         if pids is not None:
-            self.cgroup = pids.create(f"ankl-grade-{os.getpid()}-{next(_names)}", max_pids + WORKER_PROCESSES)
+            self.cgroup = pids.create(f"ankl-grade-{os.getpid()}-{secrets.token_hex(4)}", max_pids + WORKER_PROCESSES)
             command = pids.enter_command(self.cgroup, command)
         env = None if options.use_sandbox else {**os.environ, **sandbox.ENVIRONMENT,
                                                 "HOME": os.environ.get("HOME", "/tmp")}
@@ -127,7 +125,7 @@ class Worker:
         if "error" in reply:
             last = (str(reply["error"]).strip().splitlines() or ["no reason given"])[-1]
             return Execution(None, "worker", f"the grader's worker failed ({last})")
-        return Execution(protocol.Reply(**reply))  # type: ignore[typeddict-item]
+        return Execution(protocol.Reply(**reply))
 
     def close(self) -> None:
         """Ask the worker to finish (end of its input), then make sure all of it is gone."""

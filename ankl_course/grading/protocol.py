@@ -81,6 +81,7 @@ class Seal(TypedDict):
 class Hello(TypedDict):
     kind: Literal["hello"]
     preload_failed: list[str]  # "module: error" for each library the worker could not import
+    isolation_error: str  # "" when a test process could be started (confined, if asked); else why not
 
 
 class Reply(TypedDict, total=False):
