@@ -15,6 +15,7 @@ same answer in the live quiz would.
 
 from __future__ import annotations
 
+import tomllib
 import types
 import zlib
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import CourseDataError
+from ..facts import load_references, render
+from ..quiz import bank_path, load_bank
 from ..resources import data_path, exercises_dir
 from . import markup
 from .checks import choices, expect, value
@@ -74,15 +77,11 @@ class ChapterQuiz(Exercise):
 
     @cached_property
     def bank(self) -> Any:
-        from ..quiz import bank_path, load_bank
-
         return load_bank(bank_path(self.chapter))
 
     @cached_property
     def title(self) -> str:
         """The bank's title (its ``title`` key), or the chapter's file name."""
-        import tomllib
-
         raw = tomllib.loads(self.bank.path.read_text(encoding="utf-8"))
         return str(raw.get("title") or self.chapter)
 
@@ -162,8 +161,6 @@ def build_notebook(quiz: ChapterQuiz, items: list[Item]) -> Any:
     """The source notebook (nbgrader markup) of one ordering of the chapter's questions."""
     import nbformat
 
-    from ..facts import render
-
     cells = [_markdown("intro", (
         f"# Graded quiz: {quiz.title}\n\n"
         f"{len(items)} questions from chapter {quiz.chapter[:2]}'s quiz, 1 point each. Answer each by setting "
@@ -206,8 +203,6 @@ def build_notebook(quiz: ChapterQuiz, items: list[Item]) -> Any:
 
 
 def _references(keys: list[str]) -> dict[str, str]:
-    from ..facts import load_references
-
     references = load_references()
     return {key: references[key].full() for key in keys}
 

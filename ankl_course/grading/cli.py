@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CourseDataError
-from . import sandbox
+from . import sandbox, written
 from .chapter_quiz import chapter_quizzes, get_quiz
 from .executor import Limits
 from .exercises import Exercise, find_exercises
@@ -270,8 +270,6 @@ def gradebook_main(argv: list[str], prog: str = "ankl-course gradebook") -> int:
 
 
 def _written_main(book: Gradebook, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from . import written
-
     expected = {"export": 1, "import": 1, "score": 4, "show": 0}[args.what]
     if len(args.args) != expected:
         parser.error(f"written {args.what} takes {expected} argument(s), got {len(args.args)}")

@@ -25,9 +25,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import CourseDataError
 from ..resources import exercises_dir
-from . import markup
+from . import markup, variants
 
 
 @dataclass
@@ -139,11 +141,7 @@ class Exercise:
 
     def variant_params(self, variant: str) -> dict[str, Any]:
         """The values of variant ``variant`` (the same every time for the same id)."""
-        import numpy as np
-
-        from .variants import seed_of
-
-        params = self.module.variant(np.random.default_rng(seed_of(variant)))
+        params = self.module.variant(np.random.default_rng(variants.seed_of(variant)))
         if not isinstance(params, dict) or not params:
             raise CourseDataError(self.checks_path, "variant", "must return a dict of name -> value")
         return params
@@ -153,9 +151,8 @@ class Exercise:
         if variant is None or not self.has_variants:
             return self.source
         if variant not in self._variant_sources:
-            from .variants import apply
-
-            self._variant_sources[variant] = apply(self.source, self.variant_params(variant), self.notebook_path)
+            self._variant_sources[variant] = variants.apply(self.source, self.variant_params(variant),
+                                                            self.notebook_path)
         return self._variant_sources[variant]
 
     def test_points(self) -> dict[str, float]:
@@ -240,11 +237,6 @@ def find_exercises(folder: Path | None = None) -> dict[str, Exercise]:
 
 
 def get_exercise(name: str, folder: Path | None = None) -> Exercise:
-    """An exercise by name: an ``exercises/NAME`` folder, or a chapter's graded quiz (``quiz_CHAPTER``)."""
-    from .chapter_quiz import PREFIX, get_quiz
-
-    if name.startswith(PREFIX):
-        return get_quiz(name)
     exercises = find_exercises(folder)
     if name not in exercises:
         known = ", ".join(exercises) or "none"

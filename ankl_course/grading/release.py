@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import CourseDataError
 from . import markup
 from .exercises import Exercise
+from .variants import stamp
 
 
 def student_version(source: Any, path: Path | str = "") -> Any:
@@ -69,8 +70,6 @@ def release_exercise(exercise: Exercise, out_dir: Path, variant: str | None = No
     and says which variant it is in its metadata.
     """
     import nbformat
-
-    from .variants import stamp
 
     target = out_dir / exercise.name
     target.mkdir(parents=True, exist_ok=True)
