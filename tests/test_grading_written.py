@@ -318,6 +318,9 @@ def test_the_student_sees_the_written_score_and_comment_on_the_feedback_page(gra
     tmp, outcomes = graded
     page_file = tmp_path / "bob.html"
     shutil.copy(outcomes["bob"].feedback, page_file)
+    from ankl_course.grading import feedback
+
+    feedback.update_written(page_file, outcomes["bob"].written)  # as graded (another test scores bob's copy)
     book_path = tmp_path / "gb.db"
     shutil.copy(tmp / "gb.db", book_path)
     con = sqlite3.connect(book_path)  # this copy's page is the one to rewrite
