@@ -386,7 +386,8 @@ class Checker:
         self.times[path.stem] = (stated, estimated)
         self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
                           f"{found.questions} questions, {found.prompts} prompts, {found.explorers} explorers, "
-                          f"{found.figures} figures, {found.exercises} exercises)")
+                          f"{found.figures} figures, {found.exercises} exercises, {found.practice} practice checks, "
+                          f"{found.code_cells} code cells to work in)")
         if stated is None:
             return
         if timing.stated_off(stated, found.minutes):

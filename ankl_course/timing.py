@@ -10,7 +10,9 @@ second-year student. The estimate is deliberately simple so that an author can p
 * PER_PROMPT minutes for each predict-then-reveal prompt (writing an answer, comparing it);
 * PER_EXPLORER minutes for each interactive explorer (trying it as its text asks);
 * PER_FIGURE minute for each figure (reading axes, legend and caption);
-* PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell).
+* PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell);
+* PER_PRACTICE minutes for each practice check (``practice.check``: a small task checked at once);
+* PER_CODE_CELL minute for each code cell the student reads and runs or changes (tag ``student-code``).
 
 ``ankl-course check`` fails when a chapter's stated time is more than TOLERANCE away from the
 estimate; MAX_MINUTES is the longest a chapter should be (one sitting).
@@ -30,6 +32,8 @@ PER_PROMPT = 3.0
 PER_EXPLORER = 3.0
 PER_FIGURE = 1.0
 PER_EXERCISE = 8.0
+PER_PRACTICE = 3.0
+PER_CODE_CELL = 1.0
 TOLERANCE = 0.25
 MAX_MINUTES = 60
 
@@ -50,11 +54,14 @@ class Estimate:
     explorers: int
     figures: int
     exercises: int
+    practice: int = 0
+    code_cells: int = 0
 
     @property
     def minutes(self) -> float:
         return (self.words / READING_WPM + self.questions * PER_QUESTION + self.prompts * PER_PROMPT
-                + self.explorers * PER_EXPLORER + self.figures * PER_FIGURE + self.exercises * PER_EXERCISE)
+                + self.explorers * PER_EXPLORER + self.figures * PER_FIGURE + self.exercises * PER_EXERCISE
+                + self.practice * PER_PRACTICE + self.code_cells * PER_CODE_CELL)
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -80,7 +87,7 @@ def _said_words(code: str, expand: Callable[[str], str]) -> int:
 def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[str], str] = str) -> Estimate:
     """The estimate for a chapter's cells; ``bank`` (its quiz bank) sizes ``ask_section`` and warm-ups,
     ``expand`` turns claim placeholders into their text (``claims.expand``)."""
-    words = questions = prompts = explorers = figures = exercises = 0
+    words = questions = prompts = explorers = figures = exercises = practice = code_cells = 0
     for cell in cells:
         if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
             continue
@@ -104,7 +111,9 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
         explorers += text.count("Explorer(")
         figures += len(re.findall(r"figures\.show\(|_figure\(", text))
         exercises += int("my_answer" in text) + int("draw_gates(" in text)
-    return Estimate(words, questions, prompts, explorers, figures, exercises)
+        practice += text.count("practice.check(")
+        code_cells += int("student-code" in cell.get("metadata", {}).get("tags", []))
+    return Estimate(words, questions, prompts, explorers, figures, exercises, practice, code_cells)
 
 
 def stated_off(stated: int, estimated: float) -> bool:

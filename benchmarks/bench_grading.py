@@ -12,6 +12,11 @@ endless loop), all three tools on the same files, on this machine, side by side:
 The same per-cell time limit applies to all three, so the endless loop costs each the same wait.
 Run: ``.venv/bin/python benchmarks/bench_grading.py`` (``--quick`` for 10 submissions, no nbgrader;
 ``--exercise kaplan_meier`` for one whose workers preload numpy).
+
+``--class-size 500`` instead grades a class of 500 students twice with ``ankl-course grade``: once
+all on the shared version, once each on their own variant (``release --roster``), and prints the time
+per submission of both (the variants cost a reference run and a plan per student; the goal is within
+20% of the shared figure).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from ankl_course.grading.executor import Limits
 from ankl_course.grading.exercises import find_exercises
 from ankl_course.grading.grader import Grader, Options, collect
 from ankl_course.grading.release import student_version
+from ankl_course.grading.variants import stamp, variant_id
+
+SECRET = b"benchmark-course-secret-0123456789"
 
 CELL_SECONDS = 5.0
 NBGRADER_CONFIG = f"""c = get_config()
@@ -56,10 +64,12 @@ def answers(exercise) -> dict[str, str]:
 def submissions(exercise, count: int) -> dict[str, object]:
     """student -> notebook: most correct; some partial or wrong; one blank; one endless loop."""
     right = answers(exercise)
-    ids = list(right)
+    cells = exercise.source.cells
+    ids = [markup.grade_id(c) for c, following in zip(cells, cells[1:], strict=False)  # graded answers only
+           if markup.is_solution(c) and c.cell_type == "code" and markup.is_test(following)]
     kinds = {
         "partial": {k: v for k, v in right.items() if k != ids[-1]},
-        "wrong": {**right, ids[0]: right[ids[0]].replace("return ", "return None and ", 1)},
+        "wrong": {**right, ids[0]: "pass  # a wrong answer"},
         "blank": {},
         "loop": {**right, ids[-1]: "while True:\n    pass"},
     }
@@ -76,11 +86,46 @@ def submissions(exercise, count: int) -> dict[str, object]:
     return out
 
 
-def bench_ours(root: Path, exercise, use_sandbox: bool, isolate: bool, workers: int) -> tuple[float, dict[str, float]]:
+def solved(exercise, variant: str | None) -> nbformat.NotebookNode:
+    """The student version (of ``variant``) with every answer filled in."""
+    nb = student_version(exercise.variant_source(variant))
+    if variant is not None:
+        stamp(nb, exercise.name, variant)
+    right = answers(exercise)
+    for cell in nb.cells:
+        if markup.is_solution(cell) and markup.grade_id(cell) in right:
+            cell.source = right[markup.grade_id(cell)]
+    return nb
+
+
+def bench_class(exercise, size: int, use_sandbox: bool, workers: int) -> None:
+    """A class of ``size`` students, graded on the shared version and then each on their own variant."""
+    times = {}
+    for mode in ("shared", "variants"):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            for number in range(size):
+                student = f"student{number:04d}"
+                variant = variant_id(SECRET, exercise.name, student) if mode == "variants" else None
+                path = root / "submitted" / student / f"{exercise.name}.ipynb"
+                path.parent.mkdir(parents=True)
+                nbformat.write(solved(exercise, variant), path)
+            fresh = find_exercises()[exercise.name]  # no reference or variant cached from the other mode
+            elapsed, scores = bench_ours(root, fresh, use_sandbox, use_sandbox, workers,
+                                         SECRET if mode == "variants" else None)
+            full = sum(fresh.test_points().values())
+            assert all(score == full for score in scores.values()), f"{mode}: not every solved submission passed"
+            times[mode] = elapsed
+            print(f"{mode:9s} {size} submissions in {elapsed:7.1f} s: {elapsed / size * 1000:7.1f} ms per submission")
+    print(f"variants / shared: {times['variants'] / times['shared']:.2f} (goal: at most 1.20)")
+
+
+def bench_ours(root: Path, exercise, use_sandbox: bool, isolate: bool, workers: int,
+               secret: bytes | None = None) -> tuple[float, dict[str, float]]:
     name = f"ours-{int(use_sandbox)}{int(isolate)}"
     options = Options(gradebook=root / f"{name}.db", feedback_dir=root / f"{name}_feedback", workers=workers,
                       limits=Limits(cell_seconds=CELL_SECONDS), use_sandbox=use_sandbox, isolate=isolate,
-                      progress=False)
+                      progress=False, secret=secret)
     subs, _ = collect([root / "submitted"], {exercise.name: exercise})
     started = time.perf_counter()
     outcomes = Grader({exercise.name: exercise}, options).grade(subs)
@@ -128,10 +173,19 @@ def main() -> int:
     parser.add_argument("--exercise", default="immunophenotype", help="which exercise (default immunophenotype)")
     parser.add_argument("--quick", action="store_true", help="10 submissions, skip nbgrader")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--class-size", type=int, help="grade a class of this size, shared version vs one variant "
+                        "per student (use an exercise with variants, e.g. --exercise ebv_base_rate)")
     args = parser.parse_args()
     count = 10 if args.quick else args.count
     exercise = find_exercises()[args.exercise]
     status = sandbox.probe()
+    if args.class_size:
+        if not exercise.has_variants:
+            parser.error(f"{exercise.name} has no variants; try --exercise ebv_base_rate or kaplan_meier")
+        print(f"class benchmark: '{exercise.name}', {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+              f"{'sandboxed' if status.available else 'NO sandbox'}, {args.workers} workers")
+        bench_class(exercise, args.class_size, status.available, args.workers)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         paths = []

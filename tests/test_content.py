@@ -138,7 +138,8 @@ def test_notebook_problems_are_named(tmp_path: Path, cells: list[dict], expected
 
 
 CHAPTERS = [
-    "00_welcome", "01_nk_cell_biology", "02_ebv_link", "03_immunophenotyping", "04_clinical_picture",
+    "00_welcome", "00_working_in_a_notebook", "01_nk_cell_biology", "02_ebv_link", "03_immunophenotyping",
+    "04_clinical_picture",
     "05_treatment", "06_transplant_outcomes", "07_case_study",
 ]
 

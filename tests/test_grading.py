@@ -38,14 +38,14 @@ SANDBOX = sandbox.probe().available
 def _cases(exercise) -> dict[str, object]:
     """student name -> submission (notebook or raw bytes)."""
     right = solutions(exercise)
-    blank_count = {k: v for k, v in right.items() if k != "count_diagnoses"}
+    blank_count = {k: v for k, v in right.items() if k != "cases"}
     cases: dict[str, object] = {
         "correct": correct(exercise),
         "blank": released(exercise),
         "partial": fill(exercise, blank_count),
         "hardcoded": fill(exercise, {**right, "classify": (
             "def classify(profile):\n"
-            "    if profile['surface_cd3'] and profile['cd57']:\n        return 'T-LGL'\n"
+            "    if profile['surface_cd3'] and profile['tcr_clonal']:\n        return 'T-LGL'\n"
             "    return 'ANKL'\n")}),
         "invalid_json": b'{"cells": [ {"cell_type": "code", ',
         "old_nbformat": OLD_NBFORMAT,
@@ -59,7 +59,7 @@ def _cases(exercise) -> dict[str, object]:
             cell.source = "my notes"
     cases["edited"] = nb
     nb = correct(exercise)  # deleted: the count answer and a test cell are gone
-    del nb.cells[index_of(nb, "count_diagnoses")]
+    del nb.cells[index_of(nb, "cases")]
     del nb.cells[index_of(nb, "test_classify")]
     cases["deleted"] = nb
     nb = correct(exercise)  # moved: the first answer cell moved to the end, with a scratch cell before it
@@ -71,8 +71,8 @@ def _cases(exercise) -> dict[str, object]:
     position = index_of(nb, "classify")
     nb.cells.insert(position, duplicate(nb.cells[position], "def classify(profile):\n    return 'normal'"))
     cases["duplicated"] = nb
-    cases["endless_loop"] = fill(exercise, {**right, "count_diagnoses": "while True:\n    pass"})
-    cases["stubborn_loop"] = fill(exercise, {**right, "count_diagnoses": (
+    cases["endless_loop"] = fill(exercise, {**right, "cases": "while True:\n    pass"})
+    cases["stubborn_loop"] = fill(exercise, {**right, "cases": (
         "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass")})
     cases["hung_function"] = fill(exercise, {**right,
                                              "classify": "def classify(profile):\n    while True:\n        pass"})
@@ -81,9 +81,9 @@ def _cases(exercise) -> dict[str, object]:
     cases["damaged_cell"] = json.dumps(damaged).encode()
     cases["crashing_function"] = fill(exercise, {**right, "classify": "def classify(profile):\n    import os\n"
                                                                        "    os._exit(3)"})
-    cases["crash"] = fill(exercise, {**right, "count_diagnoses": "import os\nos._exit(1)"})
-    cases["segfault"] = fill(exercise, {**right, "count_diagnoses": "import ctypes\nctypes.string_at(0)"})
-    cases["memory_hog"] = fill(exercise, {**right, "count_diagnoses": "hog = bytearray(8 * 1024**3)"})
+    cases["crash"] = fill(exercise, {**right, "cases": "import os\nos._exit(1)"})
+    cases["segfault"] = fill(exercise, {**right, "cases": "import ctypes\nctypes.string_at(0)"})
+    cases["memory_hog"] = fill(exercise, {**right, "cases": "hog = bytearray(8 * 1024**3)"})
     fake = released(exercise)
     fake.cells.insert(1, code_cell("print('All tests passed! Score: 4/4')\nprint('\\x1b[32mOK\\x1b[0m')"))
     cases["fake_success"] = fake
@@ -98,7 +98,7 @@ def _cases(exercise) -> dict[str, object]:
             "json.dumps = lambda *a, **k: '{\"probes\": [' + ','.join(['{\"ok\": \"ANKL\"}'] * 200) + ']}'\n"
             "def is_nk_phenotype(profile):\n    return True\n"),
         "classify": "def classify(profile):\n    return 'ANKL'\n",
-        "count_diagnoses": (
+        "cases": (
             "import os\n"
             "forged = b'{\"probes\": [' + b','.join([b'{\"ok\": true}'] * 200) + b']}\\n'\n"
             "for fd in range(3, 64):\n"
@@ -142,12 +142,12 @@ def test_blank_submission_gets_nothing_with_a_reason_per_task(graded):
     outcome = graded[2]["blank"]
     assert outcome.score == 0
     for task in outcome.tasks:
-        assert any("NotImplementedError" in m for m in task.messages), task.messages
+        assert any("not answered yet" in m for m in task.messages), task.messages
 
 
 def test_partly_correct_submission_gets_partial_credit(graded):
     outcome = graded[2]["partial"]
-    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_count_diagnoses": 0}
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_cases": 0}
     assert outcome.score == 3
 
 
@@ -166,8 +166,8 @@ def test_edited_locked_and_test_cells_are_restored(graded):
 
 def test_deleted_cells_are_restored(graded):
     outcome = graded[2]["deleted"]
-    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_count_diagnoses": 0}
-    assert "answer cell 'count_diagnoses' was deleted; it was restored blank" in _text(outcome)
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_cases": 0}
+    assert "answer cell 'cases' was deleted; it was restored blank" in _text(outcome)
     assert "cell 'test_classify' was deleted" in _text(outcome)
 
 
@@ -185,13 +185,13 @@ def test_duplicated_cell_ids_keep_the_last_copy(graded):
 
 def test_function_that_never_returns_costs_one_wait_and_only_its_own_tasks(graded):
     outcome = graded[2]["hung_function"]
-    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_count_diagnoses": 0}
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_cases": 1}
     assert "did not return within 1 s" in _text(outcome)
 
 
 def test_function_that_kills_the_process_when_called_costs_only_its_own_tasks(graded):
     outcome = graded[2]["crashing_function"]
-    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_count_diagnoses": 0}
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_cases": 1}
     assert "exited with status 3 (os._exit or sys.exit?) while the grader was calling classify" in _text(outcome)
     assert "an earlier call crashed the Python process" in _text(outcome)
 
@@ -222,7 +222,7 @@ def test_damaged_files_get_zero_and_a_clear_message(graded, student, words):
 
 def test_endless_loop_is_stopped_and_the_rest_graded(graded):
     outcome = graded[2]["endless_loop"]
-    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_count_diagnoses": 0}
+    assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_cases": 0}
     feedback = outcome.feedback.read_text()
     assert "CellTimeout" in feedback and "an endless loop?" in feedback
 
@@ -288,10 +288,13 @@ def test_export_csv_has_a_row_per_submission_and_a_column_per_task(graded, tmp_p
         count = book.export_csv(tmp_path / "grades.csv")
     lines = (tmp_path / "grades.csv").read_text().splitlines()
     assert count == len(outcomes) == len(lines) - 1
-    assert lines[0].split(",")[-3:] == [f"{EX}:test_is_nk_phenotype", f"{EX}:test_classify",
-                                        f"{EX}:test_count_diagnoses"]
+    assert lines[0].split(",")[-4:] == [f"{EX}:test_cases", f"{EX}:test_is_nk_phenotype", f"{EX}:test_classify",
+                                        f"{EX}:reply_report"]
     blank = next(line for line in lines if line.startswith("blank,"))
-    assert blank.split(",")[2:4] == ["0", "4"]
+    assert blank.split(",")[2:6] == ["0", "6", "graded", "0"]  # the blank written answer scores 0 at once
+    correct = next(line for line in lines if line.startswith("correct,"))
+    assert correct.split(",")[2:6] == ["4", "6", "graded", "1"]  # 4 of 4 checked, the written answer waits
+    assert correct.endswith(",ungraded")
 
 
 def test_feedback_escapes_student_output_and_hides_hidden_details(graded):

@@ -114,7 +114,7 @@ ATTACKS = {"stop_parent": STOP_PARENT, "forge_reply": FORGE_REPLY, "setsid_helpe
            "fork_bomb": FORK_BOMB, "worker_memory": WORKER_MEMORY}
 WRONG = {"is_nk_phenotype": "def is_nk_phenotype(profile):\n    return False",
          "classify": "def classify(profile):\n    return 'normal'",
-         "count_diagnoses": "def count_diagnoses(profiles):\n    return {}"}
+         "cases": "def count_diagnoses(profiles):\n    return {}"}
 
 
 def _attacker(exercise, attack: str):

@@ -38,7 +38,8 @@ def test_student_version_has_no_solutions_or_hidden_tests(name):
         assert marker not in text
     for cell in nb.cells:
         if markup.is_solution(cell):
-            assert "raise NotImplementedError()" in markup.source(cell)
+            stub = "raise NotImplementedError()" if cell.cell_type == "code" else "YOUR ANSWER HERE"
+            assert stub in markup.source(cell)
             assert cell.metadata["deletable"] is False
         elif markup.is_test(cell):
             assert (cell.metadata["deletable"], cell.metadata["editable"]) == (False, False)
@@ -71,8 +72,8 @@ def test_teacher_cycle_from_the_command_line(tmp_path):
     grade = run_cli("grade", str(tmp_path / "submitted"), "--gradebook", str(tmp_path / "gb.db"),
                     "--feedback", str(tmp_path / "feedback"), "--quiet", *flags)
     assert grade.returncode == 0, grade.stderr
-    assert "ada\tebv_base_rate\t0/4" in grade.stdout
-    assert "bob\tebv_base_rate\t0/4\tinvalid\tnot graded: the file is not valid JSON" in grade.stdout
+    assert "ada\tebv_base_rate\t0/3" in grade.stdout
+    assert "bob\tebv_base_rate\t0/3\tinvalid\tnot graded: the file is not valid JSON" in grade.stdout
     assert ("sandbox: yes (bubblewrap" if SANDBOX else "WARNING: grading WITHOUT a sandbox") in grade.stderr
     export = run_cli("gradebook", "export", str(tmp_path / "grades.csv"), "--gradebook", str(tmp_path / "gb.db"))
     assert export.returncode == 0, export.stderr
@@ -150,3 +151,24 @@ def test_grader_refuses_to_run_unconfined_without_being_told(monkeypatch):
                                               "pass --accept-risk sandbox"):
         cli._confinement(no_sandbox=False, accepted=[])
     assert cli._confinement(no_sandbox=True, accepted=[]) == cli.Confinement(False, False)
+
+
+def test_each_chapter_ends_by_naming_its_exercises_and_their_time():
+    """The last cell of every chapter says what follows; an exercise it names states the same time itself."""
+    import re
+
+    from ankl_course.resources import chapter_notebooks
+
+    named: dict[str, str] = {}
+    for path in chapter_notebooks():
+        last = json.loads(path.read_text(encoding="utf-8"))["cells"][-1]
+        text = "".join(last["source"])
+        assert last["cell_type"] == "markdown" and text.startswith("## What comes next"), path.name
+        for name, minutes in re.findall(r"`(\w+)`, about (\d+) minutes", text):
+            if name in EXERCISES:
+                intro = "".join(EXERCISES[name].cells[0]["source"])
+                assert f"Estimated time: {minutes} minutes" in intro, (path.name, name)
+                assert name not in named, f"{name} follows both {named[name]} and {path.stem}"
+                named[name] = path.stem
+        assert "graded exercise" in text.lower(), path.name
+    assert set(named) == set(EXERCISES)

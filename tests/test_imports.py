@@ -73,6 +73,8 @@ LAZY: dict[tuple[str, str], str] = {
     ("ankl_course.progress", "fcntl"): "POSIX only: a lock file stands in elsewhere",
     # nbformat takes about 1.4 s to import: `grade --help` and the sandbox probe do not need it.
     ("ankl_course.grading.exercises", "nbformat"): "reading an exercise source only",
+    ("ankl_course.grading.chapter_quiz", "nbformat"): "building a chapter's graded quiz only",
+    ("ankl_course.grading.cli", "nbformat"): "writing each variant's solved notebook at release only",
     ("ankl_course.grading.release", "nbformat"): "writing a student version only",
     ("ankl_course.grading.sanitize", "nbformat"): "repairing a submission only",
     # The grader imports worker.py for its file list; IPython is for the worker process only.

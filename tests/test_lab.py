@@ -102,6 +102,11 @@ def run_all_until_every_cell_ran(page: Any, deadline_s: float = 180) -> None:
     started = time.monotonic()
     issued = None
     while time.monotonic() - started < deadline_s:
+        # After an earlier test restarted every kernel, JupyterLab may ask which kernel to start:
+        # the student would take the course's Python kernel, as the dialog proposes.
+        chooser = page.locator(".jp-Dialog", has_text="Select Kernel")
+        if chooser.count() and chooser.first.is_visible():
+            chooser.first.get_by_role("button", name="Select", exact=True).click()
         prompts = page.evaluate(PROMPTS)
         ran = [p for p in prompts if re.search(r"\[\d+\]", p)]
         if prompts and len(ran) == len(prompts):
@@ -230,7 +235,7 @@ def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, b
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        page.goto(f"{lab}/lab/tree/{GATING_CHAPTER}?token={TOKEN}")
+        page.goto(f"{lab}/lab/tree/{GATING_CHAPTER}?reset&token={TOKEN}")  # no tabs left by earlier tests
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         run_all_until_every_cell_ran(page, deadline_s=240)

@@ -25,8 +25,8 @@ def _non_notes_ids(path: Path) -> list[str]:
 
 def test_the_course_has_speaker_notes_to_remove() -> None:
     """Without notes in the course notebooks the tests below could not fail."""
-    for path in chapter_notebooks():
-        assert any(is_speaker_notes(c) for c in _cells(path)), path.name
+    notes = sum(1 for path in chapter_notebooks() for c in _cells(path) if is_speaker_notes(c))
+    assert notes >= 20, notes  # the primer has none; the chapters have several each
 
 
 def test_workspace_copies_have_no_speaker_notes_and_every_other_cell(tmp_path: Path) -> None:

@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 
 from .answers import answer_probe
+from .chapter_quiz import PREFIX, get_quiz
 from .checks import judge, make_plan
 from .exercises import get_exercise
 
 
 def run_checks(exercise_name: str, grade_id: str, namespace: dict[str, Any], seed: int | None = None) -> None:
     """Raise AssertionError (with the grader's messages) unless test ``grade_id`` passes here."""
-    exercise = get_exercise(exercise_name)
+    exercise = get_quiz(exercise_name) if exercise_name.startswith(PREFIX) else get_exercise(exercise_name)
     checks = {grade_id: exercise.checks[grade_id]}
     plan = make_plan(checks, exercise.reference(), np.random.default_rng(seed))
     for name, data in plan.files.items():

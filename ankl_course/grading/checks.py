@@ -85,13 +85,17 @@ class Expect:
     rel: float = 1e-7
     hidden: bool = True
     hint: str = ""
+    judge: Callable[[Any], bool] | None = None  # mode "judge": this function decides (e.g. the live quiz's)
 
 
 def expect(probe: Probe, expected: Any, mode: str = "exact", *, tol: float = 1e-9, rel: float = 1e-7,
-           hidden: bool = True, hint: str = "") -> Expect:
-    if mode not in ("exact", "close", "text", "choice"):
+           hidden: bool = True, hint: str = "", judge: Callable[[Any], bool] | None = None) -> Expect:
+    """One expectation; with ``mode="judge"``, ``judge(answer)`` decides and ``expected`` is only shown."""
+    if mode not in ("exact", "close", "text", "choice", "judge"):
         raise ValueError(f"unknown comparison mode {mode!r}")
-    return Expect(probe, expected, mode, tol, rel, hidden, hint)
+    if (mode == "judge") != (judge is not None):
+        raise ValueError("mode 'judge' and a judge function go together")
+    return Expect(probe, expected, mode, tol, rel, hidden, hint, judge)
 
 
 CheckFunction = Callable[[Any, Any], Iterable[Expect]]
@@ -203,6 +207,10 @@ def _problem(item: Expect, answer: dict[str, Any] | None, unanswered: str) -> tu
         if error.startswith("NotImplementedError"):
             text = f"{public_label}: not answered yet (the answer cell still raises NotImplementedError)"
             return text, f"{label}: not answered (NotImplementedError)"
+        if error.startswith("NameError") and item.probe.kind == "value":
+            text = (f"{public_label}: not answered yet ({item.probe.name} is not set: replace the YOUR CODE HERE "
+                    "lines of its answer cell and run the cell)")
+            return text, f"{label}: not answered ({error})"
         text = f"{public_label} raised {error}"
         return _with_hint(text, item), f"{label} raised {error}"
     got = answer.get("ok")
@@ -226,6 +234,8 @@ def _with_hint(text: str, item: Expect) -> str:
 
 
 def _matches(got: Any, expected: Any, item: Expect) -> bool:
+    if item.mode == "judge" and item.judge is not None:
+        return item.judge(got)
     if item.mode == "text":
         return isinstance(got, str) and got.strip().lower() == str(expected).strip().lower()
     if item.mode == "choice":
@@ -233,6 +243,11 @@ def _matches(got: Any, expected: Any, item: Expect) -> bool:
     if item.mode == "close":
         return _close(got, expected, item.tol, item.rel)
     return _equal(got, expected)
+
+
+def choices(answer: Any) -> frozenset[str] | None:
+    """The letters of a choice answer (``"b"``, ``"a, c"``, ``"AC"``, ``["a", "c"]``), case ignored; None if none."""
+    return _choices(answer)
 
 
 def _choices(answer: Any) -> frozenset[str] | None:

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CourseDataError
-from . import sandbox
+from . import sandbox, written
+from .chapter_quiz import chapter_quizzes, get_quiz
 from .executor import Limits
 from .exercises import Exercise, find_exercises
 from .gradebook import Gradebook
 from .grader import Grader, Options, Submission, collect
 from .release import release_exercise
+from .variants import read_roster, read_secret, variant_id
 
 SANDBOX_WARNING = ("WARNING: grading WITHOUT a sandbox (--no-sandbox): student code runs with your rights and can "
                    "read your files and use the network.")
@@ -71,18 +73,37 @@ def _add_confinement_options(parser: argparse.ArgumentParser) -> None:
 
 
 def verify(exercises: dict[str, Exercise], released: dict[str, Path], confinement: Confinement,
-           workers: int) -> list[str]:
-    """Problems found grading each source (must score full marks) and release (must score zero)."""
+           workers: int, variants: dict[tuple[str, str], Path] | None = None, secret: bytes | None = None) -> list[str]:
+    """Problems found grading each source (must score full marks) and release (must score zero).
+
+    With ``variants`` ((student, exercise) -> that student's released notebook) and the course
+    ``secret``, each variant is checked both ways: its own solutions earn every point, its blank
+    version none.
+    """
+    import nbformat
+
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
         subs = []
         for name, exercise in exercises.items():
-            subs.append(Submission(exercise.notebook_path, "__source__", name))
-            subs.append(Submission(released[name], "__blank__", name))
+            if name in released:
+                subs.append(Submission(exercise.notebook_path, "__source__", name))
+                subs.append(Submission(released[name], "__blank__", name))
+        for (student, name), path in (variants or {}).items():
+            exercise = exercises[name]
+            solved = Path(tmp, "solved", student, f"{name}.ipynb")
+            solved.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(exercise.variant_source(variant_id(secret or b"", name, student)), solved)
+            subs.append(Submission(solved, f"__source__{student}", name, variant_of=student))
+            subs.append(Submission(path, f"__blank__{student}", name, variant_of=student))
         options = Options(gradebook=Path(tmp, "verify.db"), feedback_dir=Path(tmp, "feedback"), workers=workers,
-                          use_sandbox=confinement.use_sandbox, isolate=confinement.isolate, progress=False)
+                          use_sandbox=confinement.use_sandbox, isolate=confinement.isolate, progress=False,
+                          secret=secret)
         for outcome in Grader(exercises, options).grade(subs):
             name, who = outcome.submission.exercise, outcome.submission.student
+            if outcome.submission.variant_of:
+                name = f"{name} (variant of {outcome.submission.variant_of})"
+                who = "__source__" if who.startswith("__source__") else "__blank__"
             if who == "__source__" and outcome.score != outcome.max_score:
                 failed = [f"{t.grade_id}: {'; '.join(t.messages)}" for t in outcome.tasks if not t.passed]
                 problems.append(f"{name}: the source's solutions score {outcome.score:g}/{outcome.max_score:g} "
@@ -90,6 +111,10 @@ def verify(exercises: dict[str, Exercise], released: dict[str, Path], confinemen
             if who == "__blank__" and (outcome.score != 0 or any(t.passed for t in outcome.tasks)):
                 passed = [t.grade_id for t in outcome.tasks if t.passed]
                 problems.append(f"{name}: the blank student version passes {', '.join(passed)}")
+            if who == "__source__" and any(not w.answer for w in outcome.written):
+                problems.append(f"{name}: a written answer of the source has no model answer")
+            if who == "__blank__" and any(w.score != 0 for w in outcome.written):
+                problems.append(f"{name}: a written answer of the blank student version is not blank")
     return problems
 
 
@@ -100,22 +125,50 @@ def release_main(argv: list[str], prog: str = "ankl-course release") -> int:
     parser.add_argument("--out", type=Path, default=Path("release"), help="output folder (default ./release)")
     parser.add_argument("--source", type=Path, help="exercise sources folder (default: the course's)")
     parser.add_argument("--no-verify", action="store_true", help="skip grading the solutions and the blank version")
+    parser.add_argument("--quiz", action="append", default=[], metavar="CHAPTER",
+                        help="also release the graded quiz of this chapter (e.g. 02_ebv_link), made from its "
+                        "question bank; repeatable; with --roster each student gets their own order")
+    parser.add_argument("--roster", type=Path, help="CSV of student ids (a 'student' column): one notebook per "
+                        "student, OUT/STUDENT/EXERCISE/, with that student's own numbers")
+    parser.add_argument("--secret", type=Path, default=Path("course-secret.txt"),
+                        help="the course secret variants derive from (created if missing; keep it from students; "
+                        "default ./course-secret.txt)")
     _add_confinement_options(parser)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    exercises = _exercises(args.names, args.source)
-    released = {}
-    for name, exercise in exercises.items():
-        released[name] = release_exercise(exercise, args.out)
-        print(f"released {name} -> {released[name]}")
+    exercises = _exercises(args.names, args.source) if args.names or not args.quiz else {}
+    for chapter in args.quiz:
+        quiz = get_quiz(chapter)
+        exercises[quiz.name] = quiz
+    released: dict[str, Path] = {}
+    per_student: dict[tuple[str, str], Path] = {}
+    secret = None
+    if args.roster is not None:
+        students = read_roster(args.roster)
+        secret = read_secret(args.secret, create=True)
+        for name, exercise in exercises.items():
+            if not exercise.has_variants:
+                released[name] = release_exercise(exercise, args.out / "shared")
+                print(f"released {name} (one shared version: it has no variants) -> {released[name]}")
+                continue
+            for student in students:
+                per_student[student, name] = release_exercise(exercise, args.out / student,
+                                                              variant_id(secret, name, student))
+            print(f"released {name}: {len(students)} variants -> {args.out}/STUDENT/{name}/")
+    else:
+        for name, exercise in exercises.items():
+            released[name] = release_exercise(exercise, args.out)
+            print(f"released {name} -> {released[name]}")
     if args.no_verify:
         return 0
-    problems = verify(exercises, released, _confinement(args.no_sandbox, args.accept_risk), args.workers)
+    problems = verify(exercises, released, _confinement(args.no_sandbox, args.accept_risk), args.workers,
+                      per_student, secret)
     for problem in problems:
         print(f"{prog}: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"verified {len(exercises)} exercise(s): solutions earn every point, blank versions earn none")
+    extra = f" and {len(per_student)} student variant(s)" if per_student else ""
+    print(f"verified {len(exercises)} exercise(s){extra}: solutions earn every point, blank versions earn none")
     return 0
 
 
@@ -132,6 +185,8 @@ def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
     parser.add_argument("--show-hidden", action="store_true", help="put hidden-check details in the feedback")
     _add_confinement_options(parser)
     parser.add_argument("--seed", type=int, help="seed for the hidden checks' inputs (default: fresh each run)")
+    parser.add_argument("--secret", type=Path, help="the course secret of a release with --roster: grade each "
+                        "submission against its student's own variant")
     parser.add_argument("--cell-timeout", type=float, default=defaults.cell_seconds, help="seconds per cell")
     parser.add_argument("--timeout", type=float, default=defaults.submission_seconds, help="seconds per submission")
     parser.add_argument("--memory", type=int, default=defaults.memory_mb, help="MiB of memory per submission")
@@ -141,7 +196,7 @@ def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
                         help="seconds to wait for a gradebook locked by another program (default 60)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    exercises = find_exercises(args.source)
+    exercises = {**find_exercises(args.source), **chapter_quizzes()}
     submissions, skipped = collect(args.submissions, exercises)
     for message in skipped:
         print(f"{prog}: {message}", file=sys.stderr)
@@ -154,15 +209,18 @@ def grade_main(argv: list[str], prog: str = "ankl-course grade") -> int:
     options = Options(gradebook=args.gradebook, feedback_dir=args.feedback, workers=args.workers, limits=limits,
                       use_sandbox=confinement.use_sandbox, isolate=confinement.isolate, regrade=args.regrade,
                       show_hidden=args.show_hidden, seed=args.seed, progress=not args.quiet,
-                      lock_wait=args.lock_wait)
+                      lock_wait=args.lock_wait, secret=read_secret(args.secret) if args.secret else None)
     grader = Grader(exercises, options)
     outcomes = grader.grade(submissions)
     for warning in grader.warnings:
         print(f"{prog}: WARNING: {warning}", file=sys.stderr)
     for outcome in sorted(outcomes, key=lambda o: (o.submission.exercise, o.submission.student)):
         sub = outcome.submission
+        written = f"; {outcome.ungraded} written answer(s) to score" if outcome.ungraded else ""
         print(f"{sub.student}\t{sub.exercise}\t{outcome.score:g}/{outcome.max_score:g}\t{outcome.status}\t"
-              f"{outcome.message}")
+              f"{outcome.message}{written}")
+        for flag in outcome.flags:
+            print(f"{prog}: FLAG {sub.student}/{sub.exercise}: {flag}", file=sys.stderr)
     already = [s for s in grader.skipped if s.endswith(": already graded")]
     for message in grader.skipped:
         if not message.endswith(": already graded"):
@@ -185,6 +243,14 @@ def gradebook_main(argv: list[str], prog: str = "ankl-course gradebook") -> int:
     export.add_argument("--gradebook", type=Path, default=Path("gradebook.db"))
     show = sub.add_parser("show", help="print the grades")
     show.add_argument("--gradebook", type=Path, default=Path("gradebook.db"))
+    written = sub.add_parser("written", help="score the written answers: export a CSV with the rubrics, fill "
+                             "points and comments, import it; or score one answer")
+    written.add_argument("what", choices=["export", "import", "score", "show"])
+    written.add_argument("args", nargs="*", help="export/import: the CSV file; score: STUDENT EXERCISE TASK POINTS")
+    written.add_argument("--comment", default="", help="score: the comment the student sees")
+    written.add_argument("--exercise", help="export/show: only this exercise")
+    written.add_argument("--all", action="store_true", help="export/show: scored answers too (default: unscored)")
+    written.add_argument("--gradebook", type=Path, default=Path("gradebook.db"))
     args = parser.parse_args(argv)
     if not args.gradebook.exists():
         raise CourseDataError(args.gradebook, "", "no gradebook here (run 'ankl-course grade' first)")
@@ -192,7 +258,40 @@ def gradebook_main(argv: list[str], prog: str = "ankl-course gradebook") -> int:
         if args.action == "export":
             count = book.export_csv(args.csv)
             print(f"wrote {count} row(s) to {args.csv}")
+        elif args.action == "written":
+            return _written_main(book, args, parser)
         else:
             for row in book.rows():
-                print(f"{row['student']}\t{row['exercise']}\t{row['score']:g}/{row['max_score']:g}\t{row['status']}")
+                score, max_score, ungraded = book.totals(row)
+                waiting = f"\t{ungraded} written answer(s) not scored" if ungraded else ""
+                flags = f"\tFLAG: {row['flags']}" if row["flags"] else ""
+                print(f"{row['student']}\t{row['exercise']}\t{score:g}/{max_score:g}\t{row['status']}{waiting}{flags}")
+    return 0
+
+
+def _written_main(book: Gradebook, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    expected = {"export": 1, "import": 1, "score": 4, "show": 0}[args.what]
+    if len(args.args) != expected:
+        parser.error(f"written {args.what} takes {expected} argument(s), got {len(args.args)}")
+    if args.what == "export":
+        count = written.export(book, Path(args.args[0]), args.exercise, ungraded_only=not args.all)
+        print(f"wrote {count} written answer(s) to {args.args[0]}; fill 'points' (and 'comment'), then "
+              "'ankl-course gradebook written import' it")
+    elif args.what == "import":
+        count = written.apply(book, written.read_scores(book, Path(args.args[0])))
+        print(f"scored {count} written answer(s); feedback pages updated")
+    elif args.what == "score":
+        student, exercise, task, text = args.args
+        try:
+            points = float(text)
+        except ValueError:
+            parser.error(f"points {text!r} is not a number")
+        item = written.score_one(book, student, exercise, task, points, args.comment)
+        print(f"{student}/{exercise}/{task}: {points:g} / {item.max_score:g}")
+    else:
+        for student, exercise, item in book.written(exercise=args.exercise, ungraded_only=not args.all):
+            score = (f"not scored yet, {item.max_score:g} points" if item.score is None
+                     else f"{item.score:g} of {item.max_score:g}")
+            print(f"== {student} / {exercise} / {item.grade_id} ({score})\n"
+                  f"rubric: {item.rubric}\nanswer: {item.answer or '(blank)'}\n")
     return 0

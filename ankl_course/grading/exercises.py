@@ -25,9 +25,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import CourseDataError
 from ..resources import exercises_dir
-from . import markup
+from . import markup, variants
 
 
 @dataclass
@@ -37,6 +39,8 @@ class Exercise:
     name: str
     folder: Path
     _reference: Any = field(default=None, repr=False)
+    _variant_sources: dict[str, Any] = field(default_factory=dict, repr=False)
+    _variant_references: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def notebook_path(self) -> Path:
@@ -108,6 +112,49 @@ class Exercise:
             raise CourseDataError(self.checks_path, "PRELOAD", "must be a list of module names")
         return tuple(value)
 
+    def manual_points(self) -> dict[str, float]:
+        """grade_id -> points of each written answer the teacher scores, in notebook order."""
+        return {markup.grade_id(c) or "": markup.points(c) for c in self.cells if markup.is_manual(c)}
+
+    @cached_property
+    def rubrics(self) -> dict[str, str]:
+        """grade_id -> the rubric the teacher scores a written answer by (``RUBRICS`` in checks.py).
+
+        The rubric stays grader-side: it is never released to the students.
+        """
+        rubrics = getattr(self.module, "RUBRICS", {})
+        if not isinstance(rubrics, dict) or not all(isinstance(v, str) and v.strip() for v in rubrics.values()):
+            raise CourseDataError(self.checks_path, "RUBRICS", "must be a dict of grade_id -> rubric text")
+        manual = self.manual_points()
+        missing = sorted(set(manual) - set(rubrics))
+        extra = sorted(set(rubrics) - set(manual))
+        if missing:
+            raise CourseDataError(self.checks_path, "RUBRICS", f"no rubric for written answer(s) {', '.join(missing)}")
+        if extra:
+            raise CourseDataError(self.checks_path, "RUBRICS", f"no manually graded cell for {', '.join(extra)}")
+        return {gid: rubrics[gid] for gid in manual}
+
+    @property
+    def has_variants(self) -> bool:
+        """Whether ``checks.py`` defines ``variant(rng)``: per-student numbers."""
+        return callable(getattr(self.module, "variant", None))
+
+    def variant_params(self, variant: str) -> dict[str, Any]:
+        """The values of variant ``variant`` (the same every time for the same id)."""
+        params = self.module.variant(np.random.default_rng(variants.seed_of(variant)))
+        if not isinstance(params, dict) or not params:
+            raise CourseDataError(self.checks_path, "variant", "must return a dict of name -> value")
+        return params
+
+    def variant_source(self, variant: str | None) -> Any:
+        """The source notebook as variant ``variant`` (the shared source for None)."""
+        if variant is None or not self.has_variants:
+            return self.source
+        if variant not in self._variant_sources:
+            self._variant_sources[variant] = variants.apply(self.source, self.variant_params(variant),
+                                                            self.notebook_path)
+        return self._variant_sources[variant]
+
     def test_points(self) -> dict[str, float]:
         """grade_id -> points of each test cell, in notebook order."""
         return {markup.grade_id(c) or "": markup.points(c) for c in self.cells if markup.is_test(c)}
@@ -128,8 +175,13 @@ class Exercise:
             writer(Path(tmp))
             return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
-    def reference(self) -> types.SimpleNamespace:
-        """The source notebook's solution, run here (the grader) in a scratch folder."""
+    def reference(self, variant: str | None = None) -> types.SimpleNamespace:
+        """The source notebook's solution (as variant ``variant``), run here (the grader) in a scratch folder."""
+        if variant is not None and self.has_variants:
+            if variant not in self._variant_references:
+                cells = [dict(c) for c in self.variant_source(variant).cells]
+                self._variant_references[variant] = run_reference(self, cells)
+            return self._variant_references[variant]
         if self._reference is None:
             self._reference = run_reference(self)
         return self._reference
@@ -147,8 +199,8 @@ def read_notebook(path: Path) -> Any:
         raise CourseDataError(path, "", f"not a readable notebook: {exc}") from exc
 
 
-def run_reference(exercise: Exercise) -> types.SimpleNamespace:
-    """Execute the source's non-test code cells and return their namespace."""
+def run_reference(exercise: Exercise, cells: list[dict[str, Any]] | None = None) -> types.SimpleNamespace:
+    """Execute the source's (or ``cells``') non-test code cells and return their namespace."""
     namespace: dict[str, Any] = {"__name__": f"reference_{exercise.name}"}
     previous = Path.cwd()
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,7 +209,7 @@ def run_reference(exercise: Exercise) -> types.SimpleNamespace:
         os.chdir(tmp)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                for number, cell in enumerate(exercise.cells, start=1):
+                for number, cell in enumerate(exercise.cells if cells is None else cells, start=1):
                     if cell.get("cell_type") != "code" or markup.is_test(cell):
                         continue
                     try:

@@ -17,6 +17,7 @@ machine, no such process) or is older than :data:`CLAIM_HOURS` is taken over.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import socket
 import sqlite3
@@ -57,6 +58,19 @@ CREATE TABLE IF NOT EXISTS task (
     PRIMARY KEY (student, exercise, grade_id),
     FOREIGN KEY (student, exercise) REFERENCES submission (student, exercise) ON DELETE CASCADE
 );
+CREATE TABLE IF NOT EXISTS written (
+    student TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    grade_id TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    answer_id TEXT NOT NULL,
+    rubric TEXT NOT NULL,
+    max_score REAL NOT NULL,
+    score REAL,
+    comment TEXT NOT NULL DEFAULT '',
+    scored_at TEXT,
+    PRIMARY KEY (student, exercise, grade_id)
+);
 CREATE TABLE IF NOT EXISTS claim (
     student TEXT NOT NULL,
     exercise TEXT NOT NULL,
@@ -67,6 +81,14 @@ CREATE TABLE IF NOT EXISTS claim (
     PRIMARY KEY (student, exercise)
 );
 """
+
+
+#: Columns added to ``submission`` after the first release, with their SQL type: a gradebook written
+#: by an older version gains them when it is opened (:meth:`Gradebook._migrate`).
+ADDED_COLUMNS = {"variant": "TEXT", "flags": "TEXT NOT NULL DEFAULT ''"}
+SCHEMA_VERSION = 2
+SUBMISSION_COLUMNS = ("student", "exercise", "path", "sha256", "status", "score", "max_score", "message", "seed",
+                      "feedback", "graded_at", "variant", "flags")
 
 
 class GradebookBusy(Exception):
@@ -83,6 +105,26 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
+class WrittenAnswer:
+    """A written answer the teacher scores (nbgrader's manually graded cell), with its rubric.
+
+    ``score`` is None until the teacher has scored it.
+    """
+
+    grade_id: str
+    answer: str
+    max_score: float
+    rubric: str
+    score: float | None = None
+    comment: str = ""
+
+    @property
+    def answer_id(self) -> str:
+        """A short fingerprint of the answer: a score given to one text never lands on a changed one."""
+        return hashlib.sha256(self.answer.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
 class SubmissionRow:
     student: str
     exercise: str
@@ -95,6 +137,9 @@ class SubmissionRow:
     seed: int | None
     feedback: str
     tasks: tuple[TaskRow, ...]
+    variant: str | None = None
+    flags: str = ""
+    written: tuple[WrittenAnswer, ...] = ()
 
 
 class Gradebook:
@@ -111,11 +156,20 @@ class Gradebook:
             self.db = sqlite3.connect(path, timeout=0.05, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA foreign_keys = ON")
             self._retry(lambda: self.db.executescript(SCHEMA))
+            self._transaction(self._migrate)
         except GradebookBusy as exc:
             raise CourseDataError(path, "", f"locked by another program for more than {lock_wait:g} s; nothing "
                                   "was graded (try again later, or pass a longer --lock-wait)") from exc
         except sqlite3.DatabaseError as exc:
             raise CourseDataError(path, "", f"not a usable gradebook: {exc}") from exc
+
+    def _migrate(self) -> None:
+        """Bring a gradebook written by an older version up to date (new columns; new tables come from SCHEMA)."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(submission)")}
+        for column, kind in ADDED_COLUMNS.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE submission ADD COLUMN {column} {kind}")
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _retry(self, action: Callable[[], object]) -> object:
         """Run ``action``; while another program holds the lock, wait (0.05 s doubling to 2 s) up to lock_wait."""
@@ -174,24 +228,86 @@ class Gradebook:
     def __exit__(self, *exc: object) -> None:
         self.db.close()
 
-    def record(self, row: SubmissionRow) -> None:
-        """Replace this student's result for this exercise and drop this run's claim, in one transaction."""
+    def record(self, row: SubmissionRow) -> list[WrittenAnswer]:
+        """Replace this student's result for this exercise and drop this run's claim, in one transaction.
+
+        A written answer the teacher already scored keeps its score while its text is unchanged; a
+        changed text waits for a new score. Returns the written answers as recorded.
+        """
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        recorded: list[WrittenAnswer] = []
 
         def body() -> None:
+            recorded.clear()
+            recorded.extend(self._record_written(row))
             self.db.execute("DELETE FROM task WHERE student = ? AND exercise = ?", (row.student, row.exercise))
             self.db.execute("DELETE FROM claim WHERE student = ? AND exercise = ? AND run = ?",
                             (row.student, row.exercise, self.run))
             self.db.execute(
-                "INSERT OR REPLACE INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO submission ({', '.join(SUBMISSION_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(SUBMISSION_COLUMNS))})",
                 (row.student, row.exercise, row.path, row.sha256, row.status, row.score, row.max_score,
-                 row.message, row.seed, row.feedback, now))
+                 row.message, row.seed, row.feedback, now, row.variant, row.flags))
             self.db.executemany(
                 "INSERT INTO task VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(row.student, row.exercise, t.grade_id, t.score, t.max_score, t.messages, t.details)
                  for t in row.tasks])
 
         self._transaction(body)
+        return recorded
+
+    def _record_written(self, row: SubmissionRow) -> list[WrittenAnswer]:
+        kept = {gid: (answer_id, score, comment) for gid, answer_id, score, comment in self.db.execute(
+            "SELECT grade_id, answer_id, score, comment FROM written WHERE student = ? AND exercise = ?",
+            (row.student, row.exercise))}
+        self.db.execute("DELETE FROM written WHERE student = ? AND exercise = ?", (row.student, row.exercise))
+        out = []
+        for item in row.written:
+            old = kept.get(item.grade_id)
+            if item.score is None and old is not None and old[0] == item.answer_id and old[1] is not None:
+                item = WrittenAnswer(item.grade_id, item.answer, item.max_score, item.rubric, old[1], old[2])
+            self.db.execute("INSERT INTO written VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (row.student, row.exercise, item.grade_id, item.answer, item.answer_id, item.rubric,
+                             item.max_score, item.score, item.comment, None))
+            out.append(item)
+        return out
+
+    def written(self, student: str | None = None, exercise: str | None = None,
+                ungraded_only: bool = False) -> list[tuple[str, str, WrittenAnswer]]:
+        """(student, exercise, answer) for the written answers, ordered by exercise, task and student."""
+        query = "SELECT student, exercise, grade_id, answer, max_score, rubric, score, comment FROM written WHERE 1"
+        args: list[str] = []
+        for column, wanted in (("student", student), ("exercise", exercise)):
+            if wanted is not None:
+                query += f" AND {column} = ?"
+                args.append(wanted)
+        if ungraded_only:
+            query += " AND score IS NULL"
+        query += " ORDER BY exercise, rowid, student"
+        return [(r[0], r[1], WrittenAnswer(r[2], r[3], r[4], r[5], r[6], r[7]))
+                for r in self.db.execute(query, args)]
+
+    def score_written(self, scores: list[tuple[str, str, str, float | None, str]]) -> None:
+        """Set (student, exercise, grade_id, points or None, comment) for each, all in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+
+        def body() -> None:
+            for student, exercise, grade_id, points, comment in scores:
+                done = self.db.execute(
+                    "UPDATE written SET score = ?, comment = ?, scored_at = ? WHERE student = ? AND exercise = ? "
+                    "AND grade_id = ?", (points, comment, now, student, exercise, grade_id))
+                if done.rowcount != 1:
+                    raise KeyError(f"no written answer {student}/{exercise}/{grade_id}")
+
+        self._transaction(body)
+
+    def submission(self, student: str, exercise: str) -> sqlite3.Row | None:
+        self.db.row_factory = sqlite3.Row
+        try:
+            return self.db.execute("SELECT * FROM submission WHERE student = ? AND exercise = ?",
+                                   (student, exercise)).fetchone()
+        finally:
+            self.db.row_factory = None
 
     def rows(self) -> list[sqlite3.Row]:
         self.db.row_factory = sqlite3.Row
@@ -205,26 +321,36 @@ class Gradebook:
             "SELECT grade_id, score, max_score FROM task WHERE student = ? AND exercise = ? ORDER BY rowid",
             (student, exercise))}
 
+    def totals(self, row: sqlite3.Row) -> tuple[float, float, int]:
+        """A submission's total score and maximum, written answers included, and how many of those are unscored."""
+        written = [w for _, _, w in self.written(row["student"], row["exercise"])]
+        score = row["score"] + sum(w.score or 0.0 for w in written)
+        return score, row["max_score"] + sum(w.max_score for w in written), sum(w.score is None for w in written)
+
     def export_csv(self, target: Path, exercises: Iterable[str] | None = None) -> int:
-        """One row per submission, a score column per task; returns the number of rows."""
+        """One row per submission, a score column per task (written answers: the points, or "ungraded")."""
         rows = [r for r in self.rows() if exercises is None or r["exercise"] in set(exercises)]
         task_columns: list[str] = []
-        per_row: list[dict[str, float]] = []
+        per_row: list[dict[str, str]] = []
         for row in rows:
-            tasks = self.tasks(row["student"], row["exercise"])
+            tasks = {gid: _number(score) for gid, (score, _) in self.tasks(row["student"], row["exercise"]).items()}
+            tasks |= {w.grade_id: "ungraded" if w.score is None else _number(w.score)
+                      for _, _, w in self.written(row["student"], row["exercise"])}
             for gid in tasks:
                 column = f"{row['exercise']}:{gid}"
                 if column not in task_columns:
                     task_columns.append(column)
-            per_row.append({f"{row['exercise']}:{gid}": score for gid, (score, _) in tasks.items()})
-        header = ["student", "exercise", "score", "max_score", "status", "message", "graded_at", *task_columns]
+            per_row.append({f"{row['exercise']}:{gid}": score for gid, score in tasks.items()})
+        header = ["student", "exercise", "score", "max_score", "status", "written_ungraded", "message", "graded_at",
+                  "variant", "flags", *task_columns]
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             for row, scores in zip(rows, per_row, strict=True):
-                writer.writerow([row["student"], row["exercise"], _number(row["score"]), _number(row["max_score"]),
-                                 row["status"], row["message"], row["graded_at"],
-                                 *(_number(scores[c]) if c in scores else "" for c in task_columns)])
+                score, max_score, ungraded = self.totals(row)
+                writer.writerow([row["student"], row["exercise"], _number(score), _number(max_score),
+                                 row["status"], ungraded, row["message"], row["graded_at"], row["variant"] or "",
+                                 row["flags"], *(scores.get(c, "") for c in task_columns)])
         return len(rows)
 
 

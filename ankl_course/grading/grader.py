@@ -12,8 +12,11 @@ The pipeline, as nbgrader's converters declare their preprocessors (:data:`STEPS
    worker (:mod:`.executor`, :mod:`.worker`, :mod:`.confine`, :mod:`.sandbox`); if the child
    crashed or hung in some cell, run it once more without that cell so the other tasks still count;
 6. **judge** the plain-data answers here; the status is data (:class:`Status`), never read off a message;
-7. **feedback**: write the student's feedback page;
-8. **record** the result in the gradebook in one transaction (a lock held by another program is
+7. **written**: collect the written answers the teacher scores (nbgrader's manually graded cells), each
+   with its rubric; a blank one scores zero at once, the others wait for the teacher
+   (``ankl-course gradebook written``);
+8. **feedback**: write the student's feedback page;
+9. **record** the result in the gradebook in one transaction (a lock held by another program is
    waited for, then reported for this submission; the batch goes on).
 """
 
@@ -39,13 +42,14 @@ from . import feedback, markup, protocol
 from .checks import Plan, TaskResult, judge, make_plan
 from .executor import Execution, Limits, Pool, WorkerOptions
 from .exercises import Exercise
-from .gradebook import Gradebook, GradebookBusy, SubmissionRow, TaskRow
+from .gradebook import Gradebook, GradebookBusy, SubmissionRow, TaskRow, WrittenAnswer
 from .release import student_version
 from .sanitize import InvalidSubmission, sanitize
+from .variants import variant_id
 
 MAX_RETRIES = 2
 #: The steps, in order; each is the method ``_<step>`` of :class:`Grader`.
-STEPS = ("read", "claim", "sanitise", "plan", "execute", "judge", "feedback", "record")
+STEPS = ("read", "claim", "sanitise", "plan", "execute", "judge", "written", "feedback", "record")
 
 
 class Status(enum.StrEnum):
@@ -65,6 +69,7 @@ class Submission:
     path: Path
     student: str
     exercise: str
+    variant_of: str | None = None  # grade against this student's variant (default: the submitter's own)
 
 
 @dataclass
@@ -80,6 +85,7 @@ class Options:
     seed: int | None = None
     progress: bool = True
     lock_wait: float = 60.0
+    secret: bytes | None = None  # the course secret: per-student variants (None: the shared version)
 
 
 @dataclass
@@ -95,6 +101,14 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     feedback: Path | None = None
     recorded: bool = False
+    variant: str | None = None
+    flags: list[str] = field(default_factory=list)  # for the teacher: e.g. another student's variant
+    written: list[WrittenAnswer] = field(default_factory=list)
+
+    @property
+    def ungraded(self) -> int:
+        """Written answers still waiting for the teacher's score."""
+        return sum(1 for w in self.written if w.score is None)
 
 
 @dataclass
@@ -111,6 +125,8 @@ class _Pending:
     skipped: list[int] = field(default_factory=list)
     skip_names: list[str] = field(default_factory=list)
     outputs: dict[int, list[dict]] = field(default_factory=dict)
+    variant: str | None = None
+    flags: list[str] = field(default_factory=list)
 
     def cells_run(self) -> list[protocol.Cell]:
         """The code cells the student's process runs: all but the test cells (and skipped ones)."""
@@ -236,38 +252,57 @@ class Grader:
         for submission, data, sha in todo:
             prepared = self._sanitise(submission, data, sha)
             if isinstance(prepared, Outcome):
+                self._written(prepared, [])
                 self._record(book, prepared, sha, None, self._feedback(prepared, [], {}))
                 outcomes.append(prepared)
                 progress.step()
             else:
                 yield prepared, self._job(prepared)
 
+    def _variant(self, submission: Submission) -> str | None:
+        """The variant this submission is graded against: its owner's, when the course has a secret."""
+        exercise = self.exercises[submission.exercise]
+        if self.options.secret is None or not exercise.has_variants:
+            return None
+        return variant_id(self.options.secret, exercise.name, submission.variant_of or submission.student)
+
     def _sanitise(self, submission: Submission, data: bytes | None, sha: str) -> _Pending | Outcome:
         exercise = self.exercises[submission.exercise]
         max_score = sum(exercise.test_points().values())
+        variant = self._variant(submission)
         if data is None:
-            return Outcome(submission, Status.INVALID, 0.0, max_score, "the file could not be read")
+            return Outcome(submission, Status.INVALID, 0.0, max_score, "the file could not be read", variant=variant)
         try:
-            repaired = sanitize(data, exercise.source)
+            repaired = sanitize(data, exercise.variant_source(variant))
         except InvalidSubmission as exc:
-            return Outcome(submission, Status.INVALID, 0.0, max_score, f"not graded: {exc}")
+            return Outcome(submission, Status.INVALID, 0.0, max_score, f"not graded: {exc}", variant=variant)
         except Exception as exc:  # noqa: BLE001 - one strange file must not stop the batch
             return Outcome(submission, Status.INVALID, 0.0, max_score,
-                           f"not graded: the notebook could not be repaired ({type(exc).__name__}: {exc})")
-        seed, plan = self._plan(exercise)
-        return _Pending(submission, sha, exercise, list(repaired.notebook.cells), plan, seed, repaired.notes)
+                           f"not graded: the notebook could not be repaired ({type(exc).__name__}: {exc})",
+                           variant=variant)
+        flags = []
+        if variant is None and repaired.carried_variant is not None and exercise.has_variants:
+            flags.append(f"the notebook is a per-student variant ({repaired.carried_variant}) but was graded "
+                         "against the shared version: grade with --secret (the course secret of the release)")
+        if variant is not None and repaired.carried_variant not in (None, variant):
+            flags.append(f"the notebook carries variant {repaired.carried_variant}, not this student's own "
+                         f"({variant}): copied from another student? Graded against the student's own variant")
+        seed, plan = self._plan(exercise, variant)
+        return _Pending(submission, sha, exercise, list(repaired.notebook.cells), plan, seed, repaired.notes,
+                        variant=variant, flags=flags)
 
-    def _plan(self, exercise: Exercise) -> tuple[int, Plan]:
-        """The hidden checks of ``exercise`` for this run: inputs drawn once per run, from a fresh seed.
+    def _plan(self, exercise: Exercise, variant: str | None = None) -> tuple[int, Plan]:
+        """The hidden checks of ``exercise`` (as ``variant``) for this run: inputs drawn from a fresh seed.
 
-        Within a run every submission gets the same inputs (no student can see another's process),
-        and the reference answers are computed once, however many submissions there are.
+        Within a run every submission of a variant gets the same inputs (no student can see another's
+        process), and the reference answers are computed once per variant, however many submissions.
         """
-        if exercise.name not in self._plans:
+        key = f"{exercise.name}/{variant or ''}"
+        if key not in self._plans:
             seed = (self.run_seed * 1_000_003 + zlib.crc32(exercise.name.encode())) % 2**63
-            self._plans[exercise.name] = seed, make_plan(exercise.checks, exercise.reference(),
-                                                         np.random.default_rng(seed))
-        return self._plans[exercise.name]
+            self._plans[key] = seed, make_plan(exercise.checks, exercise.reference(variant),
+                                               np.random.default_rng(seed))
+        return self._plans[key]
 
     def _job(self, item: _Pending) -> protocol.Job:
         item.outputs = {}
@@ -300,6 +335,7 @@ class Grader:
                 retry.append(item)
                 continue
             outcome = self._judge(item, verdict)
+            self._written(outcome, item.cells)
             self._record(book, outcome, item.sha256, item.seed, self._feedback(outcome, item.cells, item.outputs))
             outcomes.append(outcome)
             progress.step()
@@ -379,7 +415,20 @@ class Grader:
         score = sum(t.score for t in tasks)
         passed = sum(1 for t in tasks if t.passed)
         message = f"{passed} of {len(tasks)} tasks passed" + (f"; {verdict.why}" if verdict.why else "")
-        return Outcome(item.submission, verdict.status, score, sum(points.values()), message, tasks, item.notes)
+        return Outcome(item.submission, verdict.status, score, sum(points.values()), message, tasks, item.notes,
+                       variant=item.variant, flags=item.flags)
+
+    def _written(self, outcome: Outcome, cells: list[Any]) -> None:
+        """The written answers the teacher scores: blank ones get zero now, the rest wait (score None)."""
+        exercise = self.exercises[outcome.submission.exercise]
+        texts = {markup.grade_id(c): markup.source(c) for c in cells if markup.is_manual(c)}
+        rubrics = exercise.rubrics
+        for grade_id, points in exercise.manual_points().items():
+            text = texts.get(grade_id, "")
+            blank = markup.is_blank_answer(text)
+            outcome.written.append(WrittenAnswer(grade_id, "" if blank else text.strip(), points,
+                                                 rubrics[grade_id], 0.0 if blank else None,
+                                                 "no answer written" if blank else ""))
 
     # -- feedback, record ------------------------------------------------------------------
     def _feedback(self, outcome: Outcome, cells: list[Any], outputs: dict[int, list[dict]]) -> Path:
@@ -389,7 +438,8 @@ class Grader:
         target.parent.mkdir(parents=True, exist_ok=True)
         notes = outcome.notes + ([outcome.message] if outcome.status is not Status.GRADED else [])
         page = feedback.render(sub.student, sub.exercise, outcome.score, outcome.max_score, outcome.tasks, notes,
-                               cells, outputs, self._released_tests(sub.exercise), self.options.show_hidden)
+                               cells, outputs, self._released_tests(sub.exercise), self.options.show_hidden,
+                               written=outcome.written)
         target.write_text(page, encoding="utf-8")
         outcome.feedback = target
         return target
@@ -400,9 +450,13 @@ class Grader:
         rows = tuple(TaskRow(t.grade_id, t.score, t.max_score, "\n".join(t.messages), "\n".join(t.details))
                      for t in outcome.tasks)
         try:
-            book.record(SubmissionRow(sub.student, sub.exercise, str(sub.path), sha, outcome.status.value,
-                                      outcome.score, outcome.max_score, outcome.message, seed, str(page), rows))
+            recorded = book.record(SubmissionRow(sub.student, sub.exercise, str(sub.path), sha, outcome.status.value,
+                                      outcome.score, outcome.max_score, outcome.message, seed, str(page), rows,
+                                      outcome.variant, "\n".join(outcome.flags), tuple(outcome.written)))
             outcome.recorded = True
+            if recorded != outcome.written:  # scores the teacher gave an unchanged answer are kept
+                outcome.written = recorded
+                feedback.update_written(page, recorded)
         except GradebookBusy as exc:
             outcome.message += f"; NOT RECORDED: {exc} (grade again to record it)"
 

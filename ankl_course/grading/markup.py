@@ -59,6 +59,16 @@ def is_test(cell: Cell) -> bool:
     return is_grade(cell) and not is_solution(cell) and cell.get("cell_type") == "code"
 
 
+def is_manual(cell: Cell) -> bool:
+    """A manually graded answer (nbgrader: ``grade`` and ``solution``): the teacher scores it."""
+    return is_grade(cell) and is_solution(cell)
+
+
+def is_blank_answer(text: str) -> bool:
+    """An answer the student left as released (empty, or nbgrader's stub)."""
+    return text.strip() in ("", TEXT_STUB, CODE_STUB)
+
+
 def grade_id(cell: Cell) -> str | None:
     value = meta(cell).get("grade_id")
     return value if isinstance(value, str) and value else None

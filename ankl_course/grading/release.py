@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import CourseDataError
 from . import markup
 from .exercises import Exercise
+from .variants import stamp
 
 
 def student_version(source: Any, path: Path | str = "") -> Any:
@@ -62,13 +63,19 @@ def _lock(cell: Any) -> None:
         cell.metadata["editable"] = False
 
 
-def release_exercise(exercise: Exercise, out_dir: Path) -> Path:
-    """Write ``out_dir/NAME/NAME.ipynb`` and the data files; returns the notebook path."""
+def release_exercise(exercise: Exercise, out_dir: Path, variant: str | None = None) -> Path:
+    """Write ``out_dir/NAME/NAME.ipynb`` and the data files; returns the notebook path.
+
+    With ``variant`` (an exercise that has variants), the notebook holds that variant's numbers
+    and says which variant it is in its metadata.
+    """
     import nbformat
 
     target = out_dir / exercise.name
     target.mkdir(parents=True, exist_ok=True)
-    nb = student_version(exercise.source, exercise.notebook_path)
+    nb = student_version(exercise.variant_source(variant), exercise.notebook_path)
+    if variant is not None and exercise.has_variants:
+        stamp(nb, exercise.name, variant)
     path = target / exercise.notebook_path.name
     nbformat.write(nb, path)
     for name, data in exercise.data_files().items():

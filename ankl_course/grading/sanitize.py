@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import markup
+from . import markup, variants
 from .release import student_version
 
 
@@ -37,6 +37,7 @@ class Sanitized:
 
     notebook: Any
     notes: list[str] = field(default_factory=list)
+    carried_variant: str | None = None  # the variant id the submitted file says it is
 
 
 def parse(data: bytes) -> Any:
@@ -83,6 +84,7 @@ def parse(data: bytes) -> Any:
 def sanitize(data: bytes, source: Any) -> Sanitized:
     """The submission in ``data`` repaired against the exercise ``source`` notebook."""
     nb = parse(data)
+    carried = variants.carried(nb)
     notes: list[str] = []
     released = {markup.grade_id(c): c for _, c in markup.marked(student_version(source).cells)}
     wanted = [markup.grade_id(c) or "" for _, c in markup.marked(source.cells)]
@@ -106,7 +108,7 @@ def sanitize(data: bytes, source: Any) -> Sanitized:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    return Sanitized(result, notes)
+    return Sanitized(result, notes, carried)
 
 
 def _deduplicate(cells: list[Any], notes: list[str]) -> list[Any]:

@@ -1,70 +1,66 @@
-"""Grader-side checks for the Kaplan-Meier exercise (read by the grader only, never released).
+"""Grader-side checks for the life-table exercise (read by the grader only, never released).
 
-The expected curves come from lifelines (``KaplanMeierFitter``), not from the
-source's hand-written solution: the exercise is to reproduce the library. Data
-are drawn at grading time, with ties and censoring, so a curve typed in by hand fails.
+Every student has their own eight patients (``variant``): follow-up months with ties and censoring,
+chosen so that the median is reached. The at-risk and death counts come from the source's solution
+run on the student's variant; the survival column is checked against lifelines' Kaplan-Meier
+estimate, so the hand method and the library agree.
 """
 
-import numpy as np
 from lifelines import KaplanMeierFitter
 
-from ankl_course.grading.checks import call, expect
+from ankl_course.grading.checks import expect, value
 
-PRELOAD = ("numpy",)
-VISIBLE = ([3, 5, 5, 8, 12, 12, 12, 15, 20, 24], [1, 1, 0, 1, 1, 0, 1, 0, 1, 0])
+PRELOAD = ("pandas",)
+PATIENTS = 8
 
-
-def cohort(rng):
-    n = int(rng.integers(8, 60))
-    durations = [int(x) for x in rng.integers(1, 40, n)]
-    events = [int(x) for x in rng.random(n) < rng.uniform(0.4, 0.9)]
-    if not any(events):
-        events[0] = 1
-    return durations, events
-
-
-def lifelines_curve(durations, events):
-    fitter = KaplanMeierFitter().fit(durations, events)
-    times = sorted({d for d, e in zip(durations, events, strict=True) if e})
-    survival = fitter.survival_function_at_times(times).to_numpy()
-    return fitter, {"time": [float(t) for t in times], "survival": [float(s) for s in survival]}
-
-
-def check_kaplan_meier(ref, rng):
-    _, curve = lifelines_curve(*VISIBLE)
-    yield expect(call("kaplan_meier", *VISIBLE), curve, "close", hidden=False)
-    for _ in range(8):
-        durations, events = cohort(rng)
-        _, curve = lifelines_curve(durations, events)
-        yield expect(call("kaplan_meier", durations, events), curve, "close",
-                     hint="at risk = follow-up >= t, censored subjects included at their own time")
-
-
-def check_survival_at(ref, rng):
-    yield expect(call("survival_at", *VISIBLE, 0), 1.0, "close", hidden=False)
-    for _ in range(8):
-        durations, events = cohort(rng)
-        fitter, _ = lifelines_curve(durations, events)
-        t = float(rng.uniform(0, 45))
-        expected = float(fitter.survival_function_at_times([t]).iloc[0])
-        yield expect(call("survival_at", durations, events, t), expected, "close")
-
-
-def check_median_survival(ref, rng):
-    yield expect(call("median_survival", [1, 2, 3], [0, 0, 0]), float("inf"), "close", hidden=False)
-    for _ in range(8):
-        durations, events = cohort(rng)
-        fitter, curve = lifelines_curve(durations, events)
-        while any(abs(s - 0.5) < 1e-9 for s in curve["survival"]):  # exactly 0.5 is a rounding coin toss
-            durations, events = cohort(rng)
-            fitter, curve = lifelines_curve(durations, events)
-        yield expect(call("median_survival", durations, events), float(fitter.median_survival_time_), "close",
-                     hint="the first time the curve is at or below 0.5; inf if never")
-    yield expect(call("median_survival", [5, 6, 7, 8], [1, 0, 0, 0]), float(np.inf), "close")
-
-
-CHECKS = {
-    "test_kaplan_meier": check_kaplan_meier,
-    "test_survival_at": check_survival_at,
-    "test_median_survival": check_median_survival,
+RUBRICS = {
+    "censoring": (
+        "2 points: counting as a death invents an event (survival too low); leaving out loses the time the "
+        "patient was known alive (at-risk numbers too small); the table keeps them at risk up to their own "
+        "time, then removes them without a death. 1 point: two of the three, or right but unclear. "
+        "0: treats censoring as death or as a missing value."),
 }
+
+
+def variant(rng):
+    """Eight patients with at least four deaths, one tie and a median that is reached."""
+    while True:
+        months = sorted(int(m) for m in rng.integers(1, 30, PATIENTS))
+        died = [int(d) for d in rng.random(PATIENTS) < 0.7]
+        if sum(died) >= 4 and len(set(months)) < PATIENTS and _reaches_median(months, died):
+            return {"months": months, "died": died}
+
+
+def _reaches_median(months, died):
+    """Whether the product-limit curve gets to 0.5 (by hand: this runs for every candidate, lifelines is slow)."""
+    survival = 1.0
+    for t in sorted({m for m, d in zip(months, died, strict=True) if d}):
+        at_risk = sum(1 for m in months if m >= t)
+        survival *= 1 - sum(1 for m, d in zip(months, died, strict=True) if m == t and d) / at_risk
+    return survival <= 0.5
+
+
+def _survival(months, died):
+    fitter = KaplanMeierFitter().fit(months, died)
+    times = sorted({m for m, d in zip(months, died, strict=True) if d})
+    return [float(s) for s in fitter.survival_function_at_times(times)]
+
+
+def check_table(ref, rng):
+    yield expect(value("death_times"), ref.death_times, "close", hint="the times at which someone died")
+    yield expect(value("at_risk"), ref.at_risk, "close", hint="everyone followed to that time or longer, "
+                 "censored patients included at their own time")
+    yield expect(value("deaths"), ref.deaths, "close")
+
+
+def check_survival_column(ref, rng):
+    yield expect(value("survival"), _survival(ref.months, ref.died), "close", tol=0.0051,
+                 hint="the running product of 1 - d/n")
+
+
+def check_median(ref, rng):
+    yield expect(value("median_months"), ref.median_months, "close",
+                 hint="the first death time at which survival is 0.5 or lower")
+
+
+CHECKS = {"test_table": check_table, "test_survival_column": check_survival_column, "test_median": check_median}
