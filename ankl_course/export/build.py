@@ -23,6 +23,9 @@ Why it is built this way:
   build stops before executing anything, saying what to install.
 * ``--teacher`` executes with ``ANKL_COURSE_TEACHER=1``: quizzes show their
   answers and explanations (the presenter's copy).
+* A rebuild into the same folder re-executes only the chapters whose notebook,
+  library code, data or options changed (content hashes, see
+  :mod:`.incremental`); ``--force`` rebuilds everything.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from ..interactive import EXPORT_ENV
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
 from . import assets
+from .incremental import STAMPS, Stamps, chapter_key, shared_digest
 
 TEMPLATES = PACKAGE_DIR / "templates"
 SITE_TEMPLATES = TEMPLATES / "site"
@@ -90,6 +94,8 @@ class ChapterResult:
     execute_seconds: float
     export_seconds: float
     warnings: list[str] = field(default_factory=list)
+    #: True when the chapter's files were current and nothing was executed.
+    reused: bool = False
 
 
 @dataclass
@@ -101,6 +107,8 @@ class Options:
     deck_code: bool = False
     jobs: int = 1
     timeout: int = KERNEL_TIMEOUT
+    #: Rebuild every chapter even when its stamp says its files are current.
+    force: bool = False
 
 
 # -- chapters --------------------------------------------------------------------
@@ -403,36 +411,75 @@ def student_pack(chapters: list[Chapter], out: Path) -> Path:
     return archive
 
 
-def prepare_out(out: Path) -> None:
-    """Make ``out`` ready: create it, or clear a previous build; never wipe a folder we did not write."""
+def prepare_out(out: Path, force: bool = True) -> None:
+    """Make ``out`` ready: create it, or (``force``) clear a previous build; never touch a folder
+    we did not write. Without ``force`` a previous build stays, for the chapters still current."""
     if out.exists() and not out.is_dir():
         raise CourseDataError(out, "", "exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise CourseDataError(out, "", "is not empty and was not written by ankl-course build; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    for name in MANAGED:
-        shutil.rmtree(out / name, ignore_errors=True)
+    if force:
+        for name in (*MANAGED, STAMPS):
+            shutil.rmtree(out / name, ignore_errors=True)
     (out / MARKER).write_text("written by ankl-course build; rebuilt in place\n", encoding="utf-8")
+
+
+def chapter_outputs(stem: str) -> list[str]:
+    """The files (relative to the site) that building one chapter writes."""
+    return [f"chapters/{stem}.html", f"slides/{stem}.slides.html", f"slides-single/{stem}.slides.html"]
+
+
+def remove_stale(out: Path, stems: set[str]) -> None:
+    """Delete the chapter files and stamps of chapters not in this build (renamed, removed, or
+    left out with ``--only``), so the site holds exactly what its index lists."""
+    for folder in ("chapters", "slides", "slides-single", "student-pack"):
+        for path in (out / folder).glob("*") if (out / folder).is_dir() else []:
+            if path.is_file() and path.name.split(".", 1)[0] not in stems:
+                path.unlink()
+    Stamps(out).forget_all_but(stems)
+
+
+def chapter_keys_for(chapters: list[Chapter], options: Options) -> list[str]:
+    """One content hash per chapter (see :mod:`.incremental`): notebook, library, data, browser
+    libraries, the options that change its files, and its navigation (neighbours' titles)."""
+    shared = shared_digest(assets.lock_digest())
+    context: dict[str, object] = {"teacher": options.teacher, "deck_code": options.deck_code}
+    return [chapter_key(c.path, shared, {**context, "nav": _nav(chapters, i, options.teacher)})
+            for i, c in enumerate(chapters)]
+
+
+def _reused(stem: str) -> ChapterResult:
+    return ChapterResult(stem, 0, 0.0, 0.0, reused=True)
 
 
 def build_site(options: Options, chapters: list[Chapter]) -> list[ChapterResult]:
     """Build the whole site into ``options.out``; return what each chapter produced."""
     assets.require()  # before any kernel starts: a missing library must not cost a full run
-    prepare_out(options.out)
+    prepare_out(options.out, force=options.force)
     assets.copy_to_site(options.out / "assets")
+    stamps = Stamps(options.out)
+    keys = chapter_keys_for(chapters, options)
+    todo = [i for i, chapter in enumerate(chapters)
+            if options.force or not stamps.is_current(chapter.stem, keys[i], options.out)]
+    built: dict[int, ChapterResult] = {}
     with tempfile.TemporaryDirectory(prefix="ankl-build-") as temp:
         workdir = Path(temp)
-        for chapter in chapters:  # execute copies: chapters may write files next to themselves
-            shutil.copyfile(chapter.path, workdir / chapter.path.name)
-        indices = range(len(chapters))
-        if options.jobs > 1 and len(chapters) > 1:
+        for i in todo:  # execute copies: chapters may write files next to themselves
+            shutil.copyfile(chapters[i].path, workdir / chapters[i].path.name)
+        if options.jobs > 1 and len(todo) > 1:
             # spawn, not fork: a forked child inherits the parent's locks and Jupyter client state.
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context) as pool:
-                futures = [pool.submit(_build_in_worker, chapters, i, options, workdir) for i in indices]
-                results = [_raise_worker_error(future.result()) for future in futures]
+                futures = {i: pool.submit(_build_in_worker, chapters, i, options, workdir) for i in todo}
+                built = {i: _raise_worker_error(future.result()) for i, future in futures.items()}
         else:
-            results = [build_chapter(chapters, i, options, workdir) for i in indices]
+            built = {i: build_chapter(chapters, i, options, workdir) for i in todo}
+    for i, result in built.items():
+        stamps.record(result.stem, keys[i], chapter_outputs(result.stem),
+                      result.execute_seconds + result.export_seconds)
+    results = [built.get(i) or _reused(chapter.stem) for i, chapter in enumerate(chapters)]
+    remove_stale(options.out, {chapter.stem for chapter in chapters})
     _write(options.out / "index.html", index_page(chapters, options.teacher))
     _write(options.out / "references.html", references_page(chapters, options.teacher))
     student_pack(chapters, options.out)
@@ -452,13 +499,19 @@ def main(argv: list[str], prog: str = "ankl-course build") -> int:
                         help="build only chapters whose file name contains TEXT (repeatable)")
     parser.add_argument("--deck-code", action="store_true", help="show code cells on the slides (hidden by default)")
     parser.add_argument("--jobs", type=int, default=1, help="chapters built at the same time (default 1)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every chapter (default: only those whose notebook, library or data changed)")
     args = parser.parse_args(argv)
     out = (args.out or Path("site-teacher" if args.teacher else "site")).resolve()
-    options = Options(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs))
+    options = Options(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs),
+                      force=args.force)
     chapters = select_chapters(args.only)
     started = time.perf_counter()
     results = build_site(options, chapters)
     for result in results:
+        if result.reused:
+            print(f"  {result.stem}: unchanged, kept")
+            continue
         print(f"  {result.stem}: executed in {result.execute_seconds:.1f} s, exported in "
               f"{result.export_seconds:.1f} s; single-file deck {_size(result.single_deck_bytes)}")
         for warning in result.warnings:
