@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[1]
 BUILT = ".tests-built"
+#: A folder to keep the test site in between runs (rebuilt incrementally), for a quick local loop.
+SITE_ENV = "ANKL_COURSE_TEST_SITE"
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess[str]:
@@ -40,7 +42,9 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -
 def built_site(factory: pytest.TempPathFactory, teacher: bool = False) -> Path:
     """The course site, built on first use in this session (the teacher build: first chapter only)."""
     out = factory.getbasetemp() / ("site-teacher" if teacher else "site")
-    if (out / BUILT).exists():
+    if os.environ.get(SITE_ENV):  # a kept folder: the build is incremental, only changes re-execute
+        out = Path(os.environ[SITE_ENV]) / out.name
+    elif (out / BUILT).exists():
         return out
     from ankl_course.resources import chapter_notebooks
 

@@ -257,3 +257,55 @@ def test_presenter_build_shows_answers(browser: Any, tmp_path_factory: pytest.Te
         assert visit.problems() == []
     finally:
         context.close()
+
+
+# -- a lean site ------------------------------------------------------------------------
+
+
+def test_the_site_ships_exactly_the_assets_its_pages_load(browser: Any, site: Path) -> None:
+    """Every page and deck opened in Chromium (decks started, speaker view opened): the files
+    it requests under assets/ must be exactly the files the build copied there."""
+    from ankl_course.export.assets import SITE_STAMP
+
+    assets_uri = (site / "assets").as_uri() + "/"
+    requested: set[str] = set()
+    opened = [site / "index.html", site / "references.html"]
+    opened += sorted((site / "chapters").glob("*.html")) + sorted((site / "slides").glob("*.html"))
+    for path in opened:
+        context, page, visit = load(browser, path)
+        try:
+            if path.parent.name == "slides":
+                page.wait_for_selector(".reveal.ready", timeout=10_000)
+                with context.expect_page() as speaker:
+                    page.keyboard.press("s")
+                speaker.value.wait_for_selector(".speaker-controls-notes", timeout=10_000)
+            assert visit.problems() == [], path.name
+            requested |= {url[len(assets_uri):] for url in visit.requests if url.startswith(assets_uri)}
+        finally:
+            context.close()
+    copied = {p.relative_to(site / "assets").as_posix() for p in (site / "assets").rglob("*")
+              if p.is_file() and p.name != SITE_STAMP}
+    assert copied - requested == set(), "copied but loaded by no page"
+    assert requested - copied == set(), "loaded but not copied"
+    size = sum(p.stat().st_size for p in (site / "assets").rglob("*") if p.is_file())
+    print(f"assets/: {len(copied)} files, {size / 1024:.0f} KiB")  # shown with pytest -s
+    assert size < 1024 * 1024
+
+
+def test_formulas_show_as_svg_without_mathjax(browser: Any, site: Path) -> None:
+    shown = 0
+    for part in ("chapters/{}.html", "slides/{}.slides.html", "slides-single/{}.slides.html"):
+        for chapter in CHAPTERS:
+            context, page, visit = load(browser, site / part.format(chapter))
+            try:
+                formulas = page.locator("mjx-container[role=img] > svg")
+                shown += formulas.count()
+                if formulas.count():
+                    assert page.evaluate("typeof window.MathJax") == "undefined"
+                    box = formulas.first.bounding_box() if "chapters" in part else None
+                    assert box is None or box["width"] > 5, "a formula is drawn with no width"
+                    assert "$" not in page.locator("mjx-container").first.evaluate("e => e.parentElement.textContent")
+                assert visit.problems() == []
+            finally:
+                context.close()
+    assert shown >= 3 * 4, "chapter 06's four formulas must be SVG in the page and both decks"

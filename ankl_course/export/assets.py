@@ -41,33 +41,21 @@ INSTALL_HINT = (
 )
 
 #: Files a site needs, as (npm package, path inside it, path under the site's assets/ folder).
-#: A trailing "/" copies a folder.
+#: Only what a page or deck loads (tests/test_browser.py compares this with what Chromium
+#: requests): pages load no library at all; decks load reveal.js, its stylesheet and the
+#: speaker-notes plugin. The theme is inlined without its web font (the fallback fonts apply),
+#: formulas are SVG made at build time, and no page keeps widget state, so neither MathJax,
+#: require.js, jQuery nor the widget renderer is shipped.
 SITE_FILES: tuple[tuple[str, str, str], ...] = (
     ("reveal.js", "dist/reveal.js", "reveal.js/dist/reveal.js"),
     ("reveal.js", "dist/reveal.css", "reveal.js/dist/reveal.css"),
-    ("reveal.js", "dist/theme/white.css", "reveal.js/dist/theme/white.css"),
-    ("reveal.js", "dist/theme/fonts/source-sans-pro/", "reveal.js/dist/theme/fonts/source-sans-pro/"),
     ("reveal.js", "plugin/notes/notes.js", "reveal.js/plugin/notes/notes.js"),
-    ("requirejs", "require.js", "require.js"),
-    ("jquery", "dist/jquery.min.js", "jquery.min.js"),
-    ("@jupyter-widgets/html-manager", "dist/", "html-manager/"),
-    ("mathjax", "MathJax.js", "mathjax/MathJax.js"),
-    ("mathjax", "config/TeX-AMS_CHTML-full.js", "mathjax/config/TeX-AMS_CHTML-full.js"),
-    ("mathjax", "config/Safe.js", "mathjax/config/Safe.js"),
-    ("mathjax", "extensions/", "mathjax/extensions/"),
-    ("mathjax", "jax/input/TeX/", "mathjax/jax/input/TeX/"),
-    ("mathjax", "jax/element/", "mathjax/jax/element/"),
-    ("mathjax", "jax/output/CommonHTML/", "mathjax/jax/output/CommonHTML/"),
-    ("mathjax", "fonts/HTML-CSS/TeX/woff/", "mathjax/fonts/HTML-CSS/TeX/woff/"),
 )
-#: Site-relative URLs the exporters point at (under the site's assets/ folder).
-URLS = {
-    "reveal": "reveal.js",
-    "require": "require.js",
-    "jquery": "jquery.min.js",
-    "widgets": "html-manager/embed-amd.js",
-    "mathjax": "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
-}
+#: Files the build reads from the vendor folder but does not copy into a site.
+BUILD_FILES: tuple[tuple[str, str], ...] = (
+    ("reveal.js", "dist/theme/white.css"),
+    ("mathjax", "es5/node-main.js"),
+)
 
 
 def pinned_versions() -> dict[str, str]:
@@ -113,7 +101,7 @@ def problems(vendor: Path | None = None) -> list[str]:
         if installed != version:
             found.append(f"{name} is version {installed}, the course pins {version}")
     if not found:
-        for package, inner, _ in SITE_FILES:
+        for package, inner in [(p, i) for p, i, _ in SITE_FILES] + list(BUILD_FILES):
             if not (package_dir(package, vendor) / inner).exists():
                 found.append(f"{package} lacks {inner}")
     return found

@@ -8,7 +8,7 @@ What it writes (default ``./site``)::
     slides/NN_name.slides.html   reveal.js deck (uses ../assets/)
     slides-single/NN_name.slides.html   the same deck as ONE self-contained file, to mail
     student-pack/NN_name.ipynb   the notebooks without outputs, plus ankl-course-student-pack.zip
-    assets/                      reveal.js, require.js, jQuery, MathJax 2, widget renderer
+    assets/                      reveal.js and its notes plugin (for the decks; pages load no library)
 
 Why it is built this way:
 
@@ -51,7 +51,7 @@ from ..errors import CourseDataError
 from ..interactive import EXPORT_ENV
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
-from . import assets
+from . import assets, mathsvg
 from .incremental import STAMPS, Stamps, chapter_key, shared_digest
 
 TEMPLATES = PACKAGE_DIR / "templates"
@@ -213,12 +213,8 @@ def _config(deck_code: bool) -> Any:
     config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
     config.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.HTMLExporter.embed_images = True
-    config.HTMLExporter.require_js_url = "../assets/" + assets.URLS["require"]
-    config.HTMLExporter.jquery_url = "../assets/" + assets.URLS["jquery"]
-    config.HTMLExporter.mathjax_url = "../assets/" + assets.URLS["mathjax"]
-    config.HTMLExporter.widget_renderer_url = "../assets/" + assets.URLS["widgets"]
-    config.SlidesExporter.reveal_url_prefix = "../assets/" + assets.URLS["reveal"]
-    config.SlidesExporter.reveal_theme = "white"
+    # No require.js, jQuery, MathJax or widget-renderer URL: the templates load none of them
+    # (nothing on a page uses them), and the deck template writes its own <head>.
     config.SlidesExporter.exclude_input = not deck_code
     config.SlidesExporter.exclude_input_prompt = True
     config.SlidesExporter.exclude_output_prompt = True
@@ -252,23 +248,24 @@ def _inline_script(path: Path) -> str:
     return "<script>" + SCRIPT_END.sub(r"<\\/\1", path.read_text(encoding="utf-8")) + "</script>"
 
 
+def _theme_css(site_assets: Path) -> str:
+    """reveal.js's white theme without its web-font import: the font files would be one more
+    folder to ship for a look the fallback fonts (Helvetica, sans-serif) nearly match, and a
+    single-file deck could not carry them anyway."""
+    css = (assets.package_dir("reveal.js") / "dist/theme/white.css").read_text(encoding="utf-8")
+    return re.sub(r"@import url\([^)]*\);?", "", css)
+
+
 def _deck_head(site_assets: Path, single: bool) -> str:
-    """reveal.js CSS and JS, then jQuery and require.js: linked, or inlined for one file."""
-    reveal = "reveal.js/dist/"
-    styles = [reveal + "reveal.css", reveal + "theme/white.css"]
-    scripts = [reveal + "reveal.js", "reveal.js/plugin/notes/notes.js", assets.URLS["jquery"], assets.URLS["require"]]
+    """reveal.js's CSS, theme and JS with its notes plugin: linked, or inlined for one file."""
+    reveal = "reveal.js/dist/reveal"
+    scripts = [reveal + ".js", "reveal.js/plugin/notes/notes.js"]
+    theme = f"<style>{_theme_css(site_assets)}</style>"
     if not single:
-        links = [f'<link rel="stylesheet" href="../assets/{s}">' for s in styles]
-        return "\n".join(links + [f'<script src="../assets/{s}"></script>' for s in scripts])
-    parts = []
-    for style in styles:
-        css = (site_assets / style).read_text(encoding="utf-8")
-        # The theme imports its web font from a file beside it; one file cannot carry it, the
-        # theme's fallback fonts (Helvetica, sans-serif) apply instead.
-        css = re.sub(r"@import url\([^)]*\);?", "", css)
-        parts.append(f"<style>{css}</style>")
-    parts += [_inline_script(site_assets / s) for s in scripts]
-    return "\n".join(parts)
+        return "\n".join([f'<link rel="stylesheet" href="../assets/{reveal}.css">', theme]
+                         + [f'<script src="../assets/{s}"></script>' for s in scripts])
+    css = (site_assets / f"{reveal}.css").read_text(encoding="utf-8")
+    return "\n".join([f"<style>{css}</style>", theme] + [_inline_script(site_assets / s) for s in scripts])
 
 
 def _has_math(nb: Any) -> bool:
@@ -290,26 +287,30 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
     name = chapter.stem
     base = {"metadata": {"name": chapter.title}}
 
+    # Formulas become SVG at build time (MathJax 3 in Node.js), so no page or deck loads MathJax.
+    nb, formulas = mathsvg.extract(nb) if _has_math(nb) else (nb, [])
+    math_css, svgs = mathsvg.render(formulas, chapter.path) if formulas else ("", [])
+    css += math_css
+
+    def finished(body: str) -> str:
+        return mathsvg.substitute(body, formulas, svgs) if formulas else body
+
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
     page_nb = nb if options.teacher else _without_speaker_notes(nb)
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
-    _write(options.out / "chapters" / f"{name}.html", body)
+    _write(options.out / "chapters" / f"{name}.html", finished(body))
 
-    warnings = []
-    math = _has_math(nb)
+    warnings: list[str] = []
     deck = SlidesExporter(config=config, template_name="ankl_deck")
-    linked = {"title": chapter.title, "css": css, "head": _deck_head(site_assets, single=False),
-              "mathjax_url": "../assets/" + assets.URLS["mathjax"] if math else ""}
+    linked = {"title": chapter.title, "css": css, "head": _deck_head(site_assets, single=False)}
     body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": linked})
-    _write(options.out / "slides" / f"{name}.slides.html", body)
+    _write(options.out / "slides" / f"{name}.slides.html", finished(body))
 
-    single = {**linked, "head": _deck_head(site_assets, single=True), "mathjax_url": ""}
-    if math:
-        warnings.append(f"{name}: the single-file deck shows formulas as TeX source (MathJax needs its folder)")
+    single = {**linked, "head": _deck_head(site_assets, single=True)}
     body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": single})
     single_path = options.out / "slides-single" / f"{name}.slides.html"
-    _write(single_path, body)
+    _write(single_path, finished(body))
     return ChapterResult(name, single_path.stat().st_size, executed - started,
                          time.perf_counter() - executed, warnings)
 
@@ -486,6 +487,11 @@ def build_site(options: Options, chapters: list[Chapter]) -> list[ChapterResult]
     return results
 
 
+def _folder_bytes(folder: Path) -> int:
+    """Total size of the files under ``folder`` (the build's own stamps left out)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and STAMPS not in p.parts)
+
+
 def _size(count: int) -> str:
     return f"{count / 1024:.0f} KiB" if count < 1024 * 1024 else f"{count / 1024 / 1024:.2f} MiB"
 
@@ -516,6 +522,8 @@ def main(argv: list[str], prog: str = "ankl-course build") -> int:
               f"{result.export_seconds:.1f} s; single-file deck {_size(result.single_deck_bytes)}")
         for warning in result.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
+    site_bytes = _folder_bytes(out)
+    print(f"  site size {_size(site_bytes)}, of which assets/ {_size(_folder_bytes(out / 'assets'))}")
     kind = "presenter site" if options.teacher else "site"
     print(f"Built the {kind} of {len(results)} chapter(s) in {time.perf_counter() - started:.1f} s: "
           f"{out / 'index.html'}")
