@@ -309,3 +309,69 @@ def test_formulas_show_as_svg_without_mathjax(browser: Any, site: Path) -> None:
             finally:
                 context.close()
     assert shown >= 3 * 4, "chapter 06's four formulas must be SVG in the page and both decks"
+
+
+# -- explorers that move offline -----------------------------------------------------------
+
+
+def _mentions_explorer(chapter: str) -> bool:
+    from ankl_course.resources import notebooks_dir
+
+    return "Explorer(" in (notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8")
+
+
+def _view_state(explorer: Any) -> tuple[str, str, str]:
+    """What the student sees in an explorer: the first image's alt and source, or the text."""
+    view = explorer.locator(".ankl-explorer-view")
+    image = view.locator("img")
+    if image.count():
+        return image.first.get_attribute("alt") or "", (image.first.get_attribute("src") or "")[-200:], ""
+    return "", "", view.inner_text()
+
+
+def _move_first_control(page: Any, explorer: Any) -> None:
+    """Move the explorer's first control with the keyboard, as a student without a mouse would."""
+    control = explorer.locator("[data-ankl-axis]").first
+    control.focus()
+    if control.evaluate("c => c.type") == "range":
+        at_end = control.evaluate("c => c.value === c.max")
+        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+    else:
+        at_end = control.evaluate("c => c.selectedIndex === c.options.length - 1")
+        page.keyboard.press("ArrowUp" if at_end else "ArrowDown")
+
+
+@pytest.mark.parametrize("folder", ["chapters", "slides", "slides-single"])
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_explorers_move_offline(browser: Any, site: Path, chapter: str, folder: str) -> None:
+    suffix = ".html" if folder == "chapters" else ".slides.html"
+    path = site / folder / f"{chapter}{suffix}"
+    context, page, visit = start_deck(browser, path) if folder != "chapters" else load(browser, path)
+    try:
+        explorers = page.locator(".ankl-explorer-frames")
+        if not _mentions_explorer(chapter):
+            assert explorers.count() == 0
+            return
+        assert explorers.count() >= 1, "an explorer was exported without its frames"
+        for index in range(explorers.count()):
+            explorer = explorers.nth(index)
+            if folder != "chapters":
+                go_to_slide_of(page, f"#{explorer.get_attribute('id')}")
+            assert explorer.locator("[data-ankl-axis]").count() >= 1, "no control moves offline"
+            before = _view_state(explorer)
+            _move_first_control(page, explorer)
+            after = _view_state(explorer)
+            assert after != before, f"explorer {index}: moving a control changed nothing"
+            if before[0]:
+                assert after[0] != before[0], f"explorer {index}: the alt text did not follow the figure"
+                assert after[1] != before[1], f"explorer {index}: the image did not change"
+        if folder != "chapters":  # leaving the control, arrow keys move slides again
+            page.evaluate("document.activeElement.blur()")
+            where = page.evaluate("Reveal.getIndices().h")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(400)
+            assert page.evaluate("Reveal.getIndices().h") != where or page.evaluate("Reveal.isLastSlide()")
+        assert images_without_alt(page) == []
+        assert visit.problems() == []
+    finally:
+        context.close()
