@@ -124,6 +124,7 @@ class Checker:
         self.check_banks()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
             self.check_notebook(notebook)
+            self.check_slide_density(notebook)
         if notebooks is None:  # only the whole course can tell a reference nothing cites
             self.check_exercises()
             self.check_unused_references()
@@ -336,6 +337,28 @@ class Checker:
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
                 self.check_text_citations(path, f"cell {number}", _source(cell))
+
+    def check_slide_density(self, path: Path) -> None:
+        """At most one figure or explorer, one question and about 90 words per slide (see slides.py)."""
+        from .quiz import bank_path, load_bank
+        from .slides import density_problems
+
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return  # check_notebook has said so
+
+        def section_size(name: str) -> int:
+            try:
+                return max(1, len(load_bank(bank_path(path.stem), facts=self.facts).section(name)))
+            except CourseDataError:
+                return 1  # check_quiz_calls reports the bank
+
+        for location, message, enforced in density_problems(cells, section_size):
+            if enforced:
+                self.add(path, location, message)
+            else:
+                self.notes.append(f"{path}: {location}: {message}")
 
     def check_unused_references(self) -> None:
         for key in sorted(set(self.references) - self.used_keys):
