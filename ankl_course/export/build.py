@@ -70,6 +70,7 @@ MATH = re.compile(r"(?<!\\)\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
 #: Chrome treats "</script" inside an inline script as its end; this keeps inlined libraries whole.
 SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
 KERNEL_TIMEOUT = 180
+EMPTY_TH = re.compile(r"<th(\s[^>]*)?>\s*</th>")
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,13 @@ def _deck_head(site_assets: Path, single: bool) -> str:
     return "\n".join([f"<style>{css}</style>", theme] + [_inline_script(site_assets / s) for s in scripts])
 
 
+def _no_empty_headers(page: str) -> str:
+    """Empty header cells become data cells: the corner cell of a table whose first column holds
+    row labels (a Markdown table with a blank first heading, a pandas index) names nothing, and a
+    screen reader would announce an unnamed column header (axe: empty-table-header)."""
+    return EMPTY_TH.sub(r"<td\1></td>", page)
+
+
 def _has_math(nb: Any) -> bool:
     return any(cell.cell_type == "markdown" and MATH.search(cell.source) for cell in nb.cells)
 
@@ -293,7 +301,7 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
     css += math_css
 
     def finished(body: str) -> str:
-        return mathsvg.substitute(body, formulas, svgs) if formulas else body
+        return _no_empty_headers(mathsvg.substitute(body, formulas, svgs) if formulas else body)
 
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
