@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import copy
 import html
 import json
 import multiprocessing
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CourseDataError
+from ..guide import Guide, guide_html, guide_path, load_guide, notes_markdown, section_headings
 from ..interactive import EXPORT_ENV
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
@@ -58,7 +60,7 @@ TEMPLATES = PACKAGE_DIR / "templates"
 SITE_TEMPLATES = TEMPLATES / "site"
 #: A file that marks a folder as a site this command wrote (so a rebuild may replace it).
 MARKER = ".ankl-course-site"
-MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets")
+MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets", "guide")
 PACK_ZIP = "ankl-course-student-pack.zip"
 #: Output types in the order exports prefer them: the kernel-free HTML of quizzes
 #: and explorers wins over the widget view, which is dead without a kernel.
@@ -233,6 +235,8 @@ def _nav(chapters: list[Chapter], index: int, teacher: bool) -> tuple[str, str]:
     ]
     if teacher:
         top.append('<li><span class="ankl-teacher">Presenter version: answers shown</span></li>')
+        if guide_path(chapter.stem).is_file():
+            top.append(f'<li><a href="../guide/{esc(chapter.stem)}.html">Instructor guide</a></li>')
     steps = []
     if index > 0:
         before = chapters[index - 1]
@@ -276,6 +280,31 @@ def _no_empty_headers(page: str) -> str:
     return EMPTY_TH.sub(r"<td\1></td>", page)
 
 
+def with_guide_notes(nb: Any, guide: Guide | None) -> Any:
+    """A copy of ``nb`` with one speaker-notes cell after each section heading that the chapter's
+    guide covers (data/guide/NN_name.toml): the deck's speaker view shows them."""
+    if guide is None:
+        return nb
+    from nbformat.v4 import new_markdown_cell  # lazy: see execute()
+
+    notes = {index: guide.for_heading(heading) for index, heading in section_headings(nb.cells)}
+    trimmed = copy.copy(nb)
+    trimmed.cells = []
+    for index, cell in enumerate(nb.cells):
+        trimmed.cells.append(cell)
+        section = notes.get(index)
+        if section is not None:
+            trimmed.cells.append(new_markdown_cell(notes_markdown(section),
+                                                   metadata={"slideshow": {"slide_type": "notes"}}))
+    return trimmed
+
+
+def guide_page(title: str, guide: Guide, nb: Any, teacher: bool) -> str:
+    """The instructor guide page of one chapter (teacher build only), in the site's shell."""
+    headings = [heading for _, heading in section_headings(nb.cells)]
+    return _shell(f"Instructor guide: {title}", guide_html(title, guide, headings), teacher)
+
+
 def _has_math(nb: Any) -> bool:
     return any(cell.cell_type == "markdown" and MATH.search(cell.source) for cell in nb.cells)
 
@@ -310,6 +339,10 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
     _write(options.out / "chapters" / f"{name}.html", finished(body))
 
     warnings: list[str] = []
+    guide = load_guide(chapter.stem)
+    nb = with_guide_notes(nb, guide)  # decks only: the page above keeps the notebook's own notes
+    if options.teacher and guide is not None:
+        _write(options.out / "guide" / f"{name}.html", guide_page(chapter.title, guide, nb, options.teacher))
     deck = SlidesExporter(config=config, template_name="ankl_deck")
     linked = {"title": chapter.title, "css": css, "head": _deck_head(site_assets, single=False)}
     body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": linked})
@@ -439,10 +472,15 @@ def chapter_outputs(stem: str) -> list[str]:
     return [f"chapters/{stem}.html", f"slides/{stem}.slides.html", f"slides-single/{stem}.slides.html"]
 
 
+def teacher_outputs(stem: str) -> list[str]:
+    """The extra files a chapter writes in the teacher build (its instructor guide, if any)."""
+    return [f"guide/{stem}.html"] if guide_path(stem).is_file() else []
+
+
 def remove_stale(out: Path, stems: set[str]) -> None:
     """Delete the chapter files and stamps of chapters not in this build (renamed, removed, or
     left out with ``--only``), so the site holds exactly what its index lists."""
-    for folder in ("chapters", "slides", "slides-single", "student-pack"):
+    for folder in ("chapters", "slides", "slides-single", "student-pack", "guide"):
         for path in (out / folder).glob("*") if (out / folder).is_dir() else []:
             if path.is_file() and path.name.split(".", 1)[0] not in stems:
                 path.unlink()
@@ -485,7 +523,8 @@ def build_site(options: Options, chapters: list[Chapter]) -> list[ChapterResult]
         else:
             built = {i: build_chapter(chapters, i, options, workdir) for i in todo}
     for i, result in built.items():
-        stamps.record(result.stem, keys[i], chapter_outputs(result.stem),
+        extra = teacher_outputs(result.stem) if options.teacher else []
+        stamps.record(result.stem, keys[i], chapter_outputs(result.stem) + extra,
                       result.execute_seconds + result.export_seconds)
     results = [built.get(i) or _reused(chapter.stem) for i, chapter in enumerate(chapters)]
     remove_stale(options.out, {chapter.stem for chapter in chapters})
