@@ -27,5 +27,10 @@
   controls.forEach(function (control) {
     control.addEventListener("input", show);
     control.addEventListener("change", show);
+    /* In a deck, reveal.js reads arrow keys on the document and leaves only <input> and
+       <textarea> alone: keep a focused menu's keys for the menu, not for moving slides. */
+    control.addEventListener("keydown", function (event) {
+      if (/^(Arrow|Page|Home|End| )/.test(event.key)) { event.stopPropagation(); }
+    });
   });
 })(document.currentScript && document.currentScript.parentElement);

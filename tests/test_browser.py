@@ -278,7 +278,7 @@ def test_the_site_ships_exactly_the_assets_its_pages_load(browser: Any, site: Pa
                 page.wait_for_selector(".reveal.ready", timeout=10_000)
                 with context.expect_page() as speaker:
                     page.keyboard.press("s")
-                speaker.value.wait_for_selector(".speaker-controls-notes", timeout=10_000)
+                speaker.value.wait_for_selector(".speaker-controls-notes", state="attached", timeout=10_000)
             assert visit.problems() == [], path.name
             requested |= {url[len(assets_uri):] for url in visit.requests if url.startswith(assets_uri)}
         finally:
