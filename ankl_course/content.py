@@ -354,11 +354,28 @@ class Checker:
             except CourseDataError:
                 return 1  # check_quiz_calls reports the bank
 
+        self.check_guide(path, cells)
         for location, message, enforced in density_problems(cells, section_size):
             if enforced:
                 self.add(path, location, message)
             else:
                 self.notes.append(f"{path}: {location}: {message}")
+
+    def check_guide(self, path: Path, cells: list[Any]) -> None:
+        """Every section of a chapter with an instructor guide has its entry (data/guide/)."""
+        from .guide import coverage_problems, load_guide
+
+        try:
+            guide = load_guide(path.stem)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        if guide is None:
+            self.notes.append(f"{path}: no instructor guide (data/guide/{path.stem}.toml), so no speaker "
+                              "notes per section")
+            return
+        for location, message in coverage_problems(guide, cells):
+            self.add(guide.path, location, message)
 
     def check_unused_references(self) -> None:
         for key in sorted(set(self.references) - self.used_keys):

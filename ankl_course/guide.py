@@ -22,6 +22,7 @@ File format::
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,15 +103,33 @@ def load_guide(chapter: str) -> Guide | None:
     return guide
 
 
+#: A "## " heading written inside a ``facts.say("## ...")`` string of a code cell.
+SAID_HEADING = re.compile(r"""["']## ([^"'\\]+)""")
+#: Sections that need no guide entry.
+NO_GUIDE = ("References",)
+
+
 def section_headings(cells: list[Any]) -> list[tuple[int, str]]:
-    """(cell index, heading) of every ``## `` section heading in a chapter's Markdown cells."""
+    """(cell index, heading) of every ``## `` section heading of a chapter: Markdown cells, and
+    headings a code cell states through ``facts.say`` (a section whose text cites facts)."""
     found = []
     for index, cell in enumerate(cells):
-        if cell.get("cell_type") != "markdown":
-            continue
         source = cell.get("source", "")
         text = "".join(source) if isinstance(source, list) else str(source)
-        found += [(index, line[3:].strip()) for line in text.splitlines() if line.startswith("## ")]
+        if cell.get("cell_type") == "markdown":
+            found += [(index, line[3:].strip()) for line in text.splitlines() if line.startswith("## ")]
+        elif cell.get("cell_type") == "code":
+            found += [(index, heading.strip()) for heading in SAID_HEADING.findall(text)]
+    return found
+
+
+def coverage_problems(guide: Guide, cells: list[Any]) -> list[tuple[str, str]]:
+    """(location, message) for chapter sections without a guide entry and entries without a section."""
+    headings = [h for _, h in section_headings(cells) if h not in NO_GUIDE]
+    found = [("", f"section {h!r} has no entry in {guide.path.name} (speaker notes for every section)")
+             for h in headings if guide.for_heading(h) is None]
+    found += [(f"section {n}", f"heading {s.heading!r} starts no section of the chapter")
+              for n, s in enumerate(guide.sections, start=1) if not any(h.startswith(s.heading) for h in headings)]
     return found
 
 
