@@ -1,11 +1,12 @@
 # Two entry points, as the README's quick start says:
 #   make lab   - set up a virtual environment and start the course in JupyterLab
 #   make test  - set up everything the tests need and run them (CI runs this)
+#   make test-fast - the contributor's loop: all but the slow tests (kernels, browsers, site build)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: lab test setup setup-test check bench clean
+.PHONY: lab test test-fast setup setup-test check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ lab: setup
 
 test: setup-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Under a minute: the slow tests need kernels, browsers or the site build, and `make test` runs them.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow" -q $(PYTEST_ARGS)
 
 check: setup
 	$(BIN)/ankl-course check

@@ -11,15 +11,20 @@ course never presents invented data as a real person's.
 
 from __future__ import annotations
 
-import html
-import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from . import figures
+from .cytometry import Sample, generate, sample_names
+from .datafile import check_fields, checked_citations, checked_number, checked_text, read_toml
+from .ebv import DeclineFit, fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
+from .facts import load_references
+from .figures import FigureDisplay
+from .hlh import Assessment, assess, validate_findings
+from .htmlkit import Cell, Markup, table
 from .resources import data_path
 
 FLAGS = ("low", "normal", "high")
@@ -76,44 +81,23 @@ class Case:
     synthetic: bool = True
 
 
-def _fail(path: Path, where: str, message: str) -> CourseDataError:
-    return CourseDataError(path, where, message)
-
-
 def _table(path: Path, raw: dict[str, Any], key: str) -> dict[str, Any]:
     value = raw.get(key)
     if not isinstance(value, dict):
-        raise _fail(path, f"[{key}]", "missing section")
+        raise CourseDataError(path, f"[{key}]", "missing section")
     return value
-
-
-def _number(path: Path, where: str, value: Any, positive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(path, where, f"must be a number, not {value!r}")
-    if positive and value <= 0:
-        raise _fail(path, where, f"must be > 0, not {value!r}")
-    return float(value)
 
 
 def _whole(path: Path, where: str, value: Any, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(path, where, f"must be a whole number >= {minimum}, not {value!r}")
+        raise CourseDataError(path, where, f"must be a whole number >= {minimum}, not {value!r}")
     return value
-
-
-def _text(path: Path, where: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(path, where, "must be a non-empty text")
-    return value.strip()
 
 
 def _sources(path: Path, where: str, value: Any, known: set[str] | None) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _fail(path, where, "sources must be a non-empty list of citation keys")
-    if known is not None:
-        for key in value:
-            if key not in known:
-                raise _fail(path, where, f"citation key {key!r} is not in references.toml")
+        raise CourseDataError(path, where, "sources must be a non-empty list of citation keys")
+    checked_citations(path, where, value, known)
     return tuple(value)
 
 
@@ -122,70 +106,68 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     path = path or data_path("case_study.toml")
     raw = read_toml(path)
     if references is None:
-        from .facts import load_references
-
         references = set(load_references())
-    unknown = set(raw) - TOP_FIELDS
-    if unknown:
-        raise _fail(path, "", f"unknown field(s): {', '.join(sorted(unknown))}")
+    check_fields(path, "", raw, TOP_FIELDS)
     if raw.get("synthetic") is not True:
-        raise _fail(path, "synthetic", "the case must be marked synthetic = true (the course shows no real patient)")
+        raise CourseDataError(path, "synthetic",
+                              "the case must be marked synthetic = true (the course shows no real patient)")
     sources = _sources(path, "sources", raw.get("sources"), references)
 
     labs = []
     for number, entry in enumerate(raw.get("lab", []), start=1):
         where = f"lab #{number}"
         if not isinstance(entry, dict) or set(entry) != {"name", "value", "unit", "flag"}:
-            raise _fail(path, where, "each [[lab]] has exactly name, value, unit and flag")
+            raise CourseDataError(path, where, "each [[lab]] has exactly name, value, unit and flag")
         if entry["flag"] not in FLAGS:
-            raise _fail(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
-        labs.append(Lab(_text(path, where, entry["name"]), _number(path, where, entry["value"], positive=False),
-                        _text(path, where, entry["unit"]), entry["flag"]))
+            raise CourseDataError(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
+        labs.append(Lab(checked_text(path, where, entry["name"]), checked_number(path, where, entry["value"]),
+                        checked_text(path, where, entry["unit"]), entry["flag"]))
     if not labs:
-        raise _fail(path, "lab", "the case needs at least one [[lab]] result")
+        raise CourseDataError(path, "lab", "the case needs at least one [[lab]] result")
 
     flow = _table(path, raw, "flow")
     _sources(path, "[flow]", flow.get("sources"), references)
-    from .cytometry import sample_names
 
     if flow.get("sample") not in sample_names():
-        raise _fail(path, "[flow] sample", f"{flow.get('sample')!r} is not one of {', '.join(sample_names())}")
+        raise CourseDataError(path, "[flow] sample",
+                              f"{flow.get('sample')!r} is not one of {', '.join(sample_names())}")
     flow_spec = FlowSpec(flow["sample"], _whole(path, "[flow] n_events", flow.get("n_events"), 1000),
                          _whole(path, "[flow] seed", flow.get("seed")))
 
     hlh_section = _table(path, raw, "hlh")
     _sources(path, "[hlh]", hlh_section.get("sources"), references)
-    from .hlh import validate_findings
 
     try:
         findings = validate_findings(hlh_section.get("findings") or {})
     except ValueError as exc:
-        raise _fail(path, "[hlh.findings]", str(exc)) from None
+        raise CourseDataError(path, "[hlh.findings]", str(exc)) from None
 
     ebv_section = _table(path, raw, "ebv")
     _sources(path, "[ebv]", ebv_section.get("sources"), references)
     days = ebv_section.get("days")
     if not isinstance(days, list) or len(days) < 3:
-        raise _fail(path, "[ebv] days", "give at least three measurement days")
-    day_values = tuple(_number(path, "[ebv] days", d, positive=False) for d in days)
+        raise CourseDataError(path, "[ebv] days", "give at least three measurement days")
+    day_values = tuple(checked_number(path, "[ebv] days", d) for d in days)
     if any(b <= a for a, b in zip(day_values, day_values[1:], strict=False)):
-        raise _fail(path, "[ebv] days", "days must be strictly increasing")
+        raise CourseDataError(path, "[ebv] days", "days must be strictly increasing")
     ebv_spec = EbvSpec(
         days=day_values,
-        baseline=_number(path, "[ebv] baseline", ebv_section.get("baseline")),
-        true_half_life_days=_number(path, "[ebv] true_half_life_days", ebv_section.get("true_half_life_days")),
-        noise_log10=_number(path, "[ebv] noise_log10", ebv_section.get("noise_log10"), positive=False),
+        baseline=checked_number(path, "[ebv] baseline", ebv_section.get("baseline"), positive=True),
+        true_half_life_days=checked_number(path, "[ebv] true_half_life_days",
+                                           ebv_section.get("true_half_life_days"), positive=True),
+        noise_log10=checked_number(path, "[ebv] noise_log10", ebv_section.get("noise_log10")),
         seed=_whole(path, "[ebv] seed", ebv_section.get("seed")),
     )
 
     decision = _table(path, raw, "decision")
     _sources(path, "[decision]", decision.get("sources"), references)
     return Case(
-        id=_text(path, "id", raw.get("id")), title=_text(path, "title", raw.get("title")),
-        age_years=_whole(path, "age_years", raw.get("age_years"), 1), sex=_text(path, "sex", raw.get("sex")),
-        presentation=_text(path, "presentation", raw.get("presentation")), labs=tuple(labs), flow=flow_spec,
-        hlh_findings=findings, ebv=ebv_spec, response=_text(path, "[decision] response", decision.get("response")),
-        donor=_text(path, "[decision] donor", decision.get("donor")), sources=sources,
+        id=checked_text(path, "id", raw.get("id")), title=checked_text(path, "title", raw.get("title")),
+        age_years=_whole(path, "age_years", raw.get("age_years"), 1), sex=checked_text(path, "sex", raw.get("sex")),
+        presentation=checked_text(path, "presentation", raw.get("presentation")), labs=tuple(labs), flow=flow_spec,
+        hlh_findings=findings, ebv=ebv_spec,
+        response=checked_text(path, "[decision] response", decision.get("response")),
+        donor=checked_text(path, "[decision] donor", decision.get("donor")), sources=sources,
     )
 
 
@@ -194,15 +176,11 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
 
 def lab_table_html(case: Case) -> str:
     """The first blood results as an accessible HTML table, flags spelled out (not colour alone)."""
-    esc = html.escape
-    marks = {"low": "&#8595; low", "high": "&#8593; high", "normal": "normal"}
-    rows = "".join(
-        f"<tr><td>{esc(lab.name)}</td><td style='text-align:right'>{lab.value:g}</td><td>{esc(lab.unit)}</td>"
-        f"<td>{marks[lab.flag]}</td></tr>"
-        for lab in case.labs
-    )
-    return ("<table class='ankl-labs'><caption>First blood tests (synthetic patient)</caption>"
-            f"<tr><th>Test</th><th>Value</th><th>Unit</th><th>Flag</th></tr>{rows}</table>")
+    marks = {"low": Markup("&#8595; low"), "high": Markup("&#8593; high"), "normal": "normal"}
+    rows = [(lab.name, Cell(f"{lab.value:g}", style="text-align:right"), lab.unit, marks[lab.flag])
+            for lab in case.labs]
+    return table(["Test", "Value", "Unit", "Flag"], rows, caption="First blood tests (synthetic patient)",
+                 css_class="ankl-labs", sections=False, scoped=False)
 
 
 def flagged(case: Case, flag: str) -> list[str]:
@@ -212,33 +190,25 @@ def flagged(case: Case, flag: str) -> list[str]:
     return [lab.name for lab in case.labs if lab.flag == flag]
 
 
-def flow_sample(case: Case) -> Any:
+def flow_sample(case: Case) -> Sample:
     """The patient's blood as a synthetic cytometry sample (same events on every run)."""
-    from .cytometry import generate
-
     return generate(case.flow.sample, n_events=case.flow.n_events, seed=case.flow.seed)
 
 
-def hlh_assessment(case: Case) -> Any:
+def hlh_assessment(case: Case) -> Assessment:
     """HLH-2004 applied to the patient's findings by the course's checker."""
-    from .hlh import assess
-
     return assess(case.hlh_findings)
 
 
 def ebv_series(case: Case) -> tuple[list[float], list[float]]:
     """The patient's EBV DNA loads (copies/mL) on the measurement days, rounded to whole copies."""
-    from .ebv import simulate_load
-
     spec = case.ebv
     loads = simulate_load(list(spec.days), spec.baseline, spec.true_half_life_days, spec.noise_log10, spec.seed)
     return list(spec.days), [float(round(x)) for x in loads]
 
 
-def ebv_fit(case: Case, first: int | None = None) -> Any:
+def ebv_fit(case: Case, first: int | None = None) -> DeclineFit:
     """Log-linear fit of the first ``first`` measurements (all by default)."""
-    from .ebv import fit_decline
-
     days, loads = ebv_series(case)
     count = len(days) if first is None else first
     if not 3 <= count <= len(days):
@@ -246,14 +216,11 @@ def ebv_fit(case: Case, first: int | None = None) -> Any:
     return fit_decline(days[:count], loads[:count])
 
 
-def ebv_fit_view(case: Case) -> Any:
+def ebv_fit_view(case: Case) -> Callable[[int], FigureDisplay]:
     """Render function for the explorer: fit the first ``points`` measurements and show the line."""
-    from . import figures
-    from .ebv import kinetics_figure
-
     days, loads = ebv_series(case)
 
-    def render(points: int) -> Any:
+    def render(points: int) -> FigureDisplay:
         fit = ebv_fit(case, points)
         fig = kinetics_figure(days[:points], loads[:points], fit)
         fig.axes[0].set_xlim(-1, days[-1] + 1)
@@ -267,7 +234,4 @@ def ebv_fit_view(case: Case) -> Any:
 
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A small HTML table (for gating results and summaries)."""
-    esc = html.escape
-    head = "".join(f"<th>{esc(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return table([str(h) for h in headers], [[str(c) for c in row] for row in rows], sections=False, scoped=False)

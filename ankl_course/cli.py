@@ -10,8 +10,10 @@ A subcommand is a function ``(argv: list[str], prog: str) -> int``, named as
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 from . import __version__
+from .errors import CourseDataError
 
 #: name -> (module, one-line help). Order is the order `--help` lists them in.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -25,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assets": ("ankl_course.export.assets", "install the pinned browser libraries that exports need (npm ci)"),
     "build": ("ankl_course.export.build", "build the offline site: chapter pages, slide decks, student pack"),
     "export-quiz": ("ankl_course.lms", "write the question banks for Moodle (GIFT or Moodle XML)"),
+    "progress": ("ankl_course.progress_command", "show your quiz progress per chapter, export it as CSV, or reset it"),
     "fcs": ("ankl_course.cytometry.command", "list synthetic cytometry samples, write one as FCS, or gate an FCS file"),
 }
 
@@ -53,9 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     if name not in COMMANDS:
         print(f"ankl-course: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    from importlib import import_module
-
-    from .errors import CourseDataError
 
     module_name, _, function = COMMANDS[name][0].partition(":")
     command = getattr(import_module(module_name), function or "main")

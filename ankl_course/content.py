@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from .claims import Claim, load_claims
 from .claims import uses as claim_uses
+from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import (
     CITATION,
@@ -32,7 +32,12 @@ from .facts import (
     load_facts,
     load_references,
 )
+from .guide import coverage_problems, load_guide
+from .nbfile import cell_source, read_notebook
+from .quiz import bank_path, load_bank
+from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
+from .slides import density_problems
 
 REQUIRED_HEADINGS = {
     "learning objectives": "a 'Learning objectives' section",
@@ -70,11 +75,6 @@ class Problem:
         return CourseDataError(self.path, self.location, self.message).format()
 
 
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:
     """(location, key) for every ``cite``/``source``/``sources`` value in a TOML tree."""
     if isinstance(node, dict):
@@ -98,6 +98,8 @@ class Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: Authoring cues in the question banks (printed, but they do not fail the check).
+        self.cues: list[Problem] = []
         self.used_keys: set[str] = set()
         self.references: dict[str, Reference] = {}
         self.facts: dict[str, Fact] = {}
@@ -182,24 +184,41 @@ class Checker:
             if path.name in ("references.toml", "facts.toml") or path.parent.name == "quizzes":
                 continue
             try:
-                tree = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                self.add(path, "", f"not valid TOML: {exc}")
+                tree = read_toml(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for location, key in _walk_citations(tree, ""):
                 self.use(path, location, key)
 
     def check_banks(self) -> None:
-        from .quiz import load_bank
-
+        banks: dict[str, Any] = {}
         for path in sorted(data_path("quizzes").glob("*.toml")):
             try:
                 bank = load_bank(path, facts=self.facts)
             except CourseDataError as exc:
                 self.add(exc.path, exc.location, exc.message)
                 continue
+            banks[bank.chapter] = bank
             self.used_keys.update(bank.source_keys(self.facts))
             self.use_claims(path, "", path.read_text(encoding="utf-8"))
+            self.cues += [Problem(str(path), where, message) for where, message in cues(bank)]
+        for bank in banks.values():
+            self.check_bank_links(bank, banks)
+
+    def check_bank_links(self, bank: Any, banks: dict[str, Any]) -> None:
+        """Warm-up, pre-test and post-test references name existing questions of earlier chapters."""
+        for name, refs in (("warmup", bank.warmup), ("pretest", bank.pretest)):
+            for ref in refs:
+                chapter, qid = ref.split("/", 1)
+                if chapter not in banks or qid not in banks[chapter].questions:
+                    self.add(bank.path, name, f"{ref!r}: no such question")
+                elif name == "warmup" and chapter >= bank.chapter:
+                    self.add(bank.path, name, f"{ref!r}: a warm-up recalls an earlier chapter")
+        if bank.warmup and not 2 <= len(bank.warmup) <= 3:
+            self.add(bank.path, "warmup", f"a warm-up has 2 or 3 questions, not {len(bank.warmup)}")
+        if bank.posttest and not (bank.posttest in banks and banks[bank.posttest].pretest):
+            self.add(bank.path, "posttest", f"{bank.posttest!r} has no pre-test to repeat")
 
     def check_text_citations(self, path: Path, location: str, text: str) -> None:
         self.use_claims(path, location, text)
@@ -219,9 +238,9 @@ class Checker:
 
     def check_notebook(self, path: Path) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.add(path, "", f"not a readable notebook: {exc}")
+            data = read_notebook(path)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
             return
         if data.get("nbformat") != 4:
             self.add(path, "", "notebooks must be nbformat 4")
@@ -232,13 +251,13 @@ class Checker:
         sessions: set[str] = set()
         for number, cell in enumerate(cells, start=1):
             where = f"cell {number}"
-            text = _source(cell)
+            text = cell_source(cell)
             kind = cell.get("cell_type")
             slide = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
             if slide not in SLIDE_TYPES:
                 self.add(path, where, "missing slide metadata (metadata.slideshow.slide_type)")
-            if PLACEHOLDER_WORDS.search(text):
-                self.add(path, where, f"placeholder text {PLACEHOLDER_WORDS.search(text).group(0)!r}")
+            if placeholder := PLACEHOLDER_WORDS.search(text):
+                self.add(path, where, f"placeholder text {placeholder.group(0)!r}")
             self.check_text_citations(path, where, text)
             self.check_images(path, where, text)
             if kind == "markdown":
@@ -246,8 +265,8 @@ class Checker:
                 for line in text.splitlines():
                     if line.lstrip().startswith("#"):
                         headings.add(line.lstrip("# ").strip().lower())
-                if PERCENT.search(text):
-                    self.add(path, where, f"number {PERCENT.search(text).group(0)!r} typed in Markdown: "
+                if percent := PERCENT.search(text):
+                    self.add(path, where, f"number {percent.group(0)!r} typed in Markdown: "
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
                 self.check_outputs(path, where, text, cell)
@@ -268,7 +287,7 @@ class Checker:
             self.add(path, "", "missing a time estimate ('Estimated time: ...')")
         if "prerequisite" not in lowered:
             self.add(path, "", "missing prerequisites")
-        if not cells or cells[0].get("cell_type") != "markdown" or not _source(cells[0]).lstrip().startswith("# "):
+        if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
 
     def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
@@ -304,8 +323,6 @@ class Checker:
                 self.add(path, where, "<img> without alt text")
 
     def check_quiz_calls(self, path: Path, where: str, text: str, chapters: set[str]) -> None:
-        from .quiz import bank_path, load_bank
-
         calls = list(ASK_CALL.finditer(text))
         if not calls:
             return
@@ -331,18 +348,15 @@ class Checker:
             return
         for path in sorted(folder.rglob("*.ipynb")):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                self.add(path, "", f"not a readable notebook: {exc}")
+                data = read_notebook(path)
+            except CourseDataError as exc:
+                self.add(exc.path, exc.location, exc.message)
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
-                self.check_text_citations(path, f"cell {number}", _source(cell))
+                self.check_text_citations(path, f"cell {number}", cell_source(cell))
 
     def check_slide_density(self, path: Path) -> None:
         """At most one figure or explorer, one question and about 90 words per slide (see slides.py)."""
-        from .quiz import bank_path, load_bank
-        from .slides import density_problems
-
         try:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
@@ -363,8 +377,6 @@ class Checker:
 
     def check_guide(self, path: Path, cells: list[Any]) -> None:
         """Every section of a chapter with an instructor guide has its entry (data/guide/)."""
-        from .guide import coverage_problems, load_guide
-
         try:
             guide = load_guide(path.stem)
         except CourseDataError as exc:
@@ -421,6 +433,8 @@ def main(argv: list[str], prog: str = "ankl-course check") -> int:
     problems = checker.run(args.notebooks or None)
     for note in checker.notes:
         print(f"note: {note}")
+    for cue in checker.cues:
+        print(f"cue: {cue}")
     for problem in problems:
         print(problem)
     if problems:

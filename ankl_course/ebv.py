@@ -24,7 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 
+from . import figures
 from .datafile import read_toml
 from .errors import CourseDataError
 from .resources import data_path
@@ -244,10 +247,8 @@ def load_latency(path: Path | None = None) -> tuple[tuple[str, ...], tuple[Laten
 # -- figures (matplotlib is imported by figures.new_figure, only when a figure is drawn) ----
 
 
-def latency_figure() -> Any:
+def latency_figure() -> Figure:
     """A grid of viral products (rows) by latency programme (columns), filled where expressed."""
-    from . import figures
-
     genes, programmes = load_latency()
     grid = np.array([[gene in p.expressed for p in programmes] for gene in genes], dtype=float)
     fig, ax = figures.new_figure("small")
@@ -268,15 +269,11 @@ def latency_figure() -> Any:
 
 
 def _two_colour_map(on: str) -> Any:
-    from matplotlib.colors import ListedColormap
-
     return ListedColormap(["#f2f2f2", on])
 
 
-def base_rate_figure(result: BaseRate) -> Any:
+def base_rate_figure(result: BaseRate) -> Figure:
     """Horizontal bars on a log scale: the two directions of the conditional probability."""
-    from . import figures
-
     labels = ["P(seropositive | ANKL)", "P(ANKL | seropositive),\nper year", "P(ANKL | seronegative),\nper year"]
     values = [result.p_seropositive_given_ankl, result.p_ankl_given_seropositive, result.p_ankl_given_seronegative]
     colours = [figures.PALETTE["blue"], figures.PALETTE["vermillion"], figures.PALETTE["orange"]]
@@ -309,10 +306,8 @@ def readable_probability(p: float) -> str:
 
 
 def kinetics_figure(days: Sequence[float], loads: Sequence[float], fit: DeclineFit,
-                    true_half_life: float | None = None) -> Any:
+                    true_half_life: float | None = None) -> Figure:
     """Measured loads (points) and the fitted log-linear decline (line), log10 y axis."""
-    from . import figures
-
     t = np.asarray(days, dtype=float)
     fig, ax = figures.new_figure("wide")
     ax.scatter(t, loads, color=figures.PALETTE["blue"], zorder=3, label="synthetic measurements")

@@ -14,7 +14,17 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cycler import cycler
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
+
+# pyplot is imported inside the functions that draw (measured): it takes about 1.5 s to import,
+# and this module is loaded by every chapter module, including the cytometry package that
+# `ankl-course fcs list` loads to print a few names.
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order plots use it.
 PALETTE: dict[str, str] = {
@@ -39,10 +49,8 @@ SIZES: dict[str, tuple[float, float]] = {
 DPI = 100
 
 
-def style() -> dict[str, Any]:
+def style() -> dict[RcKeyType, Any]:
     """Matplotlib rc settings of the course style (used as a context, never set globally)."""
-    from cycler import cycler
-
     return {
         "axes.prop_cycle": cycler(color=CYCLE),
         "axes.spines.top": False,
@@ -58,7 +66,7 @@ def style() -> dict[str, Any]:
     }
 
 
-def new_figure(size: str = "wide", ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Any, Any]:
+def new_figure(size: str = "wide", ncols: int = 1, nrows: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     """A figure and axes in the course style, sized by name (see :data:`SIZES`)."""
     import matplotlib.pyplot as plt
 
@@ -69,14 +77,29 @@ def new_figure(size: str = "wide", ncols: int = 1, nrows: int = 1, **kwargs: Any
     return fig, axes
 
 
-def png_bytes(fig: Any) -> bytes:
-    """The figure as PNG, rendered deterministically (no timestamp metadata)."""
+def png_bytes(fig: Figure, fast: bool = False) -> bytes:
+    """The figure as PNG, rendered deterministically (no timestamp metadata).
+
+    ``fast`` is for explorers that redraw on every slider move: the figure keeps its own layout
+    (no tight bounding box to measure) and the PNG is barely compressed, which takes a good part
+    off a redraw for a file a few kB larger.
+    """
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    with plt.rc_context(style()):
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+    settings = {**style(), "savefig.bbox": "standard"} if fast else style()
+    with plt.rc_context(settings):
+        fig.savefig(buffer, format="png", metadata={"Software": None},
+                    pil_kwargs={"compress_level": 1} if fast else None)
     return buffer.getvalue()
+
+
+def styled() -> Any:
+    """A context in which new figures, axes and artists take the course style: for figures built
+    outside pyplot (explorers keep one between redraws, so a notebook never shows it by itself)."""
+    import matplotlib.pyplot as plt
+
+    return plt.rc_context(style())
 
 
 class FigureDisplay:
@@ -105,7 +128,7 @@ class FigureDisplay:
         }
 
 
-def show(fig: Any, alt: str, caption: str = "") -> FigureDisplay:
+def show(fig: Figure, alt: str, caption: str = "") -> FigureDisplay:
     """Render ``fig`` with its alt text, close it (so it is not shown twice), and
     return the display object; make it the last expression of a cell."""
     import matplotlib.pyplot as plt

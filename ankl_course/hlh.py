@@ -25,6 +25,7 @@ from typing import Any
 
 from .datafile import read_toml
 from .errors import CourseDataError
+from .htmlkit import Cell, Markup, table
 from .resources import data_path
 
 MET, NOT_MET, MISSING = "met", "not met", "missing"
@@ -336,19 +337,13 @@ _VERDICT_COLOUR = {FULFILLED: "#00613e", NOT_FULFILLED: "#a3001b", UNDETERMINED:
 def assessment_html(assessment: Assessment, title: str = "") -> str:
     """A table of the criteria with their status, and the verdict, as accessible HTML."""
     esc = html.escape
-    rows = "".join(
-        f"<tr><td>{esc(r.label)}</td>"
-        f'<td style="color:{_COLOUR[r.status]};font-weight:600">{_SYMBOL[r.status]}</td>'
-        f"<td>{esc(r.detail)}</td></tr>"
-        for r in assessment.results
-    )
+    rows = [(r.label, Cell(Markup(_SYMBOL[r.status]), style=f"color:{_COLOUR[r.status]};font-weight:600"), r.detail)
+            for r in assessment.results]
     molecular = {True: "positive", False: "negative", None: "not available"}[assessment.molecular_diagnosis]
-    caption = f"<caption>{esc(title)}</caption>" if title else ""
     colour = _VERDICT_COLOUR[assessment.verdict]
     return (
-        f'<table class="ankl-hlh">{caption}<thead><tr><th scope="col">Criterion</th>'
-        f'<th scope="col">Status</th><th scope="col">Why</th></tr></thead><tbody>{rows}</tbody></table>'
-        f"<p>Molecular diagnosis: {molecular}.</p>"
+        table(["Criterion", "Status", "Why"], rows, caption=title, css_class="ankl-hlh")
+        + f"<p>Molecular diagnosis: {molecular}.</p>"
         f'<p role="status" style="color:{colour};font-weight:600">HLH-2004 {esc(assessment.verdict)}: '
         f"{esc(assessment.reason)}.</p>"
     )
@@ -357,15 +352,9 @@ def assessment_html(assessment: Assessment, title: str = "") -> str:
 def criteria_html(criteria: Criteria | None = None) -> str:
     """The criteria themselves as a table, read from the data file (no number typed in a notebook)."""
     criteria = criteria or load_criteria()
-    rows = "".join(
-        f"<tr><td>{i}</td><td>{html.escape(c.label)}</td><td>{html.escape(c.description)}</td></tr>"
-        for i, c in enumerate(criteria.criteria, start=1)
-    )
-    return (
-        f'<table class="ankl-hlh-criteria"><caption>{html.escape(criteria.name)}: a molecular diagnosis, '
-        f"or at least {criteria.required} of these</caption><thead><tr><th scope=\"col\">#</th>"
-        f'<th scope="col">Criterion</th><th scope="col">Threshold</th></tr></thead><tbody>{rows}</tbody></table>'
-    )
+    rows = [(i, c.label, c.description) for i, c in enumerate(criteria.criteria, start=1)]
+    caption = f"{criteria.name}: a molecular diagnosis, or at least {criteria.required} of these"
+    return table(["#", "Criterion", "Threshold"], rows, caption=caption, css_class="ankl-hlh-criteria")
 
 
 # -- vignettes ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .htmlkit import markdown
 from .resources import PACKAGE_DIR
 
 #: Set (to "1") in the kernel that ``ankl-course build`` executes chapters in: nobody can move a
@@ -48,9 +49,7 @@ def html_of(shown: Any) -> str:
             value = method()
             if value:
                 if name == "_repr_markdown_":
-                    import mistune
-
-                    return mistune.html(value)
+                    return markdown(value)
                 return str(value)
     return f"<pre>{html.escape(repr(shown))}</pre>"
 
@@ -105,6 +104,8 @@ class Explorer:
         was seen to stall for a whole cell timeout.
         """
         if self._widget is None:
+            # Lazy (measured): ipywidgets pulls in IPython, about 0.8 s, and explorers are built by
+            # modules that `ankl-course fcs` loads; the live widget is needed only when displayed.
             import ipywidgets as widgets
 
             view = widgets.HTML(value=html_of(self.shown()))
@@ -199,11 +200,12 @@ def control_stops(name: str, control: Any, limit: int) -> Axis | None:
         return Axis(name, _label(name, control), ((False, "no"), (True, "yes")), int(control.value), False)
     bounds = [getattr(control, key, None) for key in ("min", "max", "step")]
     if all(isinstance(b, (int, float)) for b in bounds) and bounds[2]:
-        low, high, step = bounds
+        low, high, step = (float(b) for b in bounds)  # type: ignore[arg-type]  # checked just above
         count = int(round((high - low) / step)) + 1
         start = int(round((control.value - low) / step))
         keep = _spread(count, start, limit)
-        cast = int if isinstance(control.value, int) else (lambda v: round(v, 10))
+        cast: Callable[[float], float | int] = (
+            (lambda v: int(round(v))) if isinstance(control.value, int) else (lambda v: round(v, 10)))
         stops = tuple((cast(low + i * step), _text(cast(low + i * step))) for i in keep)
         return Axis(name, _label(name, control), stops, keep.index(start), slider=True)
     return None

@@ -26,6 +26,7 @@ explanation and the full reference of the source become the general feedback.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -33,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CourseDataError
-from .facts import Reference, load_facts, load_references
+from .facts import Reference, load_facts, load_references, render
+from .htmlkit import escape, inline_markdown
 from .quiz import Bank, Question, load_bank
 from .resources import data_path
 
@@ -79,14 +81,7 @@ def bank_paths() -> list[Path]:
 
 def lms_html(text: str) -> str:
     """Bank Markdown to inline HTML, citations as plain text (see the module docstring)."""
-    import mistune
-
-    from .facts import render
-
-    rendered = mistune.html(render(text)).strip()
-    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
-        rendered = rendered[3:-4]
-    return REF_ANCHOR.sub(r"\1", rendered)
+    return REF_ANCHOR.sub(r"\1", inline_markdown(render(text)))
 
 
 def _number(value: float) -> str:
@@ -96,14 +91,8 @@ def _number(value: float) -> str:
 def _general_feedback(question: Question, references: dict[str, Reference]) -> str:
     source = references[question.source]
     link = source.link()
-    cited = f'<a href="{link}">{_escape_html(source.full())}</a>' if link else _escape_html(source.full())
+    cited = f'<a href="{link}">{escape(source.full())}</a>' if link else escape(source.full())
     return f"<p>{lms_html(question.explanation)}</p><p>Source: {cited}</p>"
-
-
-def _escape_html(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
 
 
 def _choice_answers(bank: Bank, question: Question) -> tuple[Answer, ...]:
@@ -125,17 +114,14 @@ def _choice_answers(bank: Bank, question: Question) -> tuple[Answer, ...]:
 
 def to_item(bank: Bank, question: Question, references: dict[str, Reference]) -> Item:
     """Map one course question to its Moodle form."""
-    common = {
-        "name": f"{bank.chapter} {question.id}",
-        "idnumber": f"{bank.chapter}-{question.id}",
-        "general_feedback": _general_feedback(question, references),
-    }
+    item = functools.partial(Item, name=f"{bank.chapter} {question.id}", idnumber=f"{bank.chapter}-{question.id}",
+                             general_feedback=_general_feedback(question, references))
     prompt = lms_html(question.prompt)
     if question.type == "numeric":
         assert question.low is not None and question.high is not None
         middle = (question.low + question.high) / 2
         tolerance = (question.high - question.low) / 2
-        unit = f" (answer in {_escape_html(question.unit)})" if question.unit else ""
+        unit = f" (answer in {escape(question.unit)})" if question.unit else ""
         correct = " ".join(filter(None, ["Correct.", lms_html(question.feedback_correct)]))
         other = " ".join(filter(None, [
             f"Below the accepted range: {lms_html(question.feedback_low)}" if question.feedback_low else "",
@@ -145,16 +131,16 @@ def to_item(bank: Bank, question: Question, references: dict[str, Reference]) ->
             Answer(_number(middle), "100", correct, tolerance=_number(tolerance)),
             Answer("*", "0", other),
         )
-        return Item(qtype="numerical", text=prompt + unit, answers=answers, **common)
+        return item(qtype="numerical", text=prompt + unit, answers=answers)
     if question.type == "truefalse":
         true_option, false_option = question.options
         answers = (
             Answer("true", "100" if true_option.correct else "0", lms_html(true_option.feedback)),
             Answer("false", "100" if false_option.correct else "0", lms_html(false_option.feedback)),
         )
-        return Item(qtype="truefalse", text=prompt, answers=answers, correct_is_true=true_option.correct, **common)
-    return Item(qtype="multichoice", text=prompt, answers=_choice_answers(bank, question),
-                single=question.type == "single", **common)
+        return item(qtype="truefalse", text=prompt, answers=answers, correct_is_true=true_option.correct)
+    return item(qtype="multichoice", text=prompt, answers=_choice_answers(bank, question),
+                single=question.type == "single")
 
 
 # -- GIFT ------------------------------------------------------------------------

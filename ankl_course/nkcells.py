@@ -20,10 +20,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .datafile import read_toml
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from . import figures
+from .datafile import check_fields, checked_number, read_toml
 from .errors import CourseDataError
+from .figures import FigureDisplay
+from .htmlkit import table
 from .resources import data_path
 
 #: The target-cell features a receptor can read, each scored from 0 to 1.
@@ -101,12 +107,6 @@ class Decision:
         return "Killed: activating signals outweigh inhibitory ones by more than the threshold."
 
 
-def _number(path: Path, where: str, value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise CourseDataError(path, where, f"{name} must be a number >= 0")
-    return float(value)
-
-
 def load_model(path: Path | None = None) -> Model:
     """Read and validate the receptor table (``data/nk_receptors.toml``)."""
     path = path or data_path("nk_receptors.toml")
@@ -114,18 +114,13 @@ def load_model(path: Path | None = None) -> Model:
     receptors = []
     for number, entry in enumerate(raw.get("receptor", []), start=1):
         where = f"receptor #{number}"
-        missing = sorted(RECEPTOR_FIELDS - set(entry))
-        if missing:
-            raise CourseDataError(path, where, f"missing field(s): {', '.join(missing)}")
-        unknown = sorted(set(entry) - RECEPTOR_FIELDS)
-        if unknown:
-            raise CourseDataError(path, where, f"unknown field(s): {', '.join(unknown)}")
+        check_fields(path, where, entry, RECEPTOR_FIELDS, required=RECEPTOR_FIELDS)
         where = f"receptor {entry['name']}"
         if entry["role"] not in ROLES:
             raise CourseDataError(path, where, f"role must be one of {', '.join(ROLES)}")
         if entry["reads"] not in FEATURES:
             raise CourseDataError(path, where, f"reads must be one of {', '.join(FEATURES)}")
-        weight = _number(path, where, entry["weight"], "weight")
+        weight = checked_number(path, where, entry["weight"], "weight", low=0)
         receptors.append(Receptor(**{**entry, "weight": weight}))
     if not receptors:
         raise CourseDataError(path, "", "needs at least one [[receptor]]")
@@ -134,8 +129,9 @@ def load_model(path: Path | None = None) -> Model:
         raise CourseDataError(path, "", "receptor names must be unique")
     return Model(
         receptors=tuple(receptors),
-        baseline_activation=_number(path, "baseline_activation", raw.get("baseline_activation"), "baseline_activation"),
-        threshold=_number(path, "threshold", raw.get("threshold"), "threshold"),
+        baseline_activation=checked_number(path, "baseline_activation", raw.get("baseline_activation"),
+                                           "baseline_activation", low=0),
+        threshold=checked_number(path, "threshold", raw.get("threshold"), "threshold", low=0),
     )
 
 
@@ -168,11 +164,9 @@ def describe(decision: Decision) -> str:
     )
 
 
-def signal_figure(decision: Decision, model: Model | None = None) -> Any:
+def signal_figure(decision: Decision, model: Model | None = None) -> Figure:
     """Horizontal bars: each receptor's signal (inhibitory to the left, activating to the right),
     then the net signal against the threshold, titled with the verdict."""
-    from . import figures
-
     model = model or load_model()
     roles = {r.name: r.role for r in model.receptors}
     names = list(decision.signals)
@@ -196,10 +190,8 @@ def signal_figure(decision: Decision, model: Model | None = None) -> Any:
     return fig
 
 
-def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibody: float = 0.0) -> Any:
+def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibody: float = 0.0) -> FigureDisplay:
     """Render function for the chapter's explorer: the signal bars with alt text."""
-    from . import figures
-
     model = load_model()
     decision = decide(Target(mhc_class_i, stress_ligands, antibody), model)
     return figures.show(signal_figure(decision, model), alt=describe(decision))
@@ -207,16 +199,9 @@ def show_decision(mhc_class_i: float = 1.0, stress_ligands: float = 0.0, antibod
 
 def receptor_table_html(model: Model | None = None) -> str:
     """The receptor table as HTML, so the chapter shows the same data the model uses."""
-    import html
-
     model = model or load_model()
-    rows = "".join(
-        f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.role)}</td>"
-        f"<td>{html.escape(r.ligand)}</td><td>{html.escape(r.reads.replace('_', ' '))}</td></tr>"
-        for r in model.receptors
-    )
-    return ("<table><thead><tr><th>Receptor</th><th>Signal</th><th>Ligand on the target</th>"
-            f"<th>Model reads</th></tr></thead><tbody>{rows}</tbody></table>")
+    rows = [(r.name, r.role, r.ligand, r.reads.replace("_", " ")) for r in model.receptors]
+    return table(["Receptor", "Signal", "Ligand on the target", "Model reads"], rows, scoped=False)
 
 
 def kill_grid(steps: int = 41, antibody: float = 0.0, model: Model | None = None) -> list[list[bool]]:
@@ -228,14 +213,9 @@ def kill_grid(steps: int = 41, antibody: float = 0.0, model: Model | None = None
     return [[decide(Target(mhc, stress, antibody), model).kill for mhc in levels] for stress in levels]
 
 
-def decision_map_figure(steps: int = 41, model: Model | None = None) -> Any:
+def decision_map_figure(steps: int = 41, model: Model | None = None) -> Figure:
     """The whole decision space at a glance: where on the HLA class I x stress-ligand plane
     the teaching model kills, with the three textbook cases marked."""
-    import numpy as np
-    from matplotlib.colors import ListedColormap
-
-    from . import figures
-
     model = model or load_model()
     grid = np.array(kill_grid(steps, model=model), dtype=float)
     fig, ax = figures.new_figure("square")

@@ -20,8 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+import ipywidgets as widgets
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from . import figures
+from .datafile import check_fields, checked_citations, checked_text, read_toml
 from .errors import CourseDataError
+from .facts import load_references
+from .htmlkit import table
+from .interactive import Explorer
 from .resources import data_path
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -179,14 +187,12 @@ class Formulary:
 
 
 def _text(path: Path, where: str, entry: dict[str, Any], name: str) -> str:
-    value = entry.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise CourseDataError(path, where, f"missing {name} (a non-empty text)")
+    value = checked_text(path, where, entry.get(name), name)
     dose = DOSE_LIKE.search(value)
     if dose:
         raise CourseDataError(path, where, f"{name} looks like a dose or schedule ({dose.group(0)!r}): "
                               "this course states no doses")
-    return value.strip()
+    return value
 
 
 def _list(path: Path, where: str, entry: dict[str, Any], name: str) -> tuple[str, ...]:
@@ -210,9 +216,7 @@ def _table(path: Path, raw: dict[str, Any], key: str, fields: set[str]) -> list[
         where = f"{key} #{number}"
         if not isinstance(entry, dict):
             raise CourseDataError(path, where, "each entry is a table")
-        unknown = set(entry) - fields
-        if unknown:
-            raise CourseDataError(path, where, f"unknown field(s): {', '.join(sorted(unknown))}")
+        check_fields(path, where, entry, fields)
         if "id" in fields:
             entry_id = entry.get("id")
             if not isinstance(entry_id, str) or not ID.match(entry_id):
@@ -223,14 +227,6 @@ def _table(path: Path, raw: dict[str, Any], key: str, fields: set[str]) -> list[
             where = f"{key} {entry_id}"
         out.append((where, entry))
     return out
-
-
-def _references(path: Path, where: str, sources: tuple[str, ...], known: set[str] | None) -> None:
-    if known is None:
-        return
-    for key in sources:
-        if key not in known:
-            raise CourseDataError(path, where, f"citation key {key!r} is not in references.toml")
 
 
 def _evidence(path: Path, where: str, entry: dict[str, Any], levels: dict[str, EvidenceLevel]) -> None:
@@ -258,8 +254,6 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     path = path or data_path("regimens.toml")
     raw = read_toml(path)
     if references is None:
-        from .facts import load_references
-
         references = set(load_references())
     unknown = set(raw) - {"evidence_level", "drug", "regimen", "approach", "seed_claim"}
     if unknown:
@@ -278,7 +272,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     drugs: dict[str, Drug] = {}
     for where, entry in _table(path, raw, "drug", DRUG_FIELDS):
         sources = _list(path, where, entry, "sources")
-        _references(path, where, sources, references)
+        checked_citations(path, where, sources, references)
         drugs[entry["id"]] = Drug(
             id=entry["id"], name=_text(path, where, entry, "name"), drug_class=_text(path, where, entry, "class"),
             mechanism=_text(path, where, entry, "mechanism"), toxicities=_list(path, where, entry, "toxicities"),
@@ -291,7 +285,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
         _drug_ids(path, where, ids, drugs)
         _evidence(path, where, entry, levels)
         sources = _list(path, where, entry, "sources")
-        _references(path, where, sources, references)
+        checked_citations(path, where, sources, references)
         return {"id": entry["id"], "name": _text(path, where, entry, "name"), "drugs": ids,
                 "enktl_evidence": entry["enktl_evidence"], "ankl_evidence": entry["ankl_evidence"],
                 "note": _text(path, where, entry, "note"), "sources": sources}
@@ -359,7 +353,6 @@ def _is_number(text: str) -> bool:
 
 def appraisal_table(formulary: Formulary) -> str:
     """The appraisal as an HTML table (deterministic, for exports and nbval)."""
-    esc = html.escape
     rows = []
     for item in appraise(formulary):
         def names(ids: tuple[str, ...]) -> str:
@@ -367,23 +360,17 @@ def appraisal_table(formulary: Formulary) -> str:
 
         verdict = "matches the sources" if item.composition_correct else "does not match the sources"
         shared = (f"same figure as {', '.join(item.pfs_shared_with)}" if item.pfs_shared_with else "")
-        rows.append(
-            f"<tr><td>{esc(item.claim.listed_name)}</td><td>{esc(verdict)}</td>"
-            f"<td>{esc(names(item.missing))}</td><td>{esc(names(item.extra))}</td>"
-            f"<td>{esc(item.claim.listed_pfs)}{'; ' + esc(shared) if shared else ''}</td>"
-            f"<td>{esc(item.regimen.studied_in)}</td></tr>"
-        )
-    head = ("<tr><th>Blog row</th><th>Drug list</th><th>Left out</th><th>Wrongly added</th>"
-            "<th>Survival figure quoted</th><th>Who the real studies treated</th></tr>")
-    return f'<table class="ankl-appraisal">{head}{"".join(rows)}</table>'
+        rows.append((item.claim.listed_name, verdict, names(item.missing), names(item.extra),
+                     item.claim.listed_pfs + ("; " + shared if shared else ""), item.regimen.studied_in))
+    header = ["Blog row", "Drug list", "Left out", "Wrongly added", "Survival figure quoted",
+              "Who the real studies treated"]
+    return table(header, rows, css_class="ankl-appraisal", sections=False, scoped=False)
 
 
 # -- the explorer -----------------------------------------------------------------------
 
 
 def _citations(keys: tuple[str, ...]) -> str:
-    from .facts import load_references
-
     references = load_references()
     return "; ".join(f'<a href="#ref-{k}">{html.escape(references[k].short())}</a>' for k in keys)
 
@@ -469,27 +456,20 @@ def card(formulary: Formulary, choice: str) -> str:
     raise ValueError(f"choice must start with regimen:, drug: or approach:, not {choice!r}")
 
 
-def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:smile") -> Any:
+def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:smile") -> Explorer:
     """The chapter's explorer: pick a regimen, an emerging approach or a drug and read its card."""
-    import ipywidgets as widgets
-    from IPython.display import HTML
-
     formulary = formulary or load_formulary()
     menu = widgets.Dropdown(options=explorer_choices(formulary), value=start, description="Show",
                             layout=widgets.Layout(width="28em"))
 
-    def render(choice: str) -> Any:
+    def render(choice: str) -> HTML:
         return HTML(card(formulary, choice))
-
-    from .interactive import Explorer
 
     return Explorer(render, {"choice": menu}, title="Regimen explorer (no doses: drugs, mechanisms, evidence)")
 
 
-def evidence_figure(formulary: Formulary) -> Any:
+def evidence_figure(formulary: Formulary) -> Figure:
     """A dot chart: each regimen and approach, its evidence level in ENKTL and in ANKL side by side."""
-    from . import figures
-
     items: list[Regimen | Approach] = [*formulary.regimens.values(), *formulary.approaches.values()]
     fig, ax = figures.new_figure("wide")
     ranks = sorted(formulary.levels.values(), key=lambda lv: lv.rank)
@@ -530,10 +510,8 @@ def asparagine_balance(synthetase: float, asparaginase: bool, need: float = 1.0)
     return {"from_blood": from_blood, "own": synthetase, "supply": supply, "survives": supply >= need}
 
 
-def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Any:
+def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Figure:
     """Bars of asparagine supply (blood + own synthesis) for a normal cell and an NK-lymphoma cell."""
-    from . import figures
-
     cells = {"Normal cell\n(plenty of synthetase)": 1.2, "NK-lymphoma cell\n(slider)": tumour_synthetase}
     fig, ax = figures.new_figure("small")
     for x, level in enumerate(cells.values()):

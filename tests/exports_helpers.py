@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,14 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 BUILT = ".tests-built"
 #: A folder to keep the test site in between runs (rebuilt incrementally), for a quick local loop.
 SITE_ENV = "ANKL_COURSE_TEST_SITE"
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    """``ankl-course ARGS`` in a subprocess, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "ankl_course", *args], capture_output=True, text=True,
-        cwd=REPO, env={**os.environ, **(env or {})}, timeout=timeout,
-    )
+#: A whole-site build executes every chapter in a kernel: far longer than other commands.
+BUILD_TIMEOUT = 600
 
 
 def built_site(factory: pytest.TempPathFactory, teacher: bool = False) -> Path:
@@ -54,7 +47,7 @@ def built_site(factory: pytest.TempPathFactory, teacher: bool = False) -> Path:
     if teacher:
         args += ["--teacher", "--only", chapters[0].stem]
     started = time.perf_counter()
-    done = run_cli(*args)
+    done = run_cli(*args, timeout=BUILD_TIMEOUT)
     assert done.returncode == 0, f"ankl-course build failed:\n{done.stdout}\n{done.stderr}"
     (out / BUILT).write_text(f"{time.perf_counter() - started:.1f} s\n{done.stdout}", encoding="utf-8")
     return out
@@ -115,13 +108,14 @@ def answer(page: Any, form_id: str, right: bool) -> str:
     data = quiz_payload(form)
     if data["type"] == "numeric":
         value = (data["low"] + data["high"]) / 2 if right else data["high"] + abs(data["high"]) + 1000
-        form.locator("input[type=number]").fill(f"{value:g}")
+        form.locator("input").first.fill(f"{value:g}")
     else:
         correct = [i for i, (is_right, _) in enumerate(data["options"]) if is_right]
         wrong = [i for i, (is_right, _) in enumerate(data["options"]) if not is_right]
         chosen = correct if right else (wrong[:1] or correct[:1])  # all options right: tick too few
-        for index in chosen:
-            form.locator(f"#{form_id}-opt{index}").check()
+        for index in range(len(data["options"])):
+            if index in chosen or data["type"] == "multiple":  # a radio is unchecked by checking another
+                form.locator(f"#{form_id}-opt{index}").set_checked(index in chosen)
     form.locator(".ankl-check").click()
     feedback = form.locator(".ankl-feedback")
     feedback.wait_for(state="visible")

@@ -4,8 +4,10 @@ Every request other than the site's own files is aborted and counted. For every
 chapter (whatever chapters exist when the tests run): the page and both decks
 load with no console error and no failed or blocked request; reveal.js starts
 and arrow keys move between slides; speaker notes are there, and the speaker
-view opens; a quiz answered wrong, then right, shows the matching feedback, in
-the page and in the deck; axe-core finds no serious or critical violation; every
+view opens; a quiz answered wrong, then right, shows the matching feedback and
+keeps the explanation for the right answer, in the page and in the deck; the
+quiz script is on each page once; always picking the first option scores at
+most 40 %; answers and the score line survive a reload; axe-core finds no serious or critical violation; every
 image has alt text.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exports_helpers import answer, built_site, launched_chromium, open_context
+from exports_helpers import answer, built_site, launched_chromium, open_context, quiz_payload
 
 from ankl_course.export.assets import asset_file
 from ankl_course.resources import chapter_notebooks
@@ -67,16 +69,16 @@ def images_without_alt(page: Any) -> list[str]:
 
 
 def check_quiz(page: Any, form_id: str) -> None:
-    """Wrong answer: 'not right' feedback and the explanation; Try again; right answer: 'Correct.'."""
+    """Wrong answer: 'not right' feedback and nothing given away; right answer: 'Correct.' and the
+    explanation with the right answer."""
     explanation = page.locator(f"#{form_id}-explanation")
     assert explanation.is_hidden(), "the explanation shows before the student answers"
     wrong = answer(page, form_id, right=False)
     assert wrong.startswith(("Not quite", "Too low", "Too high")), wrong
-    assert explanation.is_visible(), "no explanation after answering"
-    page.locator(f"form#{form_id} .ankl-retry").click()
-    assert page.locator(f"#{form_id}-feedback").inner_text().strip() == ""
+    assert explanation.is_hidden(), "a wrong first answer revealed the explanation (and with it the answer)"
     right = answer(page, form_id, right=True)
     assert right.startswith("Correct."), right
+    assert explanation.is_visible() and "Answer:" in explanation.inner_text(), "no explanation after a right answer"
 
 
 # -- chapter pages -----------------------------------------------------------------
@@ -98,9 +100,49 @@ def test_page_works_offline(browser: Any, site: Path, chapter: str) -> None:
         assert axe_violations(page) == []
         first = forms.first.get_attribute("id")
         check_quiz(page, first)
-        score = page.locator(".ankl-score")
+        score = page.locator(".ankl-score").last  # the chapter's score line, at its end
         if score.count():
-            assert "1 of" in score.first.inner_text(), score.first.inner_text()
+            assert ": 1 of" in score.inner_text() and "0 right first time" in score.inner_text(), score.inner_text()
+        scripts = page.evaluate("Array.from(document.scripts).filter(s => s.text.includes('Kernel-free quiz')).length")
+        assert scripts == 1, f"the quiz script is on the page {scripts} times"
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_always_picking_the_first_option_scores_at_most_40_percent(browser: Any, site: Path, chapter: str) -> None:
+    context, page, visit = load(browser, site / "chapters" / f"{chapter}.html")
+    try:
+        singles = [form for form in page.locator("form.ankl-quiz").all() if quiz_payload(form)["type"] == "single"]
+        assert singles, "no single-choice question on the page"
+        right = 0
+        for form in singles:
+            form.locator("input[type=radio]").first.check()
+            form.locator(".ankl-check").click()
+            right += form.locator(".ankl-feedback").inner_text().startswith("Correct.")
+        assert right / len(singles) <= 0.4, f"{right} of {len(singles)} right by always picking the first option"
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+def test_answers_and_score_survive_a_reload(browser: Any, site: Path) -> None:
+    context, page, visit = load(browser, site / "chapters" / f"{CHAPTERS[-1]}.html")
+    try:
+        forms = page.locator("form.ankl-quiz")
+        first, second = forms.nth(0).get_attribute("id"), forms.nth(1).get_attribute("id")
+        assert answer(page, first, right=True).startswith("Correct.")
+        forms.nth(1).locator(".ankl-show").click()
+        score = page.locator(".ankl-score").last.inner_text()  # the chapter's score line, at its end
+        assert score.startswith("Quiz progress: 2 of") and "1 right first time, 1 answer shown" in score, score
+        picked = [i.is_checked() for i in forms.nth(0).locator("input").all()]
+        page.reload(wait_until="load")
+        assert page.locator(".ankl-score").last.inner_text() == score
+        assert [i.is_checked() for i in page.locator(f"form#{first} input").all()] == picked
+        assert page.locator(f"#{first}-feedback").inner_text().startswith("Correct.")
+        for form_id in (first, second):
+            assert page.locator(f"#{form_id}-explanation").is_visible(), form_id
         assert visit.problems() == []
     finally:
         context.close()
@@ -253,7 +295,7 @@ def test_presenter_build_shows_answers(browser: Any, tmp_path_factory: pytest.Te
             go_to_slide_of(page, "form.ankl-quiz")
         form = page.locator("form.ankl-quiz").first
         assert form.locator(".ankl-answer").is_visible(), "no answer shown in the presenter build"
-        assert form.locator(".ankl-explanation").is_visible(), "no explanation shown in the presenter build"
+        assert form.locator(".ankl-reveal").is_visible(), "no explanation shown in the presenter build"
         assert visit.problems() == []
     finally:
         context.close()

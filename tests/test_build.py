@@ -12,9 +12,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from exports_helpers import built_site, run_cli
+from conftest import run_cli
+from exports_helpers import BUILD_TIMEOUT, built_site
 
 from ankl_course.export import assets
+from ankl_course.nbfile import cell_source, cells, read_notebook
 from ankl_course.resources import chapter_notebooks, notebooks_dir
 
 pytestmark = pytest.mark.slow
@@ -98,17 +100,18 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
             text = (site / part).read_text(encoding="utf-8")
             assert 'class="ankl-quiz"' in text, part
             assert "application/vnd.jupyter.widget-view+json" not in text, f"{part}: dead widget view"
-            assert 'class="ankl-answer"' not in text, f"{part}: answers shown in the student build"
-            assert re.search(r'class="ankl-explanation" hidden', text), part
+            forms = text.count('<form class="ankl-quiz"')
+            hidden = re.findall(r'<div class="ankl-reveal" hidden(?:="")? id="[^"]+"><p class="ankl-answer">', text)
+            assert len(hidden) == forms, f"{part}: an answer is not hidden in the student build"
+            assert text.count("Kernel-free quizzes for exported pages") == 1, f"{part}: quiz script not once"
 
 
 def _first_note(chapter: str) -> str:
     """A run of plain words (no Markdown marks) from a chapter's first speaker note."""
-    cells = json.loads((notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
+    for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb")):
         if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes":
             runs, run = [], []
-            for word in "".join(cell["source"]).split():
+            for word in cell_source(cell).split():
                 if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
                     run.append(word)
                 else:
@@ -165,13 +168,14 @@ def test_teacher_build_shows_answers_and_explanations(teacher_site: Path) -> Non
     for part in (f"chapters/{chapter}.html", f"slides/{chapter}.slides.html"):
         text = (teacher_site / part).read_text(encoding="utf-8")
         assert 'class="ankl-answer"' in text, part
-        assert not re.search(r'class="ankl-explanation" hidden', text), part
+        assert not re.search(r'class="ankl-reveal" hidden', text), part
     assert "Presenter version" in (teacher_site / "index.html").read_text(encoding="utf-8")
 
 
 def test_build_without_assets_fails_with_what_to_install(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    done = run_cli("build", "--out", str(out), env={assets.VENDOR_ENV: str(tmp_path / "no-vendor")})
+    done = run_cli("build", "--out", str(out), env={assets.VENDOR_ENV: str(tmp_path / "no-vendor")},
+                   timeout=BUILD_TIMEOUT)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "reveal.js 5.2.1 is not installed" in done.stderr and "ankl-course assets" in done.stderr
@@ -181,7 +185,7 @@ def test_build_without_assets_fails_with_what_to_install(tmp_path: Path) -> None
 
 def test_build_refuses_to_overwrite_a_folder_it_did_not_write(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    done = run_cli("build", "--out", str(tmp_path), "--only", CHAPTERS[0])
+    done = run_cli("build", "--out", str(tmp_path), "--only", CHAPTERS[0], timeout=BUILD_TIMEOUT)
     assert done.returncode == 1 and "was not written by ankl-course build" in done.stderr
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 

@@ -1,4 +1,4 @@
-"""Tests of the immunophenotyping module: generation, FCS files, transforms, gates, plots, exercises."""
+"""Tests of the immunophenotyping module: generation, FCS files, transforms, gates, plots, practice."""
 
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ def test_strategy_file_errors(tmp_path: Path) -> None:
         cytometry.load_strategies(path)
 
 
-# -- plots and exercises --------------------------------------------------------
+# -- plots and practice ----------------------------------------------------------
 
 
 def test_gating_view_redraw_reports_live_counts(ankl: cytometry.Sample) -> None:

@@ -33,10 +33,10 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Replace executing and exporting a chapter (and copying assets) by a recorder."""
     calls: list[str] = []
 
-    def fake_build(chapters: list, index: int, options: build.Options, workdir: Path) -> build.ChapterResult:
+    def fake_build(chapters: list, index: int, options: build.BuildOptions, workdir: Path) -> build.ChapterResult:
         stem = chapters[index].stem
         calls.append(stem)
-        for name in build.chapter_outputs(stem):
+        for name in build.chapter_outputs(stem) + (build.teacher_outputs(stem) if options.teacher else []):
             build._write(options.out / name, f"built {stem}")
         return build.ChapterResult(stem, 1, 0.5, 0.1)
 
@@ -48,7 +48,7 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _build(out: Path, **options: object) -> list[build.ChapterResult]:
-    return build.build_site(build.Options(out=out, **options), build.select_chapters(None))  # type: ignore[arg-type]
+    return build.build_site(build.BuildOptions(out=out, **options), build.select_chapters(None))  # type: ignore[arg-type]
 
 
 def _edit(notebook: Path) -> None:

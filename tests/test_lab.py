@@ -1,6 +1,7 @@
 """The student's experience in JupyterLab, end to end: ``ankl-course lab --no-browser`` on a free
 localhost port with a temporary workspace, a chapter opened in headless Chromium (every request
-that leaves localhost is aborted), all cells run, a widget quiz answered, its feedback seen."""
+that leaves localhost is aborted), all cells run, a widget quiz answered, its feedback seen; after
+every kernel is restarted, chapter 00's progress table still counts that answer."""
 
 from __future__ import annotations
 
@@ -132,16 +133,29 @@ def test_student_runs_a_chapter_and_answers_a_widget_quiz(lab: str, browser: Any
         tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
         assert tracebacks == [], tracebacks[:1]
 
-        quiz = page.locator(".widget-vbox:has(> .widget-radio)").first  # one question's widget
+        # The live quiz is an anywidget drawing the same form as the exported page.
+        quiz = page.locator(".jp-OutputArea-output form.ankl-quiz:has(input[type=radio])").first
         quiz.scroll_into_view_if_needed()
-        quiz.locator(".widget-radio-box input[type=radio]").first.check()
-        quiz.locator("button:has-text('Check')").first.click()
-        page.wait_for_function(
-            """el => /^(Correct\\.|Not quite\\.)/.test(
-                   Array.from(el.querySelectorAll('.widget-html-content span')).map(s => s.textContent).join(' '))""",
-            arg=quiz.element_handle(),
-        )
-        assert quiz.locator("button:has-text('Try again')").is_visible()
+        quiz.locator("input[type=radio]").first.check()
+        quiz.locator(".ankl-check").click()
+        page.wait_for_function("el => /^(Correct\\.|Not quite\\.)/.test(el.textContent)",
+                               arg=quiz.locator(".ankl-feedback").element_handle())
+        assert quiz.locator(".ankl-show").is_visible()
+        # Python got the answer: the live score line (updated after the progress file is written) counts it.
+        page.get_by_text(re.compile(r"^Quiz progress: 1 of \d+ questions answered")).first.wait_for()
+
+        # Restart every kernel, then open chapter 00 in a fresh kernel: its progress table shows the answer.
+        for kernel in json.loads(urllib.request.urlopen(f"{lab}/api/kernels?token={TOKEN}", timeout=10).read()):
+            restart = urllib.request.Request(f"{lab}/api/kernels/{kernel['id']}/restart?token={TOKEN}", method="POST")
+            assert urllib.request.urlopen(restart, timeout=60).status == 200
+        welcome = next(path.name for path in chapter_notebooks() if path.name.startswith("00_"))
+        page.goto(f"{lab}/lab/tree/{welcome}?reset&token={TOKEN}")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        run_all_until_every_cell_ran(page)
+        row = page.locator("table.ankl-progress tr", has_text=notebook.removesuffix(".ipynb"))
+        row.scroll_into_view_if_needed()
+        assert row.locator("td").nth(2).inner_text() == "1", row.inner_text()
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
     except Exception:
         (REPO / "_build").mkdir(exist_ok=True)

@@ -1,4 +1,5 @@
-"""The quiz engine: banks validate with precise messages; checking, widgets and static HTML agree."""
+"""The quiz engine: banks validate with precise messages; options are shuffled; the first answer counts;
+widgets keep every answer in the progress file."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from ankl_course.errors import CourseDataError
-from ankl_course.quiz import Bank, QuizSession, load_bank, static_html
+from ankl_course.progress import ProgressStore
+from ankl_course.quiz import Bank, Question, QuizSession, load_bank, static_html
+from ankl_course.quiz_rules import NOT_A_NUMBER, Record, after_check, after_show
 
 BANK = '''
 chapter = "99_test"
@@ -91,45 +94,109 @@ def bank(tmp_path: Path) -> Bank:
     return load_bank(path)
 
 
+def right(question: Question) -> int:
+    return next(i for i, o in enumerate(question.options) if o.correct)
+
+
+def wrong(question: Question) -> int:
+    return next(i for i, o in enumerate(question.options) if not o.correct)
+
+
 def test_bank_loads_all_types(bank: Bank) -> None:
     assert list(bank.questions) == ["single-q", "multi-q", "tf-q", "num-q", "range-q"]
     assert [q.id for q in bank.section("one")] == ["single-q", "multi-q"]
     assert bank["num-q"].answer == 33.9 and bank["num-q"].unit == "%"
+    assert bank["num-q"].key == "99_test/num-q"
     assert bank.source_keys() == ["fujimoto2021"]
+    assert bank.page_keys() == [f"99_test/{qid}" for qid in bank.questions]
 
 
 def test_single_choice(bank: Bank) -> None:
     q = bank["single-q"]
-    assert q.check(0).correct and "Yes, it is." in q.check(0).feedback
-    assert not q.check(1).correct and "No, it is not." in q.check(1).feedback
-    assert q.check(None).feedback == "Choose one answer first." and not q.check(None).answered
+    assert q.check(right(q)).correct and "Yes, it is." in q.check(right(q)).feedback
+    assert not q.check(wrong(q)).correct and "No, it is not." in q.check(wrong(q)).feedback
+    for nothing in (None, -1, 2, "0", True, 0.5, [0]):
+        result = q.check(nothing)
+        assert result.feedback == "Choose one answer first." and not result.answered, nothing
+    assert q.check(float(right(q))).correct  # JSON and JavaScript do not tell 1.0 from 1
 
 
 def test_multiple_choice_needs_exactly_the_right_set(bank: Bank) -> None:
     q = bank["multi-q"]
-    assert q.check({0, 1}).correct
-    partial = q.check({0})
+    good = [i for i, o in enumerate(q.options) if o.correct]
+    bad = [i for i, o in enumerate(q.options) if not o.correct]
+    assert q.check(good).correct and q.check(set(good)).correct
+    partial = q.check(good[:1])
     assert not partial.correct and "1 correct answer not ticked" in partial.feedback
-    wrong = q.check({0, 1, 2})
-    assert not wrong.correct and "1 of your choices is wrong" in wrong.feedback and "C is false." in wrong.feedback
+    too_many = q.check(good + bad)
+    assert not too_many.correct and "1 of your choices is wrong" in too_many.feedback
+    assert "C is false." in too_many.feedback
+    for malformed in ([], [0, 0], [0, 9], ["0"], None, 0):
+        assert not q.check(malformed).answered, malformed
 
 
-def test_true_false(bank: Bank) -> None:
+def test_true_false_keeps_true_first(bank: Bank) -> None:
     q = bank["tf-q"]
     assert [o.text for o in q.options] == ["True", "False"]
     assert q.check(1).correct and "Indeed" in q.check(1).feedback
     assert not q.check(0).correct
 
 
-def test_numeric_tolerance_and_range(bank: Bank) -> None:
+def test_numeric_tolerance_range_units_and_commas(bank: Bank) -> None:
     q = bank["num-q"]
-    assert q.check(33.9).correct and q.check(34.9).correct and q.check("32.9").correct
-    assert q.check(30).feedback == "Too low. Higher."
-    assert q.check(40).feedback == "Too high. Lower."
-    assert q.check("abc").feedback == "Enter a number first."
-    assert q.check(float("nan")).feedback == "Enter a number first."
+    assert q.check(33.9).correct and q.check("34.9").correct and q.check("32.9").correct
+    assert q.check("33,9").correct and q.check(" 33.9 % ").correct and q.check("3.39e1").correct
+    assert q.check("30").feedback == "Too low. Higher."
+    assert q.check("40").feedback == "Too high. Lower."
+    assert not q.check("34.95").correct
+    for nothing in ("abc", "", "34abc", "nan", "inf", float("nan"), None, "34 kg", "1,2,3"):
+        result = q.check(nothing)
+        assert result.feedback == NOT_A_NUMBER and not result.answered, nothing
     r = bank["range-q"]
-    assert r.check(1).correct and r.check(3).correct and not r.check(3.01).correct
+    assert r.check(1).correct and r.check("3").correct and not r.check("3.01").correct
+
+
+def test_options_are_shuffled_deterministically_and_balanced(tmp_path: Path) -> None:
+    """Twelve 3-option questions written right-first: each place gets the right answer four times."""
+    block = """
+[[question]]
+id = "q{n}"
+type = "single"
+prompt = "Question {n}?"
+explanation = "Because."
+source = "fujimoto2021"
+  [[question.options]]
+  text = "right {n}"
+  correct = true
+  feedback = "yes"
+  [[question.options]]
+  text = "wrong a{n}"
+  correct = false
+  feedback = "no"
+  [[question.options]]
+  text = "wrong b{n}"
+  correct = false
+  feedback = "no"
+"""
+    path = tmp_path / "98_shuffle.toml"
+    path.write_text('chapter = "98_shuffle"\n' + "".join(block.format(n=n) for n in range(12)), encoding="utf-8")
+    first, again = load_bank(path), load_bank(path)
+    places = [right(q) for q in first.questions.values()]
+    assert places == [right(q) for q in again.questions.values()]
+    assert sorted(places.count(place) for place in range(3)) == [4, 4, 4]
+    orders = {tuple(o.text[:7] for o in q.options) for q in first.questions.values()}
+    assert len(orders) > 3, "wrong options are shuffled too"
+
+
+def test_always_picking_the_first_option_scores_at_most_40_percent_on_every_chapter_page() -> None:
+    """Every single-choice question a chapter page shows (its own, warm-up, pre- and post-test)."""
+    from ankl_course.quiz import bank_path, resolve
+    from ankl_course.resources import data_path
+
+    for path in sorted(data_path("quizzes").glob("*.toml")):
+        page = [resolve(key) for key in load_bank(bank_path(path.stem)).page_keys()]
+        singles = [q for q in page if q.type == "single"]
+        assert singles and sum(q.options[0].correct for q in singles) / len(singles) <= 0.4, path.stem
 
 
 BROKEN = [
@@ -171,24 +238,27 @@ def test_static_html_is_deterministic_accessible_and_hides_answers(bank: Bank) -
     first = static_html(q, "ankl-quiz-99_test-single-q-0")
     assert first == static_html(q, "ankl-quiz-99_test-single-q-0")
     assert 'aria-live="polite"' in first
-    assert 'class="ankl-explanation" hidden' in first
+    assert 'class="ankl-reveal" hidden' in first
     assert '<label for="ankl-quiz-99_test-single-q-0-opt0"><input type="radio"' in first
+    assert "<script" not in first, "the page script is included once per page, not per question"
     assert "Yes, it is." not in first  # per-option feedback travels encoded, not as page text
-    payload = re.search(r'data-ankl-quiz="([^"]+)"', first).group(1)
-    assert json.loads(base64.b64decode(payload)) == {
-        "type": "single", "options": [[True, "Yes, it is."], [False, "No, it is not."]],
+    found = re.search(r'data-ankl-quiz="([^"]+)"', first)
+    assert found is not None
+    assert json.loads(base64.b64decode(found.group(1))) == {
+        "type": "single", "options": [[o.correct, o.feedback] for o in q.options],
+        "chapter": "99_test", "key": "99_test/single-q",
     }
 
 
 def test_teacher_rendering_shows_answer_and_explanation(bank: Bank) -> None:
     shown = static_html(bank["num-q"], "x", reveal=True)
     assert "<strong>Answer:</strong> 33.9 % (accepted 32.9 to 34.9)" in shown
-    assert 'class="ankl-explanation" id=' in shown
+    assert 'class="ankl-reveal" id=' in shown and 'data-ankl-teacher="1"' in shown
 
 
 def test_session_ids_are_stable_and_unique(bank: Bank) -> None:
     def ids() -> list[str]:
-        session = QuizSession("99_test", bank=bank, reveal=False)
+        session = QuizSession("99_test", bank=bank, reveal=False, store=None)
         html = session.ask("single-q").html() + session.ask("single-q", "tf-q").html()
         return re.findall(r'<form class="ankl-quiz" id="([^"]+)"', html)
 
@@ -196,48 +266,116 @@ def test_session_ids_are_stable_and_unique(bank: Bank) -> None:
     assert ids() == ids() == expected
 
 
+def test_script_and_css_come_once_per_notebook(bank: Bank) -> None:
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
+    outputs = [session.ask_section("one")._repr_mimebundle_()["text/html"],
+               session.ask("tf-q")._repr_mimebundle_()["text/html"],
+               session.score()._repr_mimebundle_()["text/html"]]
+    assert [html.count("<script>") for html in outputs] == [1, 0, 0]
+    assert [html.count("<style>") for html in outputs] == [1, 0, 0]
+    assert outputs[0].count('<form class="ankl-quiz"') == 2
+
+
 def test_display_carries_widget_and_static_html(bank: Bank) -> None:
-    session = QuizSession("99_test", bank=bank, reveal=False)
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
     bundle = session.ask_section("one")._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"].count('<form class="ankl-quiz"') == 2
 
 
-def test_widget_answers_and_keeps_score(bank: Bank) -> None:
-    session = QuizSession("99_test", bank=bank, reveal=False)
-    widget = session.question_widget(bank["single-q"])
-    _prompt, radio, buttons, feedback, explanation = widget.children
-    check, retry = buttons.children
-    assert explanation.layout.display == "none"
-    radio.value = 1
-    check.click()
-    assert "Not quite." in feedback.value and explanation.layout.display == "flex"
-    assert session.results == {"single-q": False}
-    retry.click()
-    radio.value = 0
-    check.click()
-    assert "Correct." in feedback.value
-    assert session.summary() == "Quiz progress: 1 of 5 questions answered, 1 answered correctly."
+def test_live_widget_is_the_page_script_with_records_synced(bank: Bank) -> None:
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
+    display = session.ask_section("one")
+    widget = display.widget()
+    assert widget.html.count('<form class="ankl-quiz"') == 2 and "<script>" not in widget.html
+    assert "Kernel-free quizzes" in widget._esm and "export default" in widget._esm
+    assert widget.records == {}
 
 
-def test_widget_numeric_and_multiple(bank: Bank) -> None:
-    session = QuizSession("99_test", bank=bank, reveal=False)
-    numeric = session.question_widget(bank["num-q"])
-    entry = numeric.children[1].children[0]
-    numeric.children[2].children[0].click()
-    assert "Enter a number first." in numeric.children[3].value and session.results == {}
-    entry.value = "33.5"
-    numeric.children[2].children[0].click()
-    assert "Correct." in numeric.children[3].value
-    multi = session.question_widget(bank["multi-q"])
-    boxes = multi.children[1].children
-    boxes[0].value = True
-    multi.children[2].children[0].click()
-    assert "not ticked" in multi.children[3].value
-    assert session.results == {"num-q": True, "multi-q": False}
+def test_first_answer_counts_and_is_stored(bank: Bank, tmp_path: Path) -> None:
+    """The front end reports records (judged by the shared rules); Python keeps them and the score."""
+    store = ProgressStore(tmp_path / "progress.json")
+    session = QuizSession("99_test", bank=bank, reveal=False, store=store)
+    q = bank["single-q"]
+    score = session.score()
+    widget = session.ask("single-q").widget()
+    wrong_first = after_check(Record(), False, wrong(q), "2026-01-01T10:00:00Z")
+    widget.records = {q.key: wrong_first.to_json()}
+    widget.records = {q.key: after_check(wrong_first, True, right(q), "2026-01-01T10:01:00Z").to_json()}
+    assert session.records[q.key].first is False and session.records[q.key].solved
+    assert session.summary() == "Quiz progress: 1 of 5 questions answered, 0 right first time, 0 answers shown."
+    assert score._repr_mimebundle_()["text/plain"] == session.summary(), "the live score line follows"
+    assert store.read()["99_test"][q.key].response == right(q)
+
+
+def test_show_answer_counts_as_not_known(bank: Bank) -> None:
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
+    q = bank["tf-q"]
+    session.ask("tf-q").widget().records = {q.key: after_show(Record()).to_json()}
+    assert session.records[q.key].first is False and session.records[q.key].shown
+    assert session.summary().endswith("1 of 5 questions answered, 0 right first time, 1 answer shown.")
+
+
+def test_malformed_record_from_the_front_end_is_ignored(bank: Bank) -> None:
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
+    with pytest.warns(UserWarning, match="malformed answer record"):
+        session.ask("tf-q").widget().records = {"99_test/tf-q": {"first": "yes"}}
+    assert session.records == {}
+
+
+def test_answers_survive_a_new_session(bank: Bank, tmp_path: Path) -> None:
+    """A kernel restart is a new session reading the same progress file: the widget gets the records back."""
+    store = ProgressStore(tmp_path / "progress.json")
+    first = QuizSession("99_test", bank=bank, reveal=False, store=store)
+    q = bank["multi-q"]
+    good = [i for i, o in enumerate(q.options) if o.correct]
+    first.ask("multi-q").widget().records = {q.key: after_check(Record(), True, good).to_json()}
+    again = QuizSession("99_test", bank=bank, reveal=False, store=store)
+    assert again.ask("multi-q").widget().records[q.key]["response"] == good
+    assert again.summary().startswith("Quiz progress: 1 of 5 questions answered, 1 right first time")
 
 
 def test_unknown_question_id(bank: Bank) -> None:
-    session = QuizSession("99_test", bank=bank)
+    session = QuizSession("99_test", bank=bank, store=None)
     with pytest.raises(CourseDataError, match="nope: no such question"):
         session.ask("nope")
+
+
+def _cue_bank(tmp_path: Path, right: str, wrongs: tuple[str, str], count: int = 8) -> Bank:
+    block = """
+[[question]]
+id = "q{n}"
+type = "single"
+prompt = "Question {n}?"
+explanation = "Because."
+source = "fujimoto2021"
+  [[question.options]]
+  text = "{right} {n}"
+  correct = true
+  feedback = "yes"
+  [[question.options]]
+  text = "{a} {n}"
+  correct = false
+  feedback = "no"
+  [[question.options]]
+  text = "{b} {n}"
+  correct = false
+  feedback = "no"
+"""
+    path = tmp_path / "97_cues.toml"
+    path.write_text('chapter = "97_cues"\n' + "".join(block.format(n=n, right=right, a=wrongs[0], b=wrongs[1])
+                                                     for n in range(count)), encoding="utf-8")
+    return load_bank(path)
+
+
+def test_check_reports_authoring_cues(tmp_path: Path) -> None:
+    from ankl_course.quiz_cues import cues, longest_tally
+
+    cued = _cue_bank(tmp_path, "It usually depends on the patient's previous treatment", ("Never", "All of the above"))
+    assert longest_tally(cued).observed == 8 and round(longest_tally(cued).expected, 2) == 2.67
+    messages = [message for _where, message in cues(cued)]
+    assert any("the right option is the longest in 8 of 8 questions" in m for m in messages)
+    assert sum("only the right option is hedged" in m for m in messages) == 8
+    assert sum("all/none of the above" in m for m in messages) == 8
+    fair = _cue_bank(tmp_path, "Red cells", ("White cells that circulate", "Platelets"))
+    assert cues(fair) == []

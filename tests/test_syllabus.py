@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -157,3 +158,15 @@ def test_welcome_shows_the_map_and_a_demo_of_every_question_type() -> None:
     assert sorted(q.type for q in demos) == sorted(TYPES)
     for question in demos:
         assert f'quiz.ask("{question.id}")' in text
+
+
+def test_the_site_and_the_map_read_titles_with_one_parser(tmp_path: Path) -> None:
+    chapter = read_chapter(write_notebook(tmp_path / "01_nk.ipynb", "# Chapter 1: NK-cell *biology*", OBJECTIVES))
+    assert (chapter.title, chapter.heading) == ("NK-cell biology", "Chapter 1: NK-cell biology")
+    assert read_chapter(write_notebook(tmp_path / "notes.ipynb", "# Notes")).heading == "Notes"
+    from ankl_course.export.build import index_page, select_chapters
+
+    for built in select_chapters(None):  # the site's index and the course map, from the same parse
+        assert built.heading == f"Chapter {built.number}: {built.title}"
+        assert f">{html.escape(built.heading)}</a>" in index_page([built], teacher=False)
+        assert f'<th scope="row">{html.escape(built.title)}</th>' in course_map_html([built])

@@ -25,7 +25,7 @@ Gates
     ``RectangleGate``, ``PolygonGate``, ``QuadrantGate`` (``mask(values)``);
     ``strategy(name="nk_screen")`` -> :class:`Strategy`; ``Strategy.apply(sample)`` ->
     :class:`GatingResult` (rows with events, % of parent, % of total; ``masks``; ``as_text()``).
-Plots and exercises
+Plots and practice (formative, ungraded: the graded exercises live in ``exercises/``)
     ``density_plot``, ``strategy_figure``, ``histogram_overlay`` (course palette, each
     returns a figure and its alt text), ``gating_explorer`` (live sliders, counts update;
     ``gating_view`` is its render function),
@@ -41,7 +41,6 @@ Drawing the gates yourself
 
 from .drawing import GateComparison, GatingDraft, compare_gates, load_drawing, load_drawn
 from .drawing_widget import GateDrawing, draw_gates
-from .exercises import ShareCheck, check_share, gating_explorer, gating_view
 from .fcs import read_fcs, write_fcs
 from .gates import (
     GatingResult,
@@ -55,6 +54,7 @@ from .gates import (
     strategy,
 )
 from .plots import density_plot, histogram_overlay, strategy_figure
+from .practice import ShareCheck, check_share, gating_explorer, gating_view
 from .specs import load_panel, load_populations, load_samples
 from .synthetic import SYNTHETIC_NOTE, Sample, display_values, generate, sample_names
 from .transforms import arcsinh, arcsinh_inverse, logicle, logicle_inverse

@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 
 from .. import figures
+from ..errors import CourseDataError
 from ..interactive import EXPORT_ENV
 from .drawing import DrawStep, GatingDraft
-from .exercises import ShareCheck
 from .gates import PolygonGate, QuadrantGate, RectangleGate
-from .plots import axis_label, density_colormap, limits
+from .plots import axis_label, density_colormap, limits, strategy_figure
+from .practice import ShareCheck
 from .synthetic import Sample
 
 #: Panel grid: at most three plots a row; inches per panel; fixed margins (figure fractions) so that a
@@ -160,7 +161,6 @@ class GateDrawing:
 
         The figures sit in a grid of small panels so that a slide holds the whole sequence.
         """
-        from .plots import strategy_figure
 
         draft = self.draft
         cells = []
@@ -413,7 +413,6 @@ class _DrawingUI:
         self.file_status.value = f"<span>Saved to {html.escape(str(target))}</span>"
 
     def _load(self, _: Any) -> None:
-        from ..errors import CourseDataError
 
         try:
             changed = self.draft.load(self.file_name.value)
@@ -503,7 +502,7 @@ def _canvas_class() -> type:
     from ipympl.backend_nbagg import Canvas
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    class CachedCanvas(Canvas):  # type: ignore[misc,valid-type]
+    class CachedCanvas(Canvas):
         _fixed: Any = None
         _fixed_size: Any = None
 

@@ -14,7 +14,6 @@ matplotlib decides edge points, so tests and exercises keep clear of edges.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import numpy as np
 
 from ..datafile import read_toml
 from ..errors import CourseDataError
+from ..htmlkit import table
 from ..resources import data_path
 from .synthetic import Sample, display_values
 
@@ -189,14 +189,11 @@ class GatingResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "<tr><th>gate</th><th>parent</th><th>events</th><th>% of parent</th><th>% of total</th></tr>"
-        body = "".join(
-            f"<tr><td>{html.escape(r.gate)}</td><td>{html.escape(r.parent or 'all events')}</td>"
-            f"<td>{r.events}</td><td>{r.percent_of_parent:.1f}</td><td>{r.percent_of_total:.1f}</td></tr>"
-            for r in self.rows
-        )
-        caption = f"Gating of {html.escape(self.sample)} ({html.escape(self.strategy)})"
-        return f'<table class="ankl-gating"><caption>{caption}</caption>{head}{body}</table>'
+        rows = [(r.gate, r.parent or "all events", r.events, f"{r.percent_of_parent:.1f}",
+                 f"{r.percent_of_total:.1f}") for r in self.rows]
+        return table(["gate", "parent", "events", "% of parent", "% of total"], rows,
+                     caption=f"Gating of {self.sample} ({self.strategy})", css_class="ankl-gating",
+                     sections=False, scoped=False)
 
     def __repr__(self) -> str:
         return self.as_text()

@@ -9,12 +9,11 @@ the file, the entry and the problem, so the generator never has to guess.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..datafile import read_toml
+from ..datafile import checked_number, read_toml
 from ..errors import CourseDataError
 from ..resources import data_path
 
@@ -104,18 +103,11 @@ def _read(path: Path) -> dict[str, Any]:
     return read_toml(path)
 
 
-def _number(path: Path, where: str, value: Any, name: str, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise CourseDataError(path, where, f"{name} must be a number, not {value!r}")
-    if positive and value <= 0:
-        raise CourseDataError(path, where, f"{name} must be greater than 0")
-    return float(value)
-
-
 def _level(path: Path, where: str, raw: Any) -> Level:
     if not isinstance(raw, dict) or set(raw) != {"mean", "sd"}:
         raise CourseDataError(path, where, "a level is { mean = ..., sd = ... }")
-    return Level(_number(path, where, raw["mean"], "mean"), _number(path, where, raw["sd"], "sd", positive=True))
+    return Level(checked_number(path, where, raw["mean"], "mean"),
+                 checked_number(path, where, raw["sd"], "sd", positive=True))
 
 
 def load_panel(path: Path | None = None) -> Panel:
@@ -135,8 +127,8 @@ def load_panel(path: Path | None = None) -> Panel:
             raise CourseDataError(path, where, "a scatter profile is { fsc = [mean, sd], ssc = [mean, sd] }") from None
         scatter[name] = (_level(path, where, {"mean": fm, "sd": fs}), _level(path, where, {"mean": sm, "sd": ss}))
     channels = []
-    for number, entry in enumerate(raw.get("channel", []), start=1):
-        where = f"channel #{number}"
+    for index, entry in enumerate(raw.get("channel", []), start=1):
+        where = f"channel #{index}"
         if not isinstance(entry, dict) or not entry.get("detector") or not entry.get("marker"):
             raise CourseDataError(path, where, "each channel needs a detector and a marker")
         if entry.get("kind") not in (SCATTER, FLUORESCENCE):
@@ -150,8 +142,8 @@ def load_panel(path: Path | None = None) -> Panel:
         raise CourseDataError(path, "channel", f"duplicate channel name(s): {', '.join(duplicates)}")
     return Panel(
         channels=tuple(channels),
-        cofactor=_number(path, "cofactor", raw.get("cofactor"), "cofactor", positive=True),
-        range=int(_number(path, "range", raw.get("range"), "range", positive=True)),
+        cofactor=checked_number(path, "cofactor", raw.get("cofactor"), "cofactor", positive=True),
+        range=int(checked_number(path, "range", raw.get("range"), "range", positive=True)),
         levels=levels,
         scatter=scatter,
     )
@@ -171,7 +163,7 @@ def _expression(path: Path, where: str, raw: Any, levels: dict[str, Level]) -> E
         unknown = set(raw) - {"level", "fraction", "else"}
         if unknown:
             raise CourseDataError(path, where, f"unknown key(s): {', '.join(sorted(unknown))}")
-        fraction = _number(path, where, raw.get("fraction", 1.0), "fraction")
+        fraction = checked_number(path, where, raw.get("fraction", 1.0), "fraction")
         if not 0.0 <= fraction <= 1.0:
             raise CourseDataError(path, where, "fraction must be between 0 and 1")
         return Expression(named(raw["level"], "level"), fraction, named(raw.get("else", "neg"), "else"))
@@ -220,7 +212,7 @@ def load_samples(path: Path | None = None, populations: dict[str, Population] | 
         for population, share in shares.items():
             if population not in populations:
                 raise CourseDataError(path, where, f"unknown population {population!r}")
-            if _number(path, where, share, f"share of {population}") < 0:
+            if checked_number(path, where, share, f"share of {population}") < 0:
                 raise CourseDataError(path, where, f"share of {population} is negative")
         total = sum(shares.values())
         if abs(total - 1.0) > SHARE_TOLERANCE:

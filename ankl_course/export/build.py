@@ -34,7 +34,6 @@ import argparse
 import atexit
 import copy
 import html
-import json
 import multiprocessing
 import os
 import re
@@ -48,11 +47,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from traitlets.config import Config
+
 from ..errors import CourseDataError
+from ..facts import chapter_keys, references_html
 from ..guide import Guide, guide_html, guide_path, load_guide, notes_markdown, section_headings
+from ..htmlkit import Markup, table
 from ..interactive import EXPORT_ENV
+from ..nbfile import cells, read_notebook, write_notebook
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
+from ..syllabus import Chapter, read_chapter
 from . import assets, mathsvg
 from .incremental import STAMPS, Stamps, chapter_key, shared_digest
 
@@ -75,19 +81,6 @@ KERNEL_TIMEOUT = 180
 EMPTY_TH = re.compile(r"<th(\s[^>]*)?>\s*</th>")
 
 
-@dataclass(frozen=True)
-class Chapter:
-    """A chapter notebook and what the index shows about it."""
-
-    path: Path
-    title: str
-    minutes: str
-
-    @property
-    def stem(self) -> str:
-        return self.path.stem
-
-
 @dataclass
 class ChapterResult:
     """What building one chapter produced (sizes in bytes, times in seconds)."""
@@ -102,7 +95,7 @@ class ChapterResult:
 
 
 @dataclass
-class Options:
+class BuildOptions:
     """Everything that decides how the site is built."""
 
     out: Path
@@ -115,27 +108,6 @@ class Options:
 
 
 # -- chapters --------------------------------------------------------------------
-
-
-def read_chapter(path: Path) -> Chapter:
-    """Title (first ``#`` heading) and time estimate of a chapter, read as plain JSON."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
-    title, minutes = path.stem, ""
-    for cell in data.get("cells", []):
-        if cell.get("cell_type") != "markdown":
-            continue
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else source
-        for line in text.splitlines():
-            if title == path.stem and line.startswith("# "):
-                title = line[2:].strip()
-            found = re.match(r"\s*\**Estimated time:?\**:?\s*(.+?)\.?\s*$", line, re.IGNORECASE)
-            if found and not minutes:
-                minutes = found.group(1).strip("* ")
-    return Chapter(path=path, title=title, minutes=minutes)
 
 
 def select_chapters(only: list[str] | None) -> list[Chapter]:
@@ -160,10 +132,11 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
     their ``text/html`` rendering. (``store_widget_state=False`` would say the same, but
     nbclient 0.11 then fails with a KeyError as soon as an ``Output`` widget captures a display.)
     """
+    # Lazy (measured): nbformat, nbclient and nbconvert take 2 to 3 s to import here, and
+    # `ankl-course build --help` and the missing-assets check must answer before that.
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
-    from traitlets.config import Config
 
     nb = nbformat.read(path, as_version=4)
     # IPC sockets (files in the working folder) instead of TCP ports: kernels started at the
@@ -194,8 +167,6 @@ def execute(path: Path, workdir: Path, teacher: bool, timeout: int = KERNEL_TIME
 def _without_speaker_notes(nb: Any) -> Any:
     """The notebook minus its speaker-notes cells: they are the teacher's words for the deck's
     speaker view, not text for the students' pages (the presenter build keeps them)."""
-    import copy
-
     trimmed = copy.copy(nb)
     trimmed.cells = [c for c in nb.cells if c.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"]
     return trimmed
@@ -210,8 +181,6 @@ def _failed_cell(nb: Any) -> str:
 
 
 def _config(deck_code: bool) -> Any:
-    from traitlets.config import Config
-
     config = Config()
     config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
     config.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
@@ -240,10 +209,10 @@ def _nav(chapters: list[Chapter], index: int, teacher: bool) -> tuple[str, str]:
     steps = []
     if index > 0:
         before = chapters[index - 1]
-        steps.append(f'<li><a href="{esc(before.stem)}.html" rel="prev">Previous: {esc(before.title)}</a></li>')
+        steps.append(f'<li><a href="{esc(before.stem)}.html" rel="prev">Previous: {esc(before.heading)}</a></li>')
     if index + 1 < len(chapters):
         after = chapters[index + 1]
-        steps.append(f'<li><a href="{esc(after.stem)}.html" rel="next">Next: {esc(after.title)}</a></li>')
+        steps.append(f'<li><a href="{esc(after.stem)}.html" rel="next">Next: {esc(after.heading)}</a></li>')
     steps.append('<li><a href="../index.html">Back to the chapter map</a></li>')
     return (f'<nav aria-label="Course">{"<ul>" + "".join(top) + "</ul>"}</nav>',
             f'<nav aria-label="Chapters">{"<ul>" + "".join(steps) + "</ul>"}</nav>')
@@ -309,9 +278,9 @@ def _has_math(nb: Any) -> bool:
     return any(cell.cell_type == "markdown" and MATH.search(cell.source) for cell in nb.cells)
 
 
-def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir: Path) -> ChapterResult:
+def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, workdir: Path) -> ChapterResult:
     """Execute one chapter and write its page, its deck and its single-file deck."""
-    from nbconvert import HTMLExporter, SlidesExporter
+    from nbconvert import HTMLExporter, SlidesExporter  # lazy: see execute()
 
     chapter = chapters[index]
     started = time.perf_counter()
@@ -322,7 +291,7 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
     site_assets = options.out / "assets"
     nav, nav_footer = _nav(chapters, index, options.teacher)
     name = chapter.stem
-    base = {"metadata": {"name": chapter.title}}
+    base = {"metadata": {"name": chapter.heading}}
 
     # Formulas become SVG at build time (MathJax 3 in Node.js), so no page or deck loads MathJax.
     nb, formulas = mathsvg.extract(nb) if _has_math(nb) else (nb, [])
@@ -342,9 +311,9 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
     guide = load_guide(chapter.stem)
     nb = with_guide_notes(nb, guide)  # decks only: the page above keeps the notebook's own notes
     if options.teacher and guide is not None:
-        _write(options.out / "guide" / f"{name}.html", guide_page(chapter.title, guide, nb, options.teacher))
+        _write(options.out / "guide" / f"{name}.html", guide_page(chapter.heading, guide, nb, options.teacher))
     deck = SlidesExporter(config=config, template_name="ankl_deck")
-    linked = {"title": chapter.title, "css": css, "head": _deck_head(site_assets, single=False)}
+    linked = {"title": chapter.heading, "css": css, "head": _deck_head(site_assets, single=False)}
     body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": linked})
     _write(options.out / "slides" / f"{name}.slides.html", finished(body))
 
@@ -357,7 +326,7 @@ def build_chapter(chapters: list[Chapter], index: int, options: Options, workdir
 
 
 def _build_in_worker(
-    chapters: list[Chapter], index: int, options: Options, workdir: Path
+    chapters: list[Chapter], index: int, options: BuildOptions, workdir: Path
 ) -> ChapterResult | tuple[str, str, str]:
     """:func:`build_chapter` in a worker process; a course error comes back as plain data
     (its class does not survive pickling), so the parent can still print it as one line."""
@@ -382,10 +351,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _shell(title: str, body: str, teacher: bool) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     environment = Environment(loader=FileSystemLoader(SITE_TEMPLATES), autoescape=select_autoescape(["j2"]))
-    from markupsafe import Markup
 
     css = (SITE_TEMPLATES / "course.css").read_text(encoding="utf-8")
     return environment.get_template("index.html.j2").render(
@@ -398,23 +364,22 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
     esc = html.escape
     rows = []
     for chapter in chapters:
-        stem = esc(chapter.stem)
-        rows.append(
-            f'<tr><td><a href="chapters/{stem}.html">{esc(chapter.title)}</a></td>'
-            f"<td>{esc(chapter.minutes) or '&ndash;'}</td>"
-            f'<td><a href="slides/{stem}.slides.html">Slides<span class="ankl-sr"> of {esc(chapter.title)}</span></a>'
-            f' &middot; <a href="slides-single/{stem}.slides.html">single file</a></td>'
-            f'<td><a href="student-pack/{stem}.ipynb" download>{stem}.ipynb</a></td></tr>'
-        )
+        stem, heading = esc(chapter.stem), esc(chapter.heading)
+        rows.append((
+            Markup(f'<a href="chapters/{stem}.html">{heading}</a>'),
+            chapter.time.rstrip(".") or Markup("&ndash;"),
+            Markup(f'<a href="slides/{stem}.slides.html">Slides<span class="ankl-sr"> of {heading}</span></a>'
+                   f' &middot; <a href="slides-single/{stem}.slides.html">single file</a>'),
+            Markup(f'<a href="student-pack/{stem}.ipynb" download>{stem}.ipynb</a>'),
+        ))
+    chapter_map = table(["Chapter", "Time", "Slides", "Notebook"], rows, caption_class="ankl-sr",
+                        caption="Chapters with their pages, slides and notebooks")
     body = (
         "<h1>Aggressive NK-cell leukemia: the course</h1>"
         "<p>Education, not medical advice. Every page works offline; quizzes answer in the page.</p>"
         "<h2>Chapter map</h2>"
-        '<table><caption class="ankl-sr">Chapters with their pages, slides and notebooks</caption>'
-        '<thead><tr><th scope="col">Chapter</th><th scope="col">Time</th><th scope="col">Slides</th>'
-        '<th scope="col">Notebook</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        "<h2>Presenting</h2>"
+        + chapter_map
+        + "<h2>Presenting</h2>"
         "<p>Open a deck and press <kbd>S</kbd> for the speaker view with notes, <kbd>F</kbd> for full screen, "
         "<kbd>Esc</kbd> for the overview. A single-file deck needs nothing beside it: mail it or copy it to a "
         f'USB stick. The <a href="{PACK_ZIP}">student pack</a> holds the notebooks to open in JupyterLab.</p>'
@@ -424,8 +389,6 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
 
 def references_page(chapters: list[Chapter], teacher: bool) -> str:
     """Every reference the built chapters cite (text, facts and question banks), in one list."""
-    from ..facts import chapter_keys, references_html
-
     keys: list[str] = []
     for chapter in chapters:
         keys += chapter_keys(chapter.stem)
@@ -441,14 +404,12 @@ def student_pack(chapters: list[Chapter], out: Path) -> Path:
     archive = out / PACK_ZIP
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for chapter in chapters:
-            data = json.loads(chapter.path.read_text(encoding="utf-8"))
-            for cell in data.get("cells", []):
-                if cell.get("cell_type") == "code":
-                    cell["outputs"] = []
-                    cell["execution_count"] = None
+            data = read_notebook(chapter.path)
+            for cell in cells(data, "code"):
+                cell["outputs"] = []
+                cell["execution_count"] = None
             data.get("metadata", {}).pop("widgets", None)
-            text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-            (folder / chapter.path.name).write_text(text, encoding="utf-8")
+            text = write_notebook(folder / chapter.path.name, data)
             bundle.writestr(f"ankl-course/{chapter.path.name}", text)
     return archive
 
@@ -487,7 +448,7 @@ def remove_stale(out: Path, stems: set[str]) -> None:
     Stamps(out).forget_all_but(stems)
 
 
-def chapter_keys_for(chapters: list[Chapter], options: Options) -> list[str]:
+def chapter_keys_for(chapters: list[Chapter], options: BuildOptions) -> list[str]:
     """One content hash per chapter (see :mod:`.incremental`): notebook, library, data, browser
     libraries, the options that change its files, and its navigation (neighbours' titles)."""
     shared = shared_digest(assets.lock_digest())
@@ -500,7 +461,7 @@ def _reused(stem: str) -> ChapterResult:
     return ChapterResult(stem, 0, 0.0, 0.0, reused=True)
 
 
-def build_site(options: Options, chapters: list[Chapter]) -> list[ChapterResult]:
+def build_site(options: BuildOptions, chapters: list[Chapter]) -> list[ChapterResult]:
     """Build the whole site into ``options.out``; return what each chapter produced."""
     assets.require()  # before any kernel starts: a missing library must not cost a full run
     prepare_out(options.out, force=options.force)
@@ -556,8 +517,8 @@ def main(argv: list[str], prog: str = "ankl-course build") -> int:
                         help="rebuild every chapter (default: only those whose notebook, library or data changed)")
     args = parser.parse_args(argv)
     out = (args.out or Path("site-teacher" if args.teacher else "site")).resolve()
-    options = Options(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs),
-                      force=args.force)
+    options = BuildOptions(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs),
+                           force=args.force)
     chapters = select_chapters(args.only)
     started = time.perf_counter()
     results = build_site(options, chapters)

@@ -125,7 +125,7 @@ class Worker:
         if "error" in reply:
             last = (str(reply["error"]).strip().splitlines() or ["no reason given"])[-1]
             return Execution(None, "worker", f"the grader's worker failed ({last})")
-        return Execution(protocol.Reply(**reply))  # type: ignore[typeddict-item]
+        return Execution(protocol.Reply(**reply))
 
     def close(self) -> None:
         """Ask the worker to finish (end of its input), then make sure all of it is gone."""

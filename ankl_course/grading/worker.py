@@ -16,9 +16,11 @@ answers with one sealed :class:`~.protocol.Reply`. The grader keeps a clock of i
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import resource
 import select
@@ -200,8 +202,6 @@ def answer_probes(shell: Any, job: dict, send: Any) -> None:
 
 
 def _write_files(files: dict[str, str]) -> None:
-    import base64
-
     for name, data in files.items():
         with open(name, "wb") as handle:
             handle.write(base64.b64decode(data))
@@ -228,8 +228,6 @@ def child_main(shell: Any, job: dict, result_fd: int, base_vm: int, workdir: str
     pipe = os.fdopen(result_fd, "wb", buffering=0)
 
     def send(message: dict) -> None:
-        import json
-
         pipe.write(json.dumps(message).encode("utf-8") + b"\n")
 
     run_cells(shell, job, send)

@@ -1,0 +1,55 @@
+"""Reading a notebook file as plain JSON: the one reader and the one cell-source joiner of the course.
+
+Why not nbformat: importing it costs over a second here (it pulls in jsonschema's format
+checkers), and the course map, the checker, the reference lists, the site index and the
+student pack only need the cells' text. Why one place: a notebook saves a cell's source as
+a list of lines or as one string, and a half-saved notebook must fail with the same one-line
+error (file, problem) wherever it is read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import CourseDataError
+
+#: A notebook as its JSON: ``cells``, ``metadata``, ``nbformat``...
+Notebook = dict[str, Any]
+Cell = dict[str, Any]
+
+
+def read_notebook(path: Path) -> Notebook:
+    """The notebook at ``path`` as JSON, or a :class:`CourseDataError` naming the file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CourseDataError(path, "", f"not a readable notebook: {exc}") from None
+    if not isinstance(data, dict):
+        raise CourseDataError(path, "", "not a readable notebook: the file is not a JSON object")
+    return data
+
+
+def cell_source(cell: Cell) -> str:
+    """A cell's source as one string (notebooks store it as a list of lines or as a string)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def cells(notebook: Notebook, kind: str | None = None) -> list[Cell]:
+    """The notebook's cells, or only those of one ``kind`` (``"markdown"``, ``"code"``)."""
+    found = notebook.get("cells", [])
+    return [c for c in found if kind is None or c.get("cell_type") == kind]
+
+
+def notebook_text(path: Path) -> str:
+    """All cell sources of a notebook, joined by newlines (for searching citations and facts)."""
+    return "\n".join(cell_source(cell) for cell in cells(read_notebook(path)))
+
+
+def write_notebook(path: Path, notebook: Notebook) -> str:
+    """Write ``notebook`` as Jupyter does (one-space indent, UTF-8, final newline); return the text."""
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    Path(path).write_text(text, encoding="utf-8")
+    return text

@@ -1,0 +1,132 @@
+"""Transplant outcomes: a synthetic registry cohort calibrated to a published abstract, analysed with lifelines.
+
+Why this package exists: the best evidence on allogeneic transplantation for ANKL
+is a registry study of 59 patients (Fujimoto et al., 2021) whose patient-level
+data is not public. To let students *do* the analysis that paper reports, and
+see how much 59 patients can and cannot show, the course generates SYNTHETIC
+patients from a small multi-state model whose parameters are solved so that, at
+large n, the cohort reproduces the abstract's figures (read from the facts
+registry, never retyped). At n = 59 the same model shows the sampling noise a
+real cohort of that size has.
+
+Design (documented in ``data/survival/cohort_design.toml``): graft source and
+disease status drawn with the abstract's proportions; first-year constant
+cause-specific hazards of relapse/progression and non-relapse mortality (NRM),
+multiplied by a graft effect and a disease-status effect; a small late event
+hazard after one year; death at a constant rate after relapse; administrative
+censoring from a spread of potential follow-up times. Six free parameters are
+solved by least squares against eight published figures. The published figures
+cannot all hold exactly in one population (see :func:`abstract_consistency`),
+so the fit is a compromise within a stated tolerance.
+
+All estimation is done by lifelines (Kaplan-Meier, Aalen-Johansen, log-rank).
+Every data frame the package returns carries ``attrs["synthetic"] = True``.
+
+One module per job; notebooks use the names below (``survival.calibrate()``):
+
+* :mod:`.design`: the design file and the published targets, the claims to appraise;
+* :mod:`.cohort`: the multi-state model, sampling, calibration, competing hazards;
+* :mod:`.estimators`: lifelines fits, curves read through its API, the published figures;
+* :mod:`.plots`: the chapter's figures with alt text;
+* :mod:`.explorers`: the two fast-redrawing explorers.
+"""
+
+from __future__ import annotations
+
+from .cohort import (
+    CohortModel,
+    abstract_consistency,
+    calibrate,
+    competing_exponentials,
+    guarantee_time_groups,
+    naive_one_minus_km,
+    true_cumulative_incidence,
+)
+from .design import (
+    CENSORED,
+    CORD_BLOOD,
+    EVENT_NAMES,
+    NRM,
+    OTHER_SOURCES,
+    RELAPSE,
+    REMISSION_LABELS,
+    SYNTHETIC,
+    TARGET_NAMES,
+    Design,
+    load_design,
+    survival_claims,
+)
+from .estimators import (
+    VARIANCE_LIMIT,
+    Fitter,
+    aalen_johansen,
+    band_on_grid,
+    comparison_table,
+    curve_on_grid,
+    estimates,
+    kaplan_meier,
+    landmark_subset,
+    logrank,
+    logrank_pvalues,
+    logrank_pvalues_many,
+    value_at,
+)
+from .explorers import (
+    HazardScenarioExplorer,
+    SampleSizeExplorer,
+    ci_width_view,
+    hazard_scenario_view,
+)
+from .plots import (
+    competing_risks_figure,
+    landmark_figure,
+    percent,
+    plot_survival,
+    pvalue_figure,
+    survival_figure,
+)
+
+__all__ = [
+    "CENSORED",
+    "CORD_BLOOD",
+    "CohortModel",
+    "Design",
+    "EVENT_NAMES",
+    "Fitter",
+    "HazardScenarioExplorer",
+    "NRM",
+    "OTHER_SOURCES",
+    "RELAPSE",
+    "REMISSION_LABELS",
+    "SYNTHETIC",
+    "SampleSizeExplorer",
+    "TARGET_NAMES",
+    "VARIANCE_LIMIT",
+    "aalen_johansen",
+    "abstract_consistency",
+    "band_on_grid",
+    "calibrate",
+    "ci_width_view",
+    "comparison_table",
+    "competing_exponentials",
+    "competing_risks_figure",
+    "curve_on_grid",
+    "estimates",
+    "guarantee_time_groups",
+    "hazard_scenario_view",
+    "kaplan_meier",
+    "landmark_figure",
+    "landmark_subset",
+    "load_design",
+    "logrank",
+    "logrank_pvalues",
+    "logrank_pvalues_many",
+    "naive_one_minus_km",
+    "percent",
+    "plot_survival",
+    "pvalue_figure",
+    "survival_claims",
+    "survival_figure",
+    "true_cumulative_incidence",
+    "value_at",
+]
