@@ -202,3 +202,15 @@ def test_assets_are_pinned_and_integrity_checked() -> None:
             assert entry.get("integrity", "").startswith("sha512-"), key
     assert assets.problems() == [], "run `ankl-course assets` (make setup-test does)"
     assert run_cli("assets", "--check").returncode == 0
+
+
+def test_presenter_build_has_an_instructor_guide_per_chapter(site: Path, teacher_site: Path) -> None:
+    first = CHAPTERS[0]  # the presenter build in the tests holds the first chapter only
+    guide = teacher_site / "guide" / f"{first}.html"
+    assert guide.is_file()
+    text = _page_text(guide)
+    assert "Timing" in text and "min" in text and "What is ANKL" in text
+    assert f"../guide/{first}.html" in (teacher_site / "chapters" / f"{first}.html").read_text(encoding="utf-8")
+    assert not (site / "guide").exists(), "the students' build has no instructor guide"
+    deck = (teacher_site / "slides" / f"{first}.slides.html").read_text(encoding="utf-8")
+    assert deck.count('<aside class="notes">') >= 7, "one speaker note per section"
