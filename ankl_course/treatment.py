@@ -425,7 +425,9 @@ def approach_card(formulary: Formulary, approach_id: str) -> str:
     approach = formulary.approaches[approach_id]
     drugs = ", ".join(formulary.drugs[d].name for d in approach.drugs)
     return (
-        f'<div class="ankl-card"><h4>{esc(approach.name)} ({esc(drugs)})</h4>'
+        # h3: the chapter lists these cards right under a "##" section (h2), and a page's headings
+        # may not skip a level (axe heading-order); inside the explorer (h3) it is a sibling heading
+        f'<div class="ankl-card"><h3>{esc(approach.name)} ({esc(drugs)})</h3>'
         f"<p><strong>Why it might work:</strong> {esc(approach.rationale)}</p>"
         f"<p><strong>Evidence</strong></p>{_evidence_html(formulary, approach)}"
         f"<p>{esc(approach.note)}</p><p>Sources: {_citations(approach.sources)}</p></div>"

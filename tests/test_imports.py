@@ -41,6 +41,7 @@ LAZY: dict[tuple[str, str], str] = {
     # nbformat, nbclient and nbconvert take 2 to 3 s to import; `build --help` and the
     # missing-assets check answer before any of it is needed.
     ("ankl_course.export.build", "nbformat"): "executing a chapter only",
+    ("ankl_course.export.build", "nbformat.v4"): "adding guide notes to an executed chapter only",
     ("ankl_course.export.build", "nbclient"): "executing a chapter only",
     ("ankl_course.export.build", "nbclient.exceptions"): "executing a chapter only",
     ("ankl_course.export.build", "nbconvert"): "exporting a chapter only",
