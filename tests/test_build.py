@@ -107,17 +107,23 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
 
 
 def _first_note(chapter: str) -> str:
-    """A run of plain words (no Markdown marks) from a chapter's first speaker note."""
-    for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb")):
-        if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes":
-            runs, run = [], []
-            for word in cell_source(cell).split():
-                if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
-                    run.append(word)
-                else:
-                    runs.append(run)
-                    run = []
-            return " ".join(max(runs + [run], key=len)[:6])
+    """A run of plain words (no Markdown marks) from a chapter's first speaker note: a notes cell,
+    or else the first section of its instructor guide (data/guide/), which the decks also show."""
+    from ankl_course.guide import load_guide
+
+    texts = [cell_source(cell) for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb"))
+             if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes"]
+    guide = load_guide(chapter)
+    texts += [guide.sections[0].say] if guide is not None and guide.sections else []
+    for text in texts[:1]:
+        runs, run = [], []
+        for word in text.split():
+            if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
+                run.append(word)
+            else:
+                runs.append(run)
+                run = []
+        return " ".join(max(runs + [run], key=len)[:6])
     return ""
 
 
