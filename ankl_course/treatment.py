@@ -25,7 +25,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from . import figures
-from .datafile import check_fields, checked_citations, checked_text, read_toml
+from .datafile import check_fields, check_top_level, checked_citations, checked_text, read_toml
 from .errors import CourseDataError
 from .facts import load_references
 from .htmlkit import table
@@ -255,9 +255,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     raw = read_toml(path)
     if references is None:
         references = set(load_references())
-    unknown = set(raw) - {"evidence_level", "drug", "regimen", "approach", "seed_claim"}
-    if unknown:
-        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(sorted(unknown))}")
+    check_top_level(path, raw, {"evidence_level", "drug", "regimen", "approach", "seed_claim"})
 
     levels: dict[str, EvidenceLevel] = {}
     for where, entry in _table(path, raw, "evidence_level", LEVEL_FIELDS):

@@ -413,7 +413,6 @@ class _DrawingUI:
         self.file_status.value = f"<span>Saved to {html.escape(str(target))}</span>"
 
     def _load(self, _: Any) -> None:
-
         try:
             changed = self.draft.load(self.file_name.value)
         except CourseDataError as exc:
