@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from .datafile import check_top_level, read_toml
 from .errors import CourseDataError
 from .resources import data_path
 
@@ -113,9 +113,7 @@ def load_claims(path: Path | None = None, references: set[str] | None = None,
         refs = load_references()
         references = set(refs) if references is None else references
         facts = set(load_facts(references=refs)) if facts is None else facts
-    unknown_top = set(raw) - {"claim"}
-    if unknown_top:
-        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(sorted(unknown_top))}")
+    check_top_level(path, raw, {"claim"})
     entries = raw.get("claim", [])
     if not isinstance(entries, list) or not entries:
         raise CourseDataError(path, "", "no [[claim]] entries")

@@ -34,10 +34,12 @@ from .facts import (
     load_facts,
     load_references,
 )
+from .guide import coverage_problems, load_guide
 from .nbfile import cell_source, read_notebook
 from .quiz import bank_path, load_bank
 from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
+from .slides import density_problems
 from .spelling import code_texts, data_texts, us_spellings
 from .syllabus import minutes
 
@@ -154,6 +156,7 @@ class Checker:
         self.check_data_spelling()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
             self.check_notebook(notebook)
+            self.check_slide_density(notebook)
         if notebooks is None:  # only the whole course can tell a reference nothing cites
             self.check_unasked_prompts()
             self.check_exercises()
@@ -467,6 +470,40 @@ class Checker:
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
                 self.check_text_citations(path, f"cell {number}", cell_source(cell))
+
+    def check_slide_density(self, path: Path) -> None:
+        """At most one figure or explorer, one question and about 90 words per slide (see slides.py)."""
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return  # check_notebook has said so
+
+        def section_size(name: str) -> int:
+            try:
+                return max(1, len(load_bank(bank_path(path.stem), facts=self.facts).section(name)))
+            except CourseDataError:
+                return 1  # check_quiz_calls reports the bank
+
+        self.check_guide(path, cells)
+        for location, message, enforced in density_problems(cells, section_size):
+            if enforced:
+                self.add(path, location, message)
+            else:
+                self.notes.append(f"{path}: {location}: {message}")
+
+    def check_guide(self, path: Path, cells: list[Any]) -> None:
+        """Every section of a chapter with an instructor guide has its entry (data/guide/)."""
+        try:
+            guide = load_guide(path.stem)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        if guide is None:
+            self.notes.append(f"{path}: no instructor guide (data/guide/{path.stem}.toml), so no speaker "
+                              "notes per section")
+            return
+        for location, message in coverage_problems(guide, cells):
+            self.add(guide.path, location, message)
 
     def check_unused_references(self) -> None:
         for key in sorted(set(self.references) - self.used_keys):

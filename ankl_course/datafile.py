@@ -79,6 +79,13 @@ def check_fields(path: Path, where: str, entry: Mapping[str, Any], allowed: Coll
         raise CourseDataError(path, where, f"unknown field(s): {', '.join(unknown)}")
 
 
+def check_top_level(path: Path, raw: Mapping[str, Any], allowed: Collection[str]) -> None:
+    """A :class:`CourseDataError` if a data file has a top-level table or key it does not use."""
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(unknown)}")
+
+
 def checked_text(path: Path, where: str, value: Any, name: str = "") -> str:
     """``value`` stripped, or a :class:`CourseDataError` if it is not a text with something in it.
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datafile import check_fields, read_toml
+from .datafile import check_fields, check_top_level, read_toml
 from .errors import CourseDataError
 from .nbfile import notebook_text
 from .resources import chapter_notebooks, data_path
@@ -188,9 +188,7 @@ def load_facts(path: Path | None = None, references: dict[str, Reference] | None
     references = load_references() if references is None else references
     raw = _read_toml(path)
     entries = raw.get("fact", [])
-    unknown_top = set(raw) - {"fact"}
-    if unknown_top:
-        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(sorted(unknown_top))}")
+    check_top_level(path, raw, {"fact"})
     facts: dict[str, Fact] = {}
     for number, entry in enumerate(entries, start=1):
         where = f"fact #{number}"

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .datafile import read_toml
+from .datafile import check_top_level, read_toml
 from .errors import CourseDataError
 from .facts import CITATION, Fact, keys_in_text, load_facts, load_references, render
 from .interactive import EXPORT_ENV
@@ -250,9 +250,7 @@ def load_bank(path: Path | str, facts: dict[str, Fact] | None = None) -> Bank:
     references = load_references()
     facts = load_facts(references=references) if facts is None else facts
     chapter = raw.get("chapter", path.stem)
-    unknown_top = set(raw) - {"chapter", "title", "question", "warmup", "pretest", "posttest"}
-    if unknown_top:
-        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(sorted(unknown_top))}")
+    check_top_level(path, raw, {"chapter", "title", "question", "warmup", "pretest", "posttest"})
     entries = raw.get("question", [])
     if not isinstance(entries, list) or not entries:
         raise CourseDataError(path, "", "a bank needs at least one [[question]]")

@@ -25,7 +25,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from . import figures
-from .datafile import check_fields, checked_citations, checked_text, read_toml
+from .datafile import check_fields, check_top_level, checked_citations, checked_text, read_toml
 from .errors import CourseDataError
 from .facts import load_references
 from .htmlkit import table
@@ -255,9 +255,7 @@ def load_formulary(path: Path | None = None, references: set[str] | None = None)
     raw = read_toml(path)
     if references is None:
         references = set(load_references())
-    unknown = set(raw) - {"evidence_level", "drug", "regimen", "approach", "seed_claim"}
-    if unknown:
-        raise CourseDataError(path, "", f"unexpected top-level key(s): {', '.join(sorted(unknown))}")
+    check_top_level(path, raw, {"evidence_level", "drug", "regimen", "approach", "seed_claim"})
 
     levels: dict[str, EvidenceLevel] = {}
     for where, entry in _table(path, raw, "evidence_level", LEVEL_FIELDS):
@@ -425,7 +423,9 @@ def approach_card(formulary: Formulary, approach_id: str) -> str:
     approach = formulary.approaches[approach_id]
     drugs = ", ".join(formulary.drugs[d].name for d in approach.drugs)
     return (
-        f'<div class="ankl-card"><h4>{esc(approach.name)} ({esc(drugs)})</h4>'
+        # h3: the chapter lists these cards right under a "##" section (h2), and a page's headings
+        # may not skip a level (axe heading-order); inside the explorer (h3) it is a sibling heading
+        f'<div class="ankl-card"><h3>{esc(approach.name)} ({esc(drugs)})</h3>'
         f"<p><strong>Why it might work:</strong> {esc(approach.rationale)}</p>"
         f"<p><strong>Evidence</strong></p>{_evidence_html(formulary, approach)}"
         f"<p>{esc(approach.note)}</p><p>Sources: {_citations(approach.sources)}</p></div>"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[1]
 BUILT = ".tests-built"
+#: A folder to keep the test site in between runs (rebuilt incrementally), for a quick local loop.
+SITE_ENV = "ANKL_COURSE_TEST_SITE"
 #: A whole-site build executes every chapter in a kernel: far longer than other commands.
 BUILD_TIMEOUT = 600
 
@@ -32,7 +35,9 @@ BUILD_TIMEOUT = 600
 def built_site(factory: pytest.TempPathFactory, teacher: bool = False) -> Path:
     """The course site, built on first use in this session (the teacher build: first chapter only)."""
     out = factory.getbasetemp() / ("site-teacher" if teacher else "site")
-    if (out / BUILT).exists():
+    if os.environ.get(SITE_ENV):  # a kept folder: the build is incremental, only changes re-execute
+        out = Path(os.environ[SITE_ENV]) / out.name
+    elif (out / BUILT).exists():
         return out
     from ankl_course.resources import chapter_notebooks
 

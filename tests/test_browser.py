@@ -299,3 +299,138 @@ def test_presenter_build_shows_answers(browser: Any, tmp_path_factory: pytest.Te
         assert visit.problems() == []
     finally:
         context.close()
+
+
+# -- a lean site ------------------------------------------------------------------------
+
+
+def test_the_site_ships_exactly_the_assets_its_pages_load(browser: Any, site: Path) -> None:
+    """Every page and deck opened in Chromium (decks started, speaker view opened): the files
+    it requests under assets/ must be exactly the files the build copied there."""
+    from ankl_course.export.assets import SITE_STAMP
+
+    assets_uri = (site / "assets").as_uri() + "/"
+    requested: set[str] = set()
+    opened = [site / "index.html", site / "references.html"]
+    opened += sorted((site / "chapters").glob("*.html")) + sorted((site / "slides").glob("*.html"))
+    for path in opened:
+        context, page, visit = load(browser, path)
+        try:
+            if path.parent.name == "slides":
+                page.wait_for_selector(".reveal.ready", timeout=10_000)
+                with context.expect_page() as speaker:
+                    page.keyboard.press("s")
+                speaker.value.wait_for_selector(".speaker-controls-notes", state="attached", timeout=10_000)
+            assert visit.problems() == [], path.name
+            requested |= {url[len(assets_uri):] for url in visit.requests if url.startswith(assets_uri)}
+        finally:
+            context.close()
+    copied = {p.relative_to(site / "assets").as_posix() for p in (site / "assets").rglob("*")
+              if p.is_file() and p.name != SITE_STAMP}
+    assert copied - requested == set(), "copied but loaded by no page"
+    assert requested - copied == set(), "loaded but not copied"
+    size = sum(p.stat().st_size for p in (site / "assets").rglob("*") if p.is_file())
+    print(f"assets/: {len(copied)} files, {size / 1024:.0f} KiB")  # shown with pytest -s
+    assert size < 1024 * 1024
+
+
+def test_formulas_show_as_svg_without_mathjax(browser: Any, site: Path) -> None:
+    shown = 0
+    for part in ("chapters/{}.html", "slides/{}.slides.html", "slides-single/{}.slides.html"):
+        for chapter in CHAPTERS:
+            context, page, visit = load(browser, site / part.format(chapter))
+            try:
+                formulas = page.locator("mjx-container[role=img] > svg")
+                shown += formulas.count()
+                if formulas.count():
+                    assert page.evaluate("typeof window.MathJax") == "undefined"
+                    box = formulas.first.bounding_box() if "chapters" in part else None
+                    assert box is None or box["width"] > 5, "a formula is drawn with no width"
+                    assert "$" not in page.locator("mjx-container").first.evaluate("e => e.parentElement.textContent")
+                assert visit.problems() == []
+            finally:
+                context.close()
+    assert shown >= 3 * 4, "chapter 06's four formulas must be SVG in the page and both decks"
+
+
+# -- explorers that move offline -----------------------------------------------------------
+
+
+def _mentions_explorer(chapter: str) -> bool:
+    from ankl_course.resources import notebooks_dir
+
+    return "Explorer(" in (notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8")
+
+
+def _view_state(explorer: Any) -> tuple[str, str, str]:
+    """What the student sees in an explorer: the first image's alt and source, or the text."""
+    view = explorer.locator(".ankl-explorer-view")
+    image = view.locator("img")
+    if image.count():
+        return image.first.get_attribute("alt") or "", (image.first.get_attribute("src") or "")[-200:], ""
+    return "", "", view.inner_text()
+
+
+def _move_first_control(page: Any, explorer: Any) -> None:
+    """Move the explorer's first control with the keyboard, as a student without a mouse would."""
+    control = explorer.locator("[data-ankl-axis]").first
+    control.focus()
+    if control.evaluate("c => c.type") == "range":
+        at_end = control.evaluate("c => c.value === c.max")
+        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+    else:
+        at_end = control.evaluate("c => c.selectedIndex === c.options.length - 1")
+        page.keyboard.press("ArrowUp" if at_end else "ArrowDown")
+
+
+@pytest.mark.parametrize("folder", ["chapters", "slides", "slides-single"])
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_explorers_move_offline(browser: Any, site: Path, chapter: str, folder: str) -> None:
+    suffix = ".html" if folder == "chapters" else ".slides.html"
+    path = site / folder / f"{chapter}{suffix}"
+    context, page, visit = start_deck(browser, path) if folder != "chapters" else load(browser, path)
+    try:
+        explorers = page.locator(".ankl-explorer-frames")
+        if not _mentions_explorer(chapter):
+            assert explorers.count() == 0
+            return
+        assert explorers.count() >= 1, "an explorer was exported without its frames"
+        for index in range(explorers.count()):
+            explorer = explorers.nth(index)
+            if folder != "chapters":
+                go_to_slide_of(page, f"#{explorer.get_attribute('id')}")
+            assert explorer.locator("[data-ankl-axis]").count() >= 1, "no control moves offline"
+            before = _view_state(explorer)
+            _move_first_control(page, explorer)
+            after = _view_state(explorer)
+            assert after != before, f"explorer {index}: moving a control changed nothing"
+            if before[0]:
+                assert after[0] != before[0], f"explorer {index}: the alt text did not follow the figure"
+                assert after[1] != before[1], f"explorer {index}: the image did not change"
+        if folder != "chapters":  # leaving the control, arrow keys move slides again
+            page.evaluate("document.activeElement.blur()")
+            where = page.evaluate("Reveal.getIndices().h")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(400)
+            assert page.evaluate("Reveal.getIndices().h") != where or page.evaluate("Reveal.isLastSlide()")
+        assert images_without_alt(page) == []
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_empty_table_header_or_skipped_heading_level(browser: Any, site: Path, chapter: str) -> None:
+    """The moderate axe findings that remained (empty table headers in 01 and 06, heading order
+    in 05), checked on every page so that they do not come back."""
+    context, page, visit = load(browser, site / "chapters" / f"{chapter}.html")
+    try:
+        page.add_script_tag(path=str(asset_file("axe-core", "axe.min.js")))
+        found = page.evaluate(
+            "axe.run(document, {runOnly: ['empty-table-header', 'heading-order'], resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.html).join(' | ')))"
+        )
+        assert found == []
+        assert visit.problems() == []
+    finally:
+        context.close()

@@ -47,9 +47,11 @@ def test_site_has_every_part_for_every_chapter(site: Path) -> None:
         for part in (f"chapters/{chapter}.html", f"slides/{chapter}.slides.html",
                      f"slides-single/{chapter}.slides.html", f"student-pack/{chapter}.ipynb"):
             assert (site / part).is_file(), part
-    for part in ("index.html", "references.html", "ankl-course-student-pack.zip", "assets/require.js",
-                 "assets/reveal.js/dist/reveal.js", "assets/mathjax/MathJax.js", "assets/html-manager/embed-amd.js"):
+    for part in ("index.html", "references.html", "ankl-course-student-pack.zip",
+                 "assets/reveal.js/dist/reveal.js", "assets/reveal.js/plugin/notes/notes.js"):
         assert (site / part).is_file(), part
+    for gone in ("assets/require.js", "assets/mathjax", "assets/html-manager", "assets/jquery.min.js"):
+        assert not (site / gone).exists(), f"{gone}: no page loads it, the site must not ship it"
 
 
 def test_nothing_is_loaded_from_a_cdn(site: Path) -> None:
@@ -73,9 +75,23 @@ def test_single_file_decks_need_nothing_beside_them(site: Path) -> None:
         assert not re.search(r"""<script\b[^>]*\bsrc=""", text), chapter
         assert not re.search(r"""<link\b[^>]*rel="stylesheet""", text), chapter
         assert "Reveal.initialize" in text and "RevealNotes" in text
-        # reveal.js must run before require.js, or it registers as an AMD module and never starts
-        assert text.index("* https://revealjs.com") < text.index("@license RequireJS"), chapter
-        assert text.index(").RevealNotes") < text.index("@license RequireJS"), chapter
+        # no require.js: with it before reveal.js, reveal registers as an AMD module and never starts
+        assert "@license RequireJS" not in text, chapter
+
+
+def test_formulas_are_svg_in_every_export_and_mathjax_is_never_loaded(site: Path) -> None:
+    with_math = [c for c in CHAPTERS if "$" in "".join(
+        "".join(cell["source"]) for cell in json.loads((notebooks_dir() / f"{c}.ipynb").read_text())["cells"]
+        if cell["cell_type"] == "markdown")]
+    assert with_math, "no chapter has a formula: this test would check nothing"
+    for chapter in CHAPTERS:
+        for part in (f"chapters/{chapter}.html", f"slides/{chapter}.slides.html",
+                     f"slides-single/{chapter}.slides.html"):
+            text = (site / part).read_text(encoding="utf-8")
+            assert "MathJax.js" not in text and "ANKLMATH" not in text, part
+            if chapter in with_math:
+                assert text.count('<mjx-container role="img" aria-label=') >= 2, part
+                assert "h_1" in text, f"{part}: the formula's TeX is its accessible name"
 
 
 def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path) -> None:
@@ -91,17 +107,23 @@ def test_quizzes_are_exported_as_kernel_free_html_with_answers_hidden(site: Path
 
 
 def _first_note(chapter: str) -> str:
-    """A run of plain words (no Markdown marks) from a chapter's first speaker note."""
-    for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb")):
-        if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes":
-            runs, run = [], []
-            for word in cell_source(cell).split():
-                if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
-                    run.append(word)
-                else:
-                    runs.append(run)
-                    run = []
-            return " ".join(max(runs + [run], key=len)[:6])
+    """A run of plain words (no Markdown marks) from a chapter's first speaker note: a notes cell,
+    or else the first section of its instructor guide (data/guide/), which the decks also show."""
+    from ankl_course.guide import load_guide
+
+    texts = [cell_source(cell) for cell in cells(read_notebook(notebooks_dir() / f"{chapter}.ipynb"))
+             if cell["metadata"].get("slideshow", {}).get("slide_type") == "notes"]
+    guide = load_guide(chapter)
+    texts += [guide.sections[0].say] if guide is not None and guide.sections else []
+    for text in texts[:1]:
+        runs, run = [], []
+        for word in text.split():
+            if re.fullmatch(r"[A-Za-z0-9,.;:'-]+", word):
+                run.append(word)
+            else:
+                runs.append(run)
+                run = []
+        return " ".join(max(runs + [run], key=len)[:6])
     return ""
 
 
@@ -186,3 +208,15 @@ def test_assets_are_pinned_and_integrity_checked() -> None:
             assert entry.get("integrity", "").startswith("sha512-"), key
     assert assets.problems() == [], "run `ankl-course assets` (make setup-test does)"
     assert run_cli("assets", "--check").returncode == 0
+
+
+def test_presenter_build_has_an_instructor_guide_per_chapter(site: Path, teacher_site: Path) -> None:
+    first = CHAPTERS[0]  # the presenter build in the tests holds the first chapter only
+    guide = teacher_site / "guide" / f"{first}.html"
+    assert guide.is_file()
+    text = _page_text(guide)
+    assert "Timing" in text and "min" in text and "What is ANKL" in text
+    assert f"../guide/{first}.html" in (teacher_site / "chapters" / f"{first}.html").read_text(encoding="utf-8")
+    assert not (site / "guide").exists(), "the students' build has no instructor guide"
+    deck = (teacher_site / "slides" / f"{first}.slides.html").read_text(encoding="utf-8")
+    assert deck.count('<aside class="notes">') >= 7, "one speaker note per section"

@@ -2,7 +2,7 @@
 
 The registry test (test_claims.py) proves each claim renders identically
 wherever it is used; this one checks the student's view: after answering the
-blog-table question, the explanation that appears is the registry's corrected
+blog-table question right (the explanation opens only then, issue 12), the explanation is the registry's corrected
 appraisal (the VIDL figure traced to localised nasal lymphoma), not a raw
 ``{claim:...}`` placeholder.
 """
@@ -28,7 +28,8 @@ def browser() -> Iterator[Any]:
 
 def _page(tmp_path: Path, chapter: str, question_id: str) -> Path:
     bank = quiz.load_bank(quiz.bank_path(chapter))
-    body = quiz.static_html(bank[question_id], f"q-{question_id}")
+    context = quiz.RenderContext.load()
+    body = context.assets() + quiz.static_html(bank[question_id], f"q-{question_id}", context=context)
     path = tmp_path / f"{question_id}.html"
     path.write_text(f'<!doctype html><html lang="en"><meta charset="utf-8"><body>{body}</body></html>',
                     encoding="utf-8")
@@ -47,6 +48,8 @@ def test_answered_quiz_shows_the_registry_appraisal(browser: Any, tmp_path: Path
         explanation = page.locator(f"#q-{question_id}-explanation")
         assert not explanation.is_visible()              # hidden until the student answers
         answer(page, f"q-{question_id}", right=False)
+        assert not explanation.is_visible()              # a wrong first answer gives nothing away
+        answer(page, f"q-{question_id}", right=True)
         explanation.wait_for(state="visible")
         text = explanation.inner_text()
         assert "{claim:" not in text

@@ -19,7 +19,7 @@ from ankl_course.cytometry.drawing import (
     load_drawing,
     load_drawn,
 )
-from ankl_course.cytometry.drawing_widget import GateDrawing, panel_point
+from ankl_course.cytometry.drawing_widget import GateDrawing, panel_point, release_rectangle_selector
 from ankl_course.errors import CourseDataError
 
 # -- hand-counted events ----------------------------------------------------------------
@@ -295,3 +295,29 @@ def test_careful_gates_anywhere_in_the_gaps_pass_and_answer_within_the_tolerance
             assert draft.compare(step.name).passed, draft.compare(step.name).as_text()
         own = draft.row("CD56bright NK").percent_of_total
         assert tool.check_share(round(own, 1), "CD56bright NK").correct, (own, reference)
+
+
+@pytest.mark.parametrize("selector_class", ["matplotlib", "course"])
+def test_a_dragged_rectangle_ends_where_the_button_is_released(selector_class: str) -> None:
+    """ipympl throttles mouse moves, so the kernel may see a drag's release without its last move: the
+    course's selector still ends the rectangle at the release point; matplotlib's own stops at the last move."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.testing.widgets import MouseEvent
+    from matplotlib.widgets import RectangleSelector
+
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    selected: list[tuple[float, float, float, float]] = []
+    cls = RectangleSelector if selector_class == "matplotlib" else release_rectangle_selector()
+    selector = cls(ax, lambda press, release: selected.append((press.xdata, release.xdata, press.ydata,
+                                                               release.ydata)), interactive=True)
+    MouseEvent._from_ax_coords("button_press_event", ax, (1, 1), 1)._process()
+    MouseEvent._from_ax_coords("motion_notify_event", ax, (2, 3), 1)._process()  # the last move that got through
+    MouseEvent._from_ax_coords("button_release_event", ax, (6, 8), 1)._process()
+    expected = (2, 3) if selector_class == "matplotlib" else (6, 8)
+    assert selected == [pytest.approx((1, expected[0], 1, expected[1]))]
+    assert selector.extents == pytest.approx((1, expected[0], 1, expected[1]))  # the shape the student sees

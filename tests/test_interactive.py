@@ -53,3 +53,63 @@ def test_html_of_handles_markdown_text_and_none() -> None:
     assert "<em>hi</em>" in html_of(Markdown("*hi*"))
     assert html_of("a<b") == "<pre>a&lt;b</pre>"
     assert html_of(None) == ""
+
+
+# -- frames for exports -----------------------------------------------------------------
+
+
+def _frames(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<template data-ankl-frame="\d+">(.*?)</template>', html, re.DOTALL)
+
+
+def test_exported_explorer_carries_one_frame_per_setting_of_a_bounded_grid(monkeypatch: object) -> None:
+    from ankl_course.interactive import EXPORT_ENV, plan_frames
+
+    calls = []
+
+    def render(rate: float, arm: str) -> HTML:
+        calls.append((rate, arm))
+        return HTML(f'<img alt="curve" src="data:,"><p>rate {rate} arm {arm}</p>')
+
+    controls = {"rate": widgets.FloatSlider(value=0.4, min=0.0, max=2.0, step=0.1, description="rate"),
+                "arm": widgets.Dropdown(options=[("Arm A", "a"), ("Arm B", "b")], value="a", description="Arm")}
+    plan = plan_frames(controls, 16)
+    assert [len(axis.stops) for axis in plan.axes] == [8, 2] and plan.fixed == ()
+    assert 0.4 in [value for value, _ in plan.axes[0].stops], "the starting value is always a stop"
+    import os
+
+    os.environ[EXPORT_ENV] = "1"
+    try:
+        bundle = Explorer(render, controls, title="Demo")._repr_mimebundle_()
+    finally:
+        del os.environ[EXPORT_ENV]
+    html = bundle["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    frames = _frames(html)
+    assert len(frames) == 16 and len(set(calls)) == 16
+    assert 'alt="curve (rate 2, Arm Arm B)"' in html, "each frame's alt text names its settings"
+    assert '<input type="range"' in html and "<select" in html and "<label for=" in html
+    assert "Works offline: 16 settings" in html and "live only in JupyterLab" not in html
+
+
+def test_controls_that_do_not_fit_stay_live_only_in_jupyterlab() -> None:
+    from ankl_course.interactive import plan_frames
+
+    controls = {f"c{i}": widgets.Dropdown(options=["met", "not met", "unknown"], description=f"Criterion {i}")
+                for i in range(5)}
+    plan = plan_frames(controls, 16)
+    assert [a.name for a in plan.axes] == ["c0", "c1"] and plan.frames == 9
+    assert plan.fixed == ("Criterion 2", "Criterion 3", "Criterion 4")
+    text = widgets.Text(value="free", description="Note")
+    assert plan_frames({"note": text}).fixed == ("Note",), "a free-text control cannot be enumerated"
+
+
+def test_frames_stay_within_the_byte_budget() -> None:
+    from ankl_course.interactive import frames_html
+
+    explorer = Explorer(lambda n: HTML("x" * 1000 + str(n)), {"n": widgets.IntSlider(value=0, min=0, max=50)},
+                        max_frames=64)
+    assert len(_frames(frames_html(explorer, budget=64_000))) == 9  # stops capped per slider
+    assert len(_frames(frames_html(explorer, budget=4_000))) == 3  # 4000 bytes hold 3 frames

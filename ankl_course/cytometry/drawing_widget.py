@@ -262,7 +262,7 @@ class _DrawingUI:
     def _plot(self, index: int, step: DrawStep) -> None:
         from matplotlib.backend_bases import MouseButton
         from matplotlib.ticker import EngFormatter
-        from matplotlib.widgets import PolygonSelector, RectangleSelector
+        from matplotlib.widgets import PolygonSelector
 
         ax = self.axes[index]
         x_lim, y_lim = limits(step.x), limits(step.y)
@@ -287,9 +287,9 @@ class _DrawingUI:
             selector = PolygonSelector(ax, functools.partial(self._drawn_polygon, index), useblit=False,
                                        props=props, grab_range=8)
         elif step.tool == "rectangle":
-            selector = RectangleSelector(ax, functools.partial(self._drawn_rectangle, index), useblit=False,
-                                         interactive=True, button=[MouseButton.LEFT],
-                                         props={"edgecolor": DRAWN_COLOUR, "linewidth": 2, "fill": False})
+            selector = release_rectangle_selector()(ax, functools.partial(self._drawn_rectangle, index),
+                                                    useblit=False, interactive=True, button=[MouseButton.LEFT],
+                                                    props={"edgecolor": DRAWN_COLOUR, "linewidth": 2, "fill": False})
         else:
             marks.append(ax.axhline(np.nan, **props))
             if step.tool == "quadrant":
@@ -413,7 +413,6 @@ class _DrawingUI:
         self.file_status.value = f"<span>Saved to {html.escape(str(target))}</span>"
 
     def _load(self, _: Any) -> None:
-
         try:
             changed = self.draft.load(self.file_name.value)
         except CourseDataError as exc:
@@ -487,6 +486,30 @@ class _DrawingUI:
                 self.selectors[index].set_visible(True)
         finally:
             self._quiet = False
+
+
+@functools.lru_cache(maxsize=1)
+def release_rectangle_selector() -> type:
+    """matplotlib's ``RectangleSelector``, whose rectangle ends where the mouse button is released.
+
+    Why: matplotlib takes the rectangle from the last mouse move it saw, and
+    ipympl throttles mouse moves on their way to the kernel. On a busy
+    machine a quick drag therefore ended short of where the student let go
+    (found when the JupyterLab test drew a lymphoid gate that missed a sixth
+    of the lymphocytes). Applying the release point as a last move makes the
+    drawn gate the one the student saw under the pointer.
+    """
+    from matplotlib.widgets import RectangleSelector
+
+    # _release, _eventpress and _onmove are matplotlib's private selector API, absent from its
+    # type stubs; the JupyterLab drawing test covers them against the pinned matplotlib.
+    class ReleaseRectangleSelector(RectangleSelector):
+        def _release(self, event: Any) -> Any:
+            if self._eventpress is not None and event.xdata is not None and event.ydata is not None:  # type: ignore[attr-defined]
+                self._onmove(event)  # type: ignore[attr-defined]
+            return super()._release(event)  # type: ignore[misc]
+
+    return ReleaseRectangleSelector
 
 
 @functools.lru_cache(maxsize=1)

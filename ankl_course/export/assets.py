@@ -33,39 +33,29 @@ LOCKFILE = NPM_DIR / "package-lock.json"
 VENDOR_ENV = "ANKL_COURSE_VENDOR"
 #: Written after a successful ``npm ci``: the sha256 of the lockfile it installed.
 STAMP = ".ankl-lock-sha256"
+#: Written into a site's assets/ folder after copying: what was copied (see :func:`copy_to_site`).
+SITE_STAMP = ".ankl-assets-sha256"
 INSTALL_HINT = (
     "install them with `ankl-course assets` (or `make setup-test`); "
     "that needs Node.js with npm and access to the npm registry once"
 )
 
 #: Files a site needs, as (npm package, path inside it, path under the site's assets/ folder).
-#: A trailing "/" copies a folder.
+#: Only what a page or deck loads (tests/test_browser.py compares this with what Chromium
+#: requests): pages load no library at all; decks load reveal.js, its stylesheet and the
+#: speaker-notes plugin. The theme is inlined without its web font (the fallback fonts apply),
+#: formulas are SVG made at build time, and no page keeps widget state, so neither MathJax,
+#: require.js, jQuery nor the widget renderer is shipped.
 SITE_FILES: tuple[tuple[str, str, str], ...] = (
     ("reveal.js", "dist/reveal.js", "reveal.js/dist/reveal.js"),
     ("reveal.js", "dist/reveal.css", "reveal.js/dist/reveal.css"),
-    ("reveal.js", "dist/theme/white.css", "reveal.js/dist/theme/white.css"),
-    ("reveal.js", "dist/theme/fonts/source-sans-pro/", "reveal.js/dist/theme/fonts/source-sans-pro/"),
     ("reveal.js", "plugin/notes/notes.js", "reveal.js/plugin/notes/notes.js"),
-    ("requirejs", "require.js", "require.js"),
-    ("jquery", "dist/jquery.min.js", "jquery.min.js"),
-    ("@jupyter-widgets/html-manager", "dist/", "html-manager/"),
-    ("mathjax", "MathJax.js", "mathjax/MathJax.js"),
-    ("mathjax", "config/TeX-AMS_CHTML-full.js", "mathjax/config/TeX-AMS_CHTML-full.js"),
-    ("mathjax", "config/Safe.js", "mathjax/config/Safe.js"),
-    ("mathjax", "extensions/", "mathjax/extensions/"),
-    ("mathjax", "jax/input/TeX/", "mathjax/jax/input/TeX/"),
-    ("mathjax", "jax/element/", "mathjax/jax/element/"),
-    ("mathjax", "jax/output/CommonHTML/", "mathjax/jax/output/CommonHTML/"),
-    ("mathjax", "fonts/HTML-CSS/TeX/woff/", "mathjax/fonts/HTML-CSS/TeX/woff/"),
 )
-#: Site-relative URLs the exporters point at (under the site's assets/ folder).
-URLS = {
-    "reveal": "reveal.js",
-    "require": "require.js",
-    "jquery": "jquery.min.js",
-    "widgets": "html-manager/embed-amd.js",
-    "mathjax": "mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
-}
+#: Files the build reads from the vendor folder but does not copy into a site.
+BUILD_FILES: tuple[tuple[str, str], ...] = (
+    ("reveal.js", "dist/theme/white.css"),
+    ("mathjax", "es5/node-main.js"),
+)
 
 
 def pinned_versions() -> dict[str, str]:
@@ -83,8 +73,14 @@ def vendor_dir() -> Path:
     return Path.home() / ".cache" / "ankl-course" / "vendor"
 
 
-def _lock_digest() -> str:
+def lock_digest() -> str:
+    """The sha256 of the lockfile: changes whenever a pinned library does."""
     return hashlib.sha256(LOCKFILE.read_bytes()).hexdigest()
+
+
+def _site_stamp() -> str:
+    """What a site's ``assets/`` folder was copied from: the lockfile and the list of files."""
+    return hashlib.sha256((lock_digest() + repr(SITE_FILES)).encode()).hexdigest()
 
 
 def package_dir(name: str, vendor: Path | None = None) -> Path:
@@ -105,7 +101,7 @@ def problems(vendor: Path | None = None) -> list[str]:
         if installed != version:
             found.append(f"{name} is version {installed}, the course pins {version}")
     if not found:
-        for package, inner, _ in SITE_FILES:
+        for package, inner in [(p, i) for p, i, _ in SITE_FILES] + list(BUILD_FILES):
             if not (package_dir(package, vendor) / inner).exists():
                 found.append(f"{package} lacks {inner}")
     return found
@@ -134,8 +130,13 @@ def asset_file(package: str, inner: str, vendor: Path | None = None) -> Path:
 
 
 def copy_to_site(target: Path, vendor: Path | None = None) -> None:
-    """Copy the files a site needs into ``target`` (the site's ``assets/`` folder)."""
+    """Copy the files a site needs into ``target`` (the site's ``assets/`` folder); skipped when
+    ``target`` already holds a copy of the same pinned files (a rebuild copies nothing)."""
     vendor = require(vendor)
+    stamp = target / SITE_STAMP
+    if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == _site_stamp():
+        return
+    shutil.rmtree(target, ignore_errors=True)
     for package, inner, destination in SITE_FILES:
         source = package_dir(package, vendor) / inner
         dest = target / destination
@@ -145,13 +146,14 @@ def copy_to_site(target: Path, vendor: Path | None = None) -> None:
         else:
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, dest)
+    stamp.write_text(_site_stamp() + "\n", encoding="utf-8")
 
 
 def install(vendor: Path | None = None, npm: str = "npm", force: bool = False) -> str:
     """Install the pinned libraries with ``npm ci`` (integrity-checked) unless already in place."""
     vendor = vendor or vendor_dir()
     stamp = vendor / STAMP
-    if not force and stamp.is_file() and stamp.read_text().strip() == _lock_digest() and not problems(vendor):
+    if not force and stamp.is_file() and stamp.read_text().strip() == lock_digest() and not problems(vendor):
         return f"Browser libraries already installed in {vendor}"
     executable = shutil.which(npm)
     if executable is None:
@@ -174,7 +176,7 @@ def install(vendor: Path | None = None, npm: str = "npm", force: bool = False) -
     left = problems(vendor)
     if left:
         raise CourseDataError(vendor, "npm ci", "installed, but: " + "; ".join(left))
-    stamp.write_text(_lock_digest() + "\n")
+    stamp.write_text(lock_digest() + "\n")
     versions = ", ".join(f"{name} {version}" for name, version in pinned_versions().items())
     return f"Installed {versions} into {vendor}"
 

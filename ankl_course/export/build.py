@@ -8,7 +8,7 @@ What it writes (default ``./site``)::
     slides/NN_name.slides.html   reveal.js deck (uses ../assets/)
     slides-single/NN_name.slides.html   the same deck as ONE self-contained file, to mail
     student-pack/NN_name.ipynb   the notebooks without outputs, plus ankl-course-student-pack.zip
-    assets/                      reveal.js, require.js, jQuery, MathJax 2, widget renderer
+    assets/                      reveal.js and its notes plugin (for the decks; pages load no library)
 
 Why it is built this way:
 
@@ -23,6 +23,9 @@ Why it is built this way:
   build stops before executing anything, saying what to install.
 * ``--teacher`` executes with ``ANKL_COURSE_TEACHER=1``: quizzes show their
   answers and explanations (the presenter's copy).
+* A rebuild into the same folder re-executes only the chapters whose notebook,
+  library code, data or options changed (content hashes, see
+  :mod:`.incremental`); ``--force`` rebuilds everything.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from traitlets.config import Config
 from .. import glossary, handout
 from ..errors import CourseDataError
 from ..facts import chapter_keys, load_references, references_html
+from ..guide import Guide, guide_html, guide_path, load_guide, notes_markdown, section_headings
 from ..htmlkit import Markup, table
 from ..interactive import EXPORT_ENV
 from ..nbfile import read_notebook, write_notebook
@@ -57,13 +61,14 @@ from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
 from ..studentcopy import student_notebook
 from ..syllabus import Chapter, read_chapter
-from . import assets
+from . import assets, mathsvg
+from .incremental import STAMPS, Stamps, chapter_key, shared_digest
 
 TEMPLATES = PACKAGE_DIR / "templates"
 SITE_TEMPLATES = TEMPLATES / "site"
 #: A file that marks a folder as a site this command wrote (so a rebuild may replace it).
 MARKER = ".ankl-course-site"
-MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets")
+MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets", "guide")
 PACK_ZIP = "ankl-course-student-pack.zip"
 HANDOUT_PDF = "ankl-course-handout.pdf"
 #: Output types in the order exports prefer them: the kernel-free HTML of quizzes
@@ -76,6 +81,7 @@ MATH = re.compile(r"(?<!\\)\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
 #: Chrome treats "</script" inside an inline script as its end; this keeps inlined libraries whole.
 SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
 KERNEL_TIMEOUT = 180
+EMPTY_TH = re.compile(r"<th(\s[^>]*)?>\s*</th>")
 
 
 @dataclass
@@ -87,6 +93,8 @@ class ChapterResult:
     execute_seconds: float
     export_seconds: float
     warnings: list[str] = field(default_factory=list)
+    #: True when the chapter's files were current and nothing was executed.
+    reused: bool = False
 
 
 @dataclass
@@ -98,6 +106,8 @@ class BuildOptions:
     deck_code: bool = False
     jobs: int = 1
     timeout: int = KERNEL_TIMEOUT
+    #: Rebuild every chapter even when its stamp says its files are current.
+    force: bool = False
 
 
 # -- chapters --------------------------------------------------------------------
@@ -178,12 +188,8 @@ def _config(deck_code: bool) -> Any:
     config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
     config.TemplateExporter.extra_template_basedirs = [str(TEMPLATES)]
     config.HTMLExporter.embed_images = True
-    config.HTMLExporter.require_js_url = "../assets/" + assets.URLS["require"]
-    config.HTMLExporter.jquery_url = "../assets/" + assets.URLS["jquery"]
-    config.HTMLExporter.mathjax_url = "../assets/" + assets.URLS["mathjax"]
-    config.HTMLExporter.widget_renderer_url = "../assets/" + assets.URLS["widgets"]
-    config.SlidesExporter.reveal_url_prefix = "../assets/" + assets.URLS["reveal"]
-    config.SlidesExporter.reveal_theme = "white"
+    # No require.js, jQuery, MathJax or widget-renderer URL: the templates load none of them
+    # (nothing on a page uses them), and the deck template writes its own <head>.
     config.SlidesExporter.exclude_input = not deck_code
     config.SlidesExporter.exclude_input_prompt = True
     config.SlidesExporter.exclude_output_prompt = True
@@ -202,6 +208,8 @@ def _nav(chapters: list[Chapter], index: int, teacher: bool) -> tuple[str, str]:
     ]
     if teacher:
         top.append('<li><span class="ankl-teacher">Presenter version: answers shown</span></li>')
+        if guide_path(chapter.stem).is_file():
+            top.append(f'<li><a href="../guide/{esc(chapter.stem)}.html">Instructor guide</a></li>')
     steps = []
     if index > 0:
         before = chapters[index - 1]
@@ -218,23 +226,56 @@ def _inline_script(path: Path) -> str:
     return "<script>" + SCRIPT_END.sub(r"<\\/\1", path.read_text(encoding="utf-8")) + "</script>"
 
 
+def _theme_css(site_assets: Path) -> str:
+    """reveal.js's white theme without its web-font import: the font files would be one more
+    folder to ship for a look the fallback fonts (Helvetica, sans-serif) nearly match, and a
+    single-file deck could not carry them anyway."""
+    css = (assets.package_dir("reveal.js") / "dist/theme/white.css").read_text(encoding="utf-8")
+    return re.sub(r"@import url\([^)]*\);?", "", css)
+
+
 def _deck_head(site_assets: Path, single: bool) -> str:
-    """reveal.js CSS and JS, then jQuery and require.js: linked, or inlined for one file."""
-    reveal = "reveal.js/dist/"
-    styles = [reveal + "reveal.css", reveal + "theme/white.css"]
-    scripts = [reveal + "reveal.js", "reveal.js/plugin/notes/notes.js", assets.URLS["jquery"], assets.URLS["require"]]
+    """reveal.js's CSS, theme and JS with its notes plugin: linked, or inlined for one file."""
+    reveal = "reveal.js/dist/reveal"
+    scripts = [reveal + ".js", "reveal.js/plugin/notes/notes.js"]
+    theme = f"<style>{_theme_css(site_assets)}</style>"
     if not single:
-        links = [f'<link rel="stylesheet" href="../assets/{s}">' for s in styles]
-        return "\n".join(links + [f'<script src="../assets/{s}"></script>' for s in scripts])
-    parts = []
-    for style in styles:
-        css = (site_assets / style).read_text(encoding="utf-8")
-        # The theme imports its web font from a file beside it; one file cannot carry it, the
-        # theme's fallback fonts (Helvetica, sans-serif) apply instead.
-        css = re.sub(r"@import url\([^)]*\);?", "", css)
-        parts.append(f"<style>{css}</style>")
-    parts += [_inline_script(site_assets / s) for s in scripts]
-    return "\n".join(parts)
+        return "\n".join([f'<link rel="stylesheet" href="../assets/{reveal}.css">', theme]
+                         + [f'<script src="../assets/{s}"></script>' for s in scripts])
+    css = (site_assets / f"{reveal}.css").read_text(encoding="utf-8")
+    return "\n".join([f"<style>{css}</style>", theme] + [_inline_script(site_assets / s) for s in scripts])
+
+
+def _no_empty_headers(page: str) -> str:
+    """Empty header cells become data cells: the corner cell of a table whose first column holds
+    row labels (a Markdown table with a blank first heading, a pandas index) names nothing, and a
+    screen reader would announce an unnamed column header (axe: empty-table-header)."""
+    return EMPTY_TH.sub(r"<td\1></td>", page)
+
+
+def with_guide_notes(nb: Any, guide: Guide | None) -> Any:
+    """A copy of ``nb`` with one speaker-notes cell after each section heading that the chapter's
+    guide covers (data/guide/NN_name.toml): the deck's speaker view shows them."""
+    if guide is None:
+        return nb
+    from nbformat.v4 import new_markdown_cell  # lazy: see execute()
+
+    notes = {index: guide.for_heading(heading) for index, heading in section_headings(nb.cells)}
+    trimmed = copy.copy(nb)
+    trimmed.cells = []
+    for index, cell in enumerate(nb.cells):
+        trimmed.cells.append(cell)
+        section = notes.get(index)
+        if section is not None:
+            trimmed.cells.append(new_markdown_cell(notes_markdown(section),
+                                                   metadata={"slideshow": {"slide_type": "notes"}}))
+    return trimmed
+
+
+def guide_page(title: str, guide: Guide, nb: Any, teacher: bool) -> str:
+    """The instructor guide page of one chapter (teacher build only), in the site's shell."""
+    headings = [heading for _, heading in section_headings(nb.cells)]
+    return _shell(f"Instructor guide: {title}", guide_html(title, guide, headings), teacher)
 
 
 def _has_math(nb: Any) -> bool:
@@ -256,27 +297,35 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     name = chapter.stem
     base = {"metadata": {"name": chapter.heading}}
 
+    # Formulas become SVG at build time (MathJax 3 in Node.js), so no page or deck loads MathJax.
+    nb, formulas = mathsvg.extract(nb) if _has_math(nb) else (nb, [])
+    math_css, svgs = mathsvg.render(formulas, chapter.path) if formulas else ("", [])
+    css += math_css
+
+    def finished(body: str) -> str:
+        return _no_empty_headers(mathsvg.substitute(body, formulas, svgs) if formulas else body)
+
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
     page_nb = nb if options.teacher else _without_speaker_notes(nb)
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
     body = glossary.link_html(body, name)  # first use of each term: a link and its definition
-    _write(options.out / "chapters" / f"{name}.html", body)
+    _write(options.out / "chapters" / f"{name}.html", finished(body))
 
-    warnings = []
-    math = _has_math(nb)
+    warnings: list[str] = []
+    guide = load_guide(chapter.stem)
+    nb = with_guide_notes(nb, guide)  # decks only: the page above keeps the notebook's own notes
+    if options.teacher and guide is not None:
+        _write(options.out / "guide" / f"{name}.html", guide_page(chapter.heading, guide, nb, options.teacher))
     deck = SlidesExporter(config=config, template_name="ankl_deck")
-    linked = {"title": chapter.heading, "css": css, "head": _deck_head(site_assets, single=False),
-              "mathjax_url": "../assets/" + assets.URLS["mathjax"] if math else ""}
+    linked = {"title": chapter.heading, "css": css, "head": _deck_head(site_assets, single=False)}
     body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": linked})
-    _write(options.out / "slides" / f"{name}.slides.html", body)
+    _write(options.out / "slides" / f"{name}.slides.html", finished(body))
 
-    single = {**linked, "head": _deck_head(site_assets, single=True), "mathjax_url": ""}
-    if math:
-        warnings.append(f"{name}: the single-file deck shows formulas as TeX source (MathJax needs its folder)")
+    single = {**linked, "head": _deck_head(site_assets, single=True)}
     body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": single})
     single_path = options.out / "slides-single" / f"{name}.slides.html"
-    _write(single_path, body)
+    _write(single_path, finished(body))
     return ChapterResult(name, single_path.stat().st_size, executed - started,
                          time.perf_counter() - executed, warnings)
 
@@ -395,36 +444,81 @@ def student_pack(chapters: list[Chapter], out: Path) -> Path:
     return archive
 
 
-def prepare_out(out: Path) -> None:
-    """Make ``out`` ready: create it, or clear a previous build; never wipe a folder we did not write."""
+def prepare_out(out: Path, force: bool = True) -> None:
+    """Make ``out`` ready: create it, or (``force``) clear a previous build; never touch a folder
+    we did not write. Without ``force`` a previous build stays, for the chapters still current."""
     if out.exists() and not out.is_dir():
         raise CourseDataError(out, "", "exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise CourseDataError(out, "", "is not empty and was not written by ankl-course build; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
-    for name in MANAGED:
-        shutil.rmtree(out / name, ignore_errors=True)
+    if force:
+        for name in (*MANAGED, STAMPS):
+            shutil.rmtree(out / name, ignore_errors=True)
     (out / MARKER).write_text("written by ankl-course build; rebuilt in place\n", encoding="utf-8")
+
+
+def chapter_outputs(stem: str) -> list[str]:
+    """The files (relative to the site) that building one chapter writes."""
+    return [f"chapters/{stem}.html", f"slides/{stem}.slides.html", f"slides-single/{stem}.slides.html"]
+
+
+def teacher_outputs(stem: str) -> list[str]:
+    """The extra files a chapter writes in the teacher build (its instructor guide, if any)."""
+    return [f"guide/{stem}.html"] if guide_path(stem).is_file() else []
+
+
+def remove_stale(out: Path, stems: set[str]) -> None:
+    """Delete the chapter files and stamps of chapters not in this build (renamed, removed, or
+    left out with ``--only``), so the site holds exactly what its index lists."""
+    for folder in ("chapters", "slides", "slides-single", "student-pack", "guide"):
+        for path in (out / folder).glob("*") if (out / folder).is_dir() else []:
+            if path.is_file() and path.name.split(".", 1)[0] not in stems:
+                path.unlink()
+    Stamps(out).forget_all_but(stems)
+
+
+def chapter_keys_for(chapters: list[Chapter], options: BuildOptions) -> list[str]:
+    """One content hash per chapter (see :mod:`.incremental`): notebook, library, data, browser
+    libraries, the options that change its files, and its navigation (neighbours' titles)."""
+    shared = shared_digest(assets.lock_digest())
+    context: dict[str, object] = {"teacher": options.teacher, "deck_code": options.deck_code}
+    return [chapter_key(c.path, shared, {**context, "nav": _nav(chapters, i, options.teacher)})
+            for i, c in enumerate(chapters)]
+
+
+def _reused(stem: str) -> ChapterResult:
+    return ChapterResult(stem, 0, 0.0, 0.0, reused=True)
 
 
 def build_site(options: BuildOptions, chapters: list[Chapter]) -> list[ChapterResult]:
     """Build the whole site into ``options.out``; return what each chapter produced."""
     assets.require()  # before any kernel starts: a missing library must not cost a full run
-    prepare_out(options.out)
+    prepare_out(options.out, force=options.force)
     assets.copy_to_site(options.out / "assets")
+    stamps = Stamps(options.out)
+    keys = chapter_keys_for(chapters, options)
+    todo = [i for i, chapter in enumerate(chapters)
+            if options.force or not stamps.is_current(chapter.stem, keys[i], options.out)]
+    built: dict[int, ChapterResult] = {}
     with tempfile.TemporaryDirectory(prefix="ankl-build-") as temp:
         workdir = Path(temp)
-        for chapter in chapters:  # execute copies: chapters may write files next to themselves
-            shutil.copyfile(chapter.path, workdir / chapter.path.name)
-        indices = range(len(chapters))
-        if options.jobs > 1 and len(chapters) > 1:
+        for i in todo:  # execute copies: chapters may write files next to themselves
+            shutil.copyfile(chapters[i].path, workdir / chapters[i].path.name)
+        if options.jobs > 1 and len(todo) > 1:
             # spawn, not fork: a forked child inherits the parent's locks and Jupyter client state.
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context) as pool:
-                futures = [pool.submit(_build_in_worker, chapters, i, options, workdir) for i in indices]
-                results = [_raise_worker_error(future.result()) for future in futures]
+                futures = {i: pool.submit(_build_in_worker, chapters, i, options, workdir) for i in todo}
+                built = {i: _raise_worker_error(future.result()) for i, future in futures.items()}
         else:
-            results = [build_chapter(chapters, i, options, workdir) for i in indices]
+            built = {i: build_chapter(chapters, i, options, workdir) for i in todo}
+    for i, result in built.items():
+        extra = teacher_outputs(result.stem) if options.teacher else []
+        stamps.record(result.stem, keys[i], chapter_outputs(result.stem) + extra,
+                      result.execute_seconds + result.export_seconds)
+    results = [built.get(i) or _reused(chapter.stem) for i, chapter in enumerate(chapters)]
+    remove_stale(options.out, {chapter.stem for chapter in chapters})
     _write(options.out / "index.html", index_page(chapters, options.teacher))
     _write(options.out / "references.html", references_page(chapters, options.teacher))
     for name, page in glossary_pages(options.teacher).items():
@@ -433,6 +527,11 @@ def build_site(options: BuildOptions, chapters: list[Chapter]) -> list[ChapterRe
         print(f"warning: {warning}", file=sys.stderr)
     student_pack(chapters, options.out)
     return results
+
+
+def _folder_bytes(folder: Path) -> int:
+    """Total size of the files under ``folder`` (the build's own stamps left out)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and STAMPS not in p.parts)
 
 
 def _size(count: int) -> str:
@@ -448,17 +547,25 @@ def main(argv: list[str], prog: str = "ankl-course build") -> int:
                         help="build only chapters whose file name contains TEXT (repeatable)")
     parser.add_argument("--deck-code", action="store_true", help="show code cells on the slides (hidden by default)")
     parser.add_argument("--jobs", type=int, default=1, help="chapters built at the same time (default 1)")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every chapter (default: only those whose notebook, library or data changed)")
     args = parser.parse_args(argv)
     out = (args.out or Path("site-teacher" if args.teacher else "site")).resolve()
-    options = BuildOptions(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs))
+    options = BuildOptions(out=out, teacher=args.teacher, deck_code=args.deck_code, jobs=max(1, args.jobs),
+                           force=args.force)
     chapters = select_chapters(args.only)
     started = time.perf_counter()
     results = build_site(options, chapters)
     for result in results:
+        if result.reused:
+            print(f"  {result.stem}: unchanged, kept")
+            continue
         print(f"  {result.stem}: executed in {result.execute_seconds:.1f} s, exported in "
               f"{result.export_seconds:.1f} s; single-file deck {_size(result.single_deck_bytes)}")
         for warning in result.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
+    site_bytes = _folder_bytes(out)
+    print(f"  site size {_size(site_bytes)}, of which assets/ {_size(_folder_bytes(out / 'assets'))}")
     kind = "presenter site" if options.teacher else "site"
     print(f"Built the {kind} of {len(results)} chapter(s) in {time.perf_counter() - started:.1f} s: "
           f"{out / 'index.html'}")
