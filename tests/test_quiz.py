@@ -369,13 +369,27 @@ source = "fujimoto2021"
 
 
 def test_check_reports_authoring_cues(tmp_path: Path) -> None:
-    from ankl_course.quiz_cues import cues, longest_tally
+    from ankl_course.quiz_cues import cues, length_problems, longest_tally
 
     cued = _cue_bank(tmp_path, "It usually depends on the patient's previous treatment", ("Never", "All of the above"))
     assert longest_tally(cued).observed == 8 and round(longest_tally(cued).expected, 2) == 2.67
     messages = [message for _where, message in cues(cued)]
-    assert any("the right option is the longest in 8 of 8 questions" in m for m in messages)
     assert sum("only the right option is hedged" in m for m in messages) == 8
     assert sum("all/none of the above" in m for m in messages) == 8
+    [(where, problem)] = length_problems(cued)
+    assert where == "single-choice options"
+    assert "the right option is the longest in 8 of 8 questions (chance: 2.7; p = 0.000)" in problem
+    assert "q0 (right 56 characters; others 7, 18)" in problem and "q7 (right 56 characters" in problem
     fair = _cue_bank(tmp_path, "Red cells", ("White cells that circulate", "Platelets"))
-    assert cues(fair) == []
+    assert cues(fair) == [] and length_problems(fair) == []
+
+
+def test_a_right_option_always_shortest_is_a_length_cue_too(tmp_path: Path) -> None:
+    """Rewriting every key to be short would swap one cue for its mirror image; both fail."""
+    from ankl_course.quiz_cues import length_problems, shortest_tally
+
+    cued = _cue_bank(tmp_path, "Yes", ("White cells that circulate", "Platelets in the blood"))
+    assert shortest_tally(cued).observed == 8
+    [(_where, problem)] = length_problems(cued)
+    assert "the right option is the shortest in 8 of 8 questions" in problem
+    assert "q3 (right 5 characters; others 28, 24)" in problem
