@@ -34,7 +34,7 @@ from .facts import (
 )
 from .guide import coverage_problems, load_guide
 from .nbfile import cell_source, read_notebook
-from .quiz import bank_path, load_bank
+from .quiz_bank import bank_path, load_bank
 from .quiz_cues import cues, length_problems
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 from .slides import density_problems

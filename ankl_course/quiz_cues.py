@@ -12,7 +12,7 @@ What is looked for:
   probability under 5 % of arising by chance (exact, Poisson-binomial) is a
   cue. Checking the shortest too keeps a rewrite from swapping one cue for
   its mirror image.
-* **Position** (after :func:`ankl_course.quiz.arrange`): the right option sits
+* **Position** (after :func:`ankl_course.quiz_bank.arrange`): the right option sits
   in one place more often than chance, by the same test.
 * **Hedging**: only the right option is hedged ("usually", "may", ...), the
   wrong ones speak in absolutes.
@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .quiz import Bank, Question
+from .quiz_bank import Bank, Question
 
 HEDGES = re.compile(r"\b(may|might|often|usually|some|most|mostly|generally|typically|likely|"
                     r"probably|possibly|tends?|sometimes|rarely|about|around|roughly)\b", re.IGNORECASE)

@@ -41,7 +41,7 @@ KERNEL_CODE = textwrap.dedent("""
 
 
 def largest_chapter() -> tuple[str, int]:
-    from ankl_course.quiz import chapter_pages
+    from ankl_course.quiz_bank import chapter_pages
 
     chapter, _title, keys = max(chapter_pages(), key=lambda page: len(page[2]))
     return chapter, len(keys)
@@ -72,7 +72,7 @@ def kernel_render_ms(chapter: str, repeats: int = 7) -> list[float]:
 def page_script_figures(chapter: str) -> tuple[int, int, int]:
     """(copies of the quiz script, bytes of quiz script and CSS, quiz forms) in the chapter as exported."""
     from ankl_course.export.build import execute
-    from ankl_course.quiz import RenderContext
+    from ankl_course.quiz_render import RenderContext
     from ankl_course.resources import chapter_notebooks
 
     path = next(p for p in chapter_notebooks() if p.stem == chapter)

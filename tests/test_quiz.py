@@ -12,7 +12,9 @@ import pytest
 
 from ankl_course.errors import CourseDataError
 from ankl_course.progress import ProgressStore
-from ankl_course.quiz import Bank, Question, QuizSession, load_bank, static_html
+from ankl_course.quiz import QuizSession
+from ankl_course.quiz_bank import Bank, Question, load_bank
+from ankl_course.quiz_render import static_html
 from ankl_course.quiz_rules import NOT_A_NUMBER, Record, after_check, after_show
 
 BANK = '''
@@ -190,7 +192,7 @@ source = "fujimoto2021"
 
 def test_always_picking_the_first_option_scores_at_most_40_percent_on_every_chapter_page() -> None:
     """Every single-choice question a chapter page shows (its own, warm-up, pre- and post-test)."""
-    from ankl_course.quiz import bank_path, resolve
+    from ankl_course.quiz_bank import bank_path, resolve
     from ankl_course.resources import data_path
 
     for path in sorted(data_path("quizzes").glob("*.toml")):
