@@ -39,17 +39,32 @@ _ESM_EXPORT = "\nexport default { render({ model, el }) { globalThis.anklQuiz.re
 
 @functools.cache
 def quiz_widget_class() -> type:
-    """The live quiz widget class (built on first use: importing anywidget costs time ``check`` does not need)."""
+    """The live quiz widget class (built on first use: importing anywidget costs time ``check`` does not need).
+
+    A chapter shows some twenty of these, so their construction is most of
+    what rendering its quizzes costs. Given ``_esm`` and ``_css`` as plain
+    class attributes, anywidget adds them (and ``_anywidget_id``) to every
+    instance with ``add_traits``, which derives a new class per instance; here
+    all three are declared traits of the class, with the values anywidget
+    would give them, and ``add_traits`` adds only what is not declared
+    (``tests/test_quiz.py`` checks the synced state is anywidget's own).
+    """
     import anywidget
     import traitlets
 
     class QuizWidget(anywidget.AnyWidget):
         """Quiz forms in JupyterLab, driven by quiz_static.js; ``records`` syncs every answer to Python."""
 
-        _esm = SCRIPT_PATH.read_text(encoding="utf-8") + _ESM_EXPORT
-        _css = STYLE
+        _esm = traitlets.Unicode(SCRIPT_PATH.read_text(encoding="utf-8") + _ESM_EXPORT).tag(sync=True)
+        _css = traitlets.Unicode(STYLE).tag(sync=True)
+        _anywidget_id = traitlets.Unicode(f"{__name__}.QuizWidget").tag(sync=True)
         html = traitlets.Unicode("").tag(sync=True)
         records = traitlets.Dict().tag(sync=True)
+
+        def add_traits(self, **traits: Any) -> None:
+            missing = {name: trait for name, trait in traits.items() if not self.has_trait(name)}
+            if missing:
+                super().add_traits(**missing)
 
     return QuizWidget
 
@@ -86,7 +101,7 @@ class QuizDisplay:
         if self._widget is None:
             session, questions = self._session, self._questions
             records = {q.key: session.records[q.key].to_json() for q in questions if q.key in session.records}
-            self._widget = quiz_widget_class()(html=self.forms(), records=records)
+            self._widget = quiz_widget_class()(html=self.forms(), records=records, layout=session.layout())
             self._widget.observe(lambda change: session.accept(questions, change["new"]), names="records")
         return self._widget
 
@@ -138,9 +153,22 @@ class QuizSession:
         self._scores: list[tuple[Any, Any]] = []
         self._assets_due = True
         self.context = RenderContext.load()
+        self._layout: Any = None
         # Questions borrowed from other banks (warm-up, pre- and post-test), loaded with the bank, not when shown.
         borrowed = [*self.bank.warmup, *self.bank.pretest, *self.bank.posttest_keys()]
         self._borrowed = {ref: resolve(ref, self.context.facts) for ref in borrowed}
+
+    def layout(self) -> Any:
+        """One ipywidgets Layout for every widget of this notebook's quizzes and score lines.
+
+        Each widget would otherwise open a Layout model of its own, a second comm
+        per quiz; all of them keep the default layout, so one shared model does.
+        """
+        if self._layout is None:
+            import ipywidgets as widgets
+
+            self._layout = widgets.Layout()
+        return self._layout
 
     def take_assets(self) -> str:
         """The page's quiz CSS and script for the first quiz output of this notebook, then nothing."""
@@ -232,7 +260,7 @@ class QuizSession:
     def _score_display(self, spec: dict[str, Any]) -> ScoreDisplay:
         import ipywidgets as widgets
 
-        label = widgets.HTML(value=self._score_text(spec))
+        label = widgets.HTML(value=self._score_text(spec), layout=self.layout())
         self._scores.append((label, spec))
         return ScoreDisplay(label, spec, self.take_assets())
 

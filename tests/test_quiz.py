@@ -294,6 +294,28 @@ def test_live_widget_is_the_page_script_with_records_synced(bank: Bank) -> None:
     assert widget.records == {}
 
 
+def test_quiz_widgets_sync_what_anywidget_would_and_share_one_layout(bank: Bank) -> None:
+    """The fast construction (declared traits, one Layout per session) changes no synced value: the
+    front end gets the state a plain anywidget subclass with the same ES module and CSS would send."""
+    import anywidget
+
+    from ankl_course.quiz import _ESM_EXPORT, quiz_widget_class
+    from ankl_course.quiz_render import SCRIPT_PATH, STYLE
+
+    class Plain(anywidget.AnyWidget):
+        _esm = SCRIPT_PATH.read_text(encoding="utf-8") + _ESM_EXPORT
+        _css = STYLE
+
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
+    first, second = session.ask("single-q").widget(), session.ask("tf-q").widget()
+    assert type(first) is quiz_widget_class() and type(second) is type(first)  # no class made per widget
+    assert first.layout is second.layout is session.score()._label.layout
+    state, plain = first.get_state(), Plain().get_state()
+    assert set(plain) <= set(state)
+    assert {k: state[k] for k in plain if k != "layout"} == {
+        **{k: v for k, v in plain.items() if k != "layout"}, "_anywidget_id": "ankl_course.quiz.QuizWidget"}
+
+
 def test_first_answer_counts_and_is_stored(bank: Bank, tmp_path: Path) -> None:
     """The front end reports records (judged by the shared rules); Python keeps them and the score."""
     store = ProgressStore(tmp_path / "progress.json")
