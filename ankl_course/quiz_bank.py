@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .datafile import check_top_level, read_toml
 from .errors import CourseDataError
-from .facts import CITATION, Fact, keys_in_text, load_facts, load_references
+from .facts import CITATION, Fact, keys_in_text, load_facts, load_references, render
 from .quiz_rules import NOT_A_NUMBER, parse_number
 from .resources import data_path
 
@@ -43,6 +44,9 @@ QUESTION_FIELDS = {
     "feedback_low", "feedback_high",
 }
 OPTION_FIELDS = {"text", "correct", "feedback"}
+#: A Markdown link (citations render as ``[Author, year](#ref-key)``) and emphasis, for plain-text feedback.
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+EMPHASIS = re.compile(r"(\*\*|\*|`)(.+?)\1")
 
 
 def bank_path(chapter: str) -> Path:
@@ -91,6 +95,8 @@ class Question:
     feedback_correct: str = ""
     feedback_low: str = ""
     feedback_high: str = ""
+    #: Citation keys the feedback texts used before they were filled in (for the reference list).
+    feedback_keys: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -216,6 +222,7 @@ class Bank:
         keys: list[str] = []
         for question in self.questions.values():
             keys.append(question.source)
+            keys += question.feedback_keys
             texts = [question.prompt, question.explanation, question.feedback_correct,
                      question.feedback_low, question.feedback_high]
             texts += [o.text + " " + o.feedback for o in question.options]
@@ -348,8 +355,8 @@ def _parse_question(
                 if key not in references:
                     raise CourseDataError(path, where, f"citation [@{key}] is not in references.toml")
     if kind == "numeric":
-        return Question(**common, **_parse_numeric(path, where, entry, facts))
-    if kind == "truefalse":
+        question = Question(**common, **_parse_numeric(path, where, entry, facts))
+    elif kind == "truefalse":
         if not isinstance(entry.get("answer"), bool):
             raise CourseDataError(path, where, "a truefalse question needs answer = true or false")
         truth = entry["answer"]
@@ -357,8 +364,42 @@ def _parse_question(
             Option("True", truth, str(entry.get("feedback_true", ""))),
             Option("False", not truth, str(entry.get("feedback_false", ""))),
         )
-        return Question(**common, options=options)
-    return Question(**common, options=_parse_options(path, where, kind, entry))
+        question = Question(**common, options=options)
+    else:
+        question = Question(**common, options=_parse_options(path, where, kind, entry))
+    return _fill_feedback(path, where, question, facts, references)
+
+
+def _fill_feedback(path: Path, where: str, question: Question, facts: dict[str, Fact],
+                   references: dict[str, Any]) -> Question:
+    """The question with ``{fact}``, ``{claim:...}`` and ``[@key]`` filled in its feedback texts.
+
+    Feedback appears as plain text (the page script sets it as text, and the
+    grader prints it), so a placeholder left in it reached the student as
+    ``{fujimoto2021.os_5y}``. It is filled here, once, for every view: the
+    number with its citation in words, ``(Fujimoto et al., 2021)``.
+    """
+    raw = [o.feedback for o in question.options]
+    raw += [question.feedback_correct, question.feedback_low, question.feedback_high]
+    if not any("{" in text or "[@" in text for text in raw):
+        return question
+
+    def plain(text: str) -> str:
+        if "{" not in text and "[@" not in text:
+            return text
+        try:
+            rendered = render(text, references, facts)
+        except CourseDataError as exc:
+            raise CourseDataError(path, f"{where}: feedback", f"{exc.location}: {exc.message}") from None
+        return EMPHASIS.sub(r"\2", MARKDOWN_LINK.sub(r"\1", rendered))
+
+    return replace(
+        question,
+        options=tuple(replace(o, feedback=plain(o.feedback)) for o in question.options),
+        feedback_correct=plain(question.feedback_correct), feedback_low=plain(question.feedback_low),
+        feedback_high=plain(question.feedback_high),
+        feedback_keys=tuple(keys_in_text("\n".join(raw), facts)),
+    )
 
 
 def _parse_options(path: Path, where: str, kind: str, entry: dict[str, Any]) -> tuple[Option, ...]:

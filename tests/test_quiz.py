@@ -113,6 +113,35 @@ def test_bank_loads_all_types(bank: Bank) -> None:
     assert bank.page_keys() == [f"99_test/{qid}" for qid in bank.questions]
 
 
+def test_feedback_placeholders_are_filled_for_the_student() -> None:
+    """Feedback is shown as plain text: a fact or claim in it arrives filled, with its citation in words,
+    in Python's verdict and in the page's payload alike; no bank leaves a placeholder behind."""
+    from ankl_course.facts import load_facts
+    from ankl_course.quiz_bank import bank_path, chapter_pages
+    from ankl_course.quiz_render import RenderContext
+
+    question = load_bank(bank_path("06_transplant_outcomes"))["landmark-definition"]
+    wrong_all = next(i for i, o in enumerate(question.options) if "for all patients" in o.feedback)
+    expected = f"5-year OS was {load_facts()['fujimoto2021.os_5y'].formatted()} (Fujimoto et al., 2021)."
+    assert question.check(wrong_all).feedback.endswith(expected)
+    page = static_html(question, "x", context=RenderContext.load())
+    payload = json.loads(base64.b64decode(re.search(r'data-ankl-quiz="([^"]+)"', page).group(1)))
+    assert any(feedback.endswith(expected) for _right, feedback in payload["options"])
+    for chapter, _title, _keys in chapter_pages():
+        for q in load_bank(bank_path(chapter)).questions.values():
+            texts = [o.feedback for o in q.options] + [q.feedback_correct, q.feedback_low, q.feedback_high]
+            assert not [text for text in texts if "{" in text or "[@" in text or "](#ref-" in text], q.key
+    assert "ishida2018" in load_bank(bank_path("04_clinical_picture")).source_keys()
+
+
+def test_an_unknown_fact_in_feedback_names_the_bank_and_question(tmp_path: Path) -> None:
+    path = tmp_path / "99_test.toml"
+    path.write_text(BANK.replace('feedback = "No, it is not."', 'feedback = "No: it was {fujimoto2021.nope}."', 1),
+                    encoding="utf-8")
+    with pytest.raises(CourseDataError, match=r"99_test.toml: question single-q: feedback: .*fujimoto2021.nope"):
+        load_bank(path)
+
+
 def test_single_choice(bank: Bank) -> None:
     q = bank["single-q"]
     assert q.check(right(q)).correct and "Yes, it is." in q.check(right(q)).feedback
