@@ -14,10 +14,11 @@ from __future__ import annotations
 import base64
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .claims import Claim, expand, load_claims
 from .facts import Fact, load_facts, load_references, render
 from .quiz_bank import Question
 
@@ -52,28 +53,34 @@ def b64_json(data: Any) -> str:
 class RenderContext:
     """What rendering questions needs from disk, loaded once per quiz session.
 
-    Rendering a question fills citations and reads the page script; doing
-    that from disk for every question made each ``ask`` cost tenths of a second.
+    Rendering a question fills citations and claims and reads the page script;
+    doing that from disk for every question made each ``ask`` cost tenths of a
+    second (reading and validating ``claims.toml`` alone cost about 3 ms per
+    text that quotes a claim).
     """
 
     references: dict[str, Any]
     facts: dict[str, Fact]
     script: str
+    claims: dict[str, Claim] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> RenderContext:
         references = load_references()
+        facts = load_facts(references=references)
         return cls(
             references=references,
-            facts=load_facts(references=references),
+            facts=facts,
             script=SCRIPT_PATH.read_text(encoding="utf-8"),
+            claims=load_claims(references=set(references), facts=set(facts)),
         )
 
     def markdown(self, text: str) -> str:
         """Inline Markdown (with ``[@key]`` citations and facts) to HTML, without a wrapping paragraph."""
         import mistune
 
-
+        if "{claim:" in text and self.claims:  # as render() would, without reading claims.toml again
+            text = expand(text, self.claims)
         rendered = str(mistune.html(render(text, self.references, self.facts))).strip()
         if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
             rendered = rendered[3:-4]

@@ -142,6 +142,21 @@ def test_an_unknown_fact_in_feedback_names_the_bank_and_question(tmp_path: Path)
         load_bank(path)
 
 
+def test_claims_loaded_once_per_session_render_as_render_would() -> None:
+    """RenderContext keeps the claims it loaded; a text quoting a claim renders exactly as when
+    facts.render reads claims.toml itself."""
+    from ankl_course.quiz_bank import bank_path, chapter_pages
+    from ankl_course.quiz_render import RenderContext
+
+    context = RenderContext.load()
+    bare = RenderContext(context.references, context.facts, context.script)
+    texts = [text for chapter, _title, _keys in chapter_pages()
+             for q in load_bank(bank_path(chapter)).questions.values()
+             for text in (q.prompt, q.explanation) if "{claim:" in text]
+    assert len(texts) > 5 and context.claims and not bare.claims
+    assert [context.markdown(text) for text in texts] == [bare.markdown(text) for text in texts]
+
+
 def test_single_choice(bank: Bank) -> None:
     q = bank["single-q"]
     assert q.check(right(q)).correct and "Yes, it is." in q.check(right(q)).feedback
