@@ -357,20 +357,20 @@ def keys_in_text(text: str, facts: dict[str, Fact]) -> list[str]:
 
 def chapter_keys(chapter: str) -> list[str]:
     """Citation keys used by a chapter: its notebook text, then its question bank."""
-    # Known import cycle (tests/test_imports.py): quiz reads this registry, and a chapter's
+    # Known import cycle (tests/test_imports.py): quiz_bank reads this registry, and a chapter's
     # reference list needs its question bank. The way out is to move chapter_keys and
     # show_references to a module above both (say ``citations``), which means changing the
     # notebooks' ``facts.show_references(...)`` calls: left to the lead with the quiz rewrite.
-    from . import quiz
+    from . import quiz_bank
 
     facts = load_facts()
     keys: list[str] = []
     notebook = next((p for p in chapter_notebooks() if p.stem == chapter), None)
     if notebook is not None:
         keys += keys_in_text(notebook_text(notebook), facts)
-    bank_path = quiz.bank_path(chapter)
+    bank_path = quiz_bank.bank_path(chapter)
     if bank_path.exists():
-        keys += quiz.load_bank(bank_path).source_keys(facts)
+        keys += quiz_bank.load_bank(bank_path).source_keys(facts)
     return list(dict.fromkeys(keys))
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from .errors import CourseDataError
 from .facts import Reference, load_facts, load_references, render
 from .htmlkit import escape, inline_markdown
-from .quiz import Bank, Question, load_bank
+from .quiz_bank import Bank, Question, load_bank
 from .resources import data_path
 
 FORMATS = ("gift", "moodle-xml")

@@ -23,16 +23,16 @@ NAME = PACKAGE.name
 
 #: Cycles that exist today and are left to the lead; each is the set of modules of one strongly
 #: connected component of the graph. facts.show_references (called by every notebook) needs the
-#: question banks' citations while quiz reads the facts registry: see the note in facts.chapter_keys.
-#: facts <-> quiz: a chapter's reference list (facts.show_references) reads its question bank, and quiz
-#: renders with the facts registry; claims <-> facts: facts.render expands {claim:...}, and claims
+#: question banks' citations while quiz_bank reads the facts registry: see the note in facts.chapter_keys.
+#: facts <-> quiz_bank: a chapter's reference list (facts.show_references) reads its question bank, and
+#: quiz_bank validates with the facts registry; claims <-> facts: facts.render expands {claim:...}, and claims
 #: renders its summaries with facts' renderer. The way out is one module above all three for what a
 #: chapter cites and how a claim is shown (say ``citations``), which changes the notebooks' calls.
-KNOWN_CYCLES: list[frozenset[str]] = [frozenset({"ankl_course.claims", "ankl_course.facts", "ankl_course.quiz"})]
+KNOWN_CYCLES: list[frozenset[str]] = [frozenset({"ankl_course.claims", "ankl_course.facts", "ankl_course.quiz_bank"})]
 #: Imports inside functions, and why each must stay lazy:
 #: (module, imported name) -> reason. Anything else belongs at the top of its module.
 LAZY: dict[tuple[str, str], str] = {
-    ("ankl_course.facts", "ankl_course.quiz"): "the facts/quiz cycle above, until it is broken",
+    ("ankl_course.facts", "ankl_course.quiz_bank"): "the facts/quiz_bank cycle above, until it is broken",
     # IPython.display takes about 0.4 s to import here, as long as all of `ankl-course check`'s
     # own imports; facts is on the check, export-quiz and build paths, syllabus on build's.
     ("ankl_course.facts", "IPython.display"): "only notebooks display; the commands must not pay for it",
@@ -66,7 +66,7 @@ LAZY: dict[tuple[str, str], str] = {
     ("ankl_course.facts", "ankl_course.claims"): "the claims/facts cycle above, until it is broken",
     ("ankl_course.claims", "mistune"): "rendering a claims table only",
     ("ankl_course.claims", "IPython.display"): "only notebooks display; the commands must not pay for it",
-    ("ankl_course.quiz", "mistune"): "rendering a question only; `check` and `export-quiz` load banks without it",
+    ("ankl_course.quiz_render", "mistune"): "rendering a question only; `build` imports this module early",
     ("ankl_course.quiz", "anywidget"): "the live quiz widget only (about 0.5 s with ipywidgets)",
     ("ankl_course.quiz", "traitlets"): "the live quiz widget only",
     ("ankl_course.quiz", "ipywidgets"): "the live score line only",
