@@ -1,10 +1,14 @@
 """Grader-side checks for the FCS gating exercise (read by the grader only, never released).
 
-The student's notebook works on ``blood_sample.fcs``, written at release from a
-fixed seed. The hidden checks write fresh synthetic samples (a random seed, size
-and kind: ANKL, healthy or NK-LGLL blood) into the student's folder just before
-asking, so the shares cannot be looked up in advance. Samples come from the
-course's cytometry generator (``ankl_course.cytometry``) and are written with flowio.
+The student's notebook works on ``blood_sample.fcs``, written at release: from a
+fixed seed in the shared release, and with a roster from the student's own seed and
+size (``variant``), so each student counts their own cells and a classmate's number
+does not fit. The notebook itself is the same for everyone. The hidden checks also
+write fresh synthetic samples (a random seed, size and kind: ANKL, healthy or NK-LGLL
+blood) into the student's folder just before asking, so the shares cannot be looked up
+in advance. Samples come from the course's cytometry generator (``ankl_course.cytometry``)
+and are written with flowio. Expected answers come from the source's solution (``ref``),
+run on the same file as the student's.
 """
 
 import tempfile
@@ -17,6 +21,10 @@ SAMPLE = "blood_sample.fcs"
 SAMPLE_SEED = 2024
 SAMPLE_EVENTS = 3000
 KINDS = ("ankl_pb", "healthy_pb", "clpd_nk_pb")
+#: A student's sample: always ANKL blood (Task 3 and the written answer are about that population),
+#: with a seed and a size of its own. Sizes differ by whole events, so a copied count does not fit.
+VARIANT_EVENTS = (2500, 3500)
+VARIANT_DATA = ("sample_seed", "sample_events")
 
 RUBRICS = {
     "interpret_share": (
@@ -37,9 +45,24 @@ def fcs_bytes(kind, events, seed):
         return path.read_bytes()
 
 
-def write_data(folder):
-    """The sample the student's notebook reads (the same bytes at every release)."""
-    Path(folder, SAMPLE).write_bytes(fcs_bytes("ankl_pb", SAMPLE_EVENTS, SAMPLE_SEED))
+def variant(rng):
+    """A student's own sample: the seed and the number of events of their ``blood_sample.fcs``."""
+    return {"sample_seed": int(rng.integers(0, 2**31)),
+            "sample_events": int(rng.integers(*VARIANT_EVENTS))}
+
+
+def write_data(folder, params=None):
+    """The sample the student's notebook reads: the shared one, or the student's own (``params``)."""
+    seed, events = (SAMPLE_SEED, SAMPLE_EVENTS) if params is None else (params["sample_seed"],
+                                                                        params["sample_events"])
+    Path(folder, SAMPLE).write_bytes(fcs_bytes("ankl_pb", events, seed))
+
+
+def own_sample(ref, folder):
+    """The student's sample (the file the reference solution ran on), written into ``folder``."""
+    path = Path(folder, SAMPLE)
+    path.write_bytes(ref._files[SAMPLE])
+    return path
 
 
 def hidden_cases(rng, count, reference):
@@ -57,24 +80,24 @@ def hidden_cases(rng, count, reference):
 
 
 def check_events(ref, rng):
-    yield expect(value("events_in_sample"), SAMPLE_EVENTS, hint="one event per cell: the length of ch['CD45']")
+    yield expect(value("events_in_sample"), len(ref.ch["CD45"]), hint="one event per cell: the length of ch['CD45']")
 
 
 def check_lymphoid_share(ref, rng):
+    events = len(ref.ch["CD45"])
     with tempfile.TemporaryDirectory() as tmp:
-        write_data(tmp)
-        yield expect(call("lymphoid_share", SAMPLE), ref.lymphoid_share(Path(tmp, SAMPLE)), "close",
-                     tol=100 / SAMPLE_EVENTS, hidden=False)
+        yield expect(call("lymphoid_share", SAMPLE), ref.lymphoid_share(own_sample(ref, tmp)), "close",
+                     tol=100 / events, hidden=False)
     for arg, expected, events in hidden_cases(rng, 2, ref.lymphoid_share):
         yield expect(call("lymphoid_share", arg), expected, "close", tol=100 / events,
                      hint="a percentage of all events, 0 to 100")
 
 
 def check_bright_nk_share(ref, rng):
+    events = len(ref.ch["CD45"])
     with tempfile.TemporaryDirectory() as tmp:
-        write_data(tmp)
-        yield expect(call("bright_nk_share", SAMPLE), ref.bright_nk_share(Path(tmp, SAMPLE)), "close",
-                     tol=100 / SAMPLE_EVENTS, hidden=False)
+        yield expect(call("bright_nk_share", SAMPLE), ref.bright_nk_share(own_sample(ref, tmp)), "close",
+                     tol=100 / events, hidden=False)
     for arg, expected, events in hidden_cases(rng, 3, ref.bright_nk_share):
         yield expect(call("bright_nk_share", arg), expected, "close", tol=100 / events,
                      hint="apply the three gates in order; a percentage of all events")
