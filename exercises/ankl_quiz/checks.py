@@ -7,6 +7,8 @@ the checks compare with the answers of the student's own version (``ref``, the s
 as that variant).
 """
 
+from typing import Any
+
 from ankl_course.grading.checks import expect, value
 from ankl_course.grading.variants import LETTERS, shuffle_options
 
@@ -19,7 +21,7 @@ VARIANT_DATA = tuple(f"order_q{number}" for number in KEY)
 
 def variant(rng):
     """Each choice question's option order (``order_qN``) and the letters that are right in it (``answer_N``)."""
-    params = {}
+    params: dict[str, Any] = {}
     for number, (letters, count) in KEY.items():
         order = [int(i) for i in rng.permutation(count)]  # order[i]: the source option shown as letter i
         params[f"order_q{number}"] = order

@@ -13,6 +13,7 @@ of the cells being present with that probability; the clinical findings come wit
 """
 
 from functools import cache
+from typing import Any
 
 from ankl_course.grading.checks import call, expect, value
 
@@ -37,7 +38,7 @@ WORK_UP = "unclassified: needs work-up"
 #: answer -> the stories behind it: (population in populations.toml, clinical findings). ``None``
 #: marks a finding drawn at random (either value leaves the answer unchanged); EBV in ANKL cells is
 #: drawn with the share Suzuki et al. (2004) found (``suzuki2004.ebv_positive`` of ``ebv_tested``).
-STORIES = {
+STORIES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "ANKL": [("ankl", {"tcr_clonal": False, "ebv": "ankl", "aggressive": True, "persistent": False})],
     "T-LGL": [("t_lgl", {"tcr_clonal": True, "ebv": False, "aggressive": False, "persistent": True})],
     "NK-LGLL": [("clpd_nk", {"tcr_clonal": False, "ebv": False, "aggressive": False, "persistent": True})],
@@ -58,7 +59,7 @@ RUBRICS = {
 def variant(rng):
     """A student's four patients (``findings_a`` ...) and the answers that fit them (``patient_a`` ...)."""
     answers = [list(STORIES)[int(i)] for i in rng.permutation(len(STORIES))]
-    params = {}
+    params: dict[str, Any] = {}
     for letter, answer in zip(PATIENTS, answers, strict=True):
         population, clinical = STORIES[answer][int(rng.integers(len(STORIES[answer])))]
         params[f"findings_{letter}"] = profile_of(population, clinical, rng)
@@ -76,7 +77,7 @@ def profile_of(population, clinical, rng):
         share_at_level = expression.fraction if expression.other is not None else 1.0
         return level_names[expression.level if rng.random() < share_at_level else expression.other]
 
-    findings = {"surface_cd3": level("CD3") != "neg",
+    findings: dict[str, Any] = {"surface_cd3": level("CD3") != "neg",
                 "cd56": {"neg": "negative", "dim": "dim", "pos": "dim", "bright": "bright"}[level("CD56")],
                 "cd16": level("CD16") != "neg", "cd57": level("CD57") != "neg"}
     for name in ("tcr_clonal", "ebv", "aggressive", "persistent"):
@@ -98,12 +99,12 @@ def course_specs():
 
     panel = specs.load_panel()
     level_names = {level: name for name, level in panel.levels.items()}
-    ebv_share = facts.value("suzuki2004.ebv_positive") / facts.value("suzuki2004.ebv_tested")
+    ebv_share = float(facts.value("suzuki2004.ebv_positive")) / float(facts.value("suzuki2004.ebv_tested"))
     return specs.load_populations(panel=panel), level_names, ebv_share
 
 
 def random_profile(rng):
-    profile = {flag: bool(rng.random() < 0.5) for flag in FLAGS}
+    profile: dict[str, Any] = {flag: bool(rng.random() < 0.5) for flag in FLAGS}
     profile["cd56"] = str(CD56_LEVELS[int(rng.integers(0, 3))])
     return profile
 
