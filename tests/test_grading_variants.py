@@ -19,7 +19,7 @@ from grading_helpers import solutions, write
 from ankl_course import facts
 from ankl_course.errors import CourseDataError
 from ankl_course.grading import markup, sandbox, variants
-from ankl_course.grading.checks import judge, make_plan
+from ankl_course.grading.checks import FileArg, judge, make_plan
 from ankl_course.grading.exercises import Exercise, find_exercises
 from ankl_course.grading.grader import Grader, Options, collect
 from ankl_course.grading.release import release_exercise
@@ -234,3 +234,30 @@ def test_a_correct_answer_for_another_students_variant_does_not_score(name):
                 answers.append({"ok": item.expected})
     scores = {t.grade_id: t.score for t in judge(plan, answers, exercise.test_points())}
     assert scores == COPIED_SCORES[name]
+
+
+def test_fcs_gating_hidden_samples_made_once_per_run_give_each_students_reference_answers(tmp_path):
+    """The hidden samples are cached per run (the same for every variant); their expected shares are still right."""
+    exercise = EXERCISES["fcs_gating"]
+    plans = {s: make_plan(exercise.checks, _ref("fcs_gating", s), np.random.default_rng(5)) for s in ("ada", "bob")}
+    assert plans["ada"].files == plans["bob"].files and len(plans["ada"].files) == 5
+    ref = _ref("fcs_gating", "bob")
+    checked = 0
+    for grade_id, function in (("test_lymphoid_share", ref.lymphoid_share),
+                               ("test_bright_nk_share", ref.bright_nk_share)):
+        for item in plans["bob"].expectations[grade_id]:
+            (argument,) = item.probe.args
+            name, data = (argument.name, argument.data) if isinstance(argument, FileArg) else (argument,
+                                                                                               ref._files[argument])
+            (tmp_path / name).write_bytes(data)
+            assert item.expected == function(tmp_path / name), (grade_id, name)
+            checked += 1
+    assert checked == 7  # bob's own sample twice, five hidden samples
+
+
+def test_generating_with_specs_read_once_gives_the_same_sample():
+    from ankl_course.cytometry import synthetic
+
+    once = synthetic.load_specs()
+    a, b = synthetic.generate("ankl_pb", 500, seed=3), synthetic.generate("ankl_pb", 500, seed=3, course_specs=once)
+    assert np.array_equal(a.events, b.events) and np.array_equal(a.truth, b.truth)

@@ -11,8 +11,14 @@ and are written with flowio. Expected answers come from the source's solution (`
 run on the same file as the student's.
 """
 
+import json
 import tempfile
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from ankl_course.grading.checks import call, expect, file, value
 
@@ -41,8 +47,16 @@ def fcs_bytes(kind, events, seed):
     from ankl_course.cytometry.fcs import write_fcs
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_fcs(synthetic.generate(kind, events, seed=seed), Path(tmp, "sample.fcs"))
-        return path.read_bytes()
+        sample = synthetic.generate(kind, events, seed=seed, course_specs=course_specs())
+        return write_fcs(sample, Path(tmp, "sample.fcs")).read_bytes()
+
+
+@cache
+def course_specs():
+    """The cytometry specs, read once per process (reading them costs more than drawing a sample)."""
+    from ankl_course.cytometry import synthetic
+
+    return synthetic.load_specs()
 
 
 def variant(rng):
@@ -58,25 +72,77 @@ def write_data(folder, params=None):
     Path(folder, SAMPLE).write_bytes(fcs_bytes("ankl_pb", events, seed))
 
 
-def own_sample(ref, folder):
-    """The student's sample (the file the reference solution ran on), written into ``folder``."""
-    path = Path(folder, SAMPLE)
-    path.write_bytes(ref._files[SAMPLE])
-    return path
+def own_shares(ref):
+    """The reference's lymphoid and bright NK shares on the student's own sample (the file it ran on)."""
+    return shares_of(ref._files[SAMPLE], SameCode(ref.lymphoid_share), SameCode(ref.bright_nk_share))
+
+
+@lru_cache(maxsize=4)
+def shares_of(data, lymphoid, bright):
+    """Both shares on one file, written once (both checks of a plan ask; file writes are slow here)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, SAMPLE)
+        path.write_bytes(data)
+        return lymphoid.function(path), bright.function(path)
 
 
 def hidden_cases(rng, count, reference):
     """(probe file, the reference's answer on it, events) for fresh random samples."""
+    state = json.dumps(rng.bit_generator.state)
+    cases, after = judged_samples(state, count, SameCode(reference))
+    rng.bit_generator.state = json.loads(after)  # as if drawn here
+    yield from ((file(name, data), expected, events) for name, data, events, expected in cases)
+
+
+@dataclass(frozen=True, eq=False)
+class SameCode:
+    """A reference function, equal to another with the same name and compiled code.
+
+    A variant of this exercise changes only the data file (``variant`` assigns no name), so every
+    student's reference solution is the same code and gives the same answer on the same hidden sample.
+    """
+
+    function: Any
+
+    def key(self):
+        return self.function.__name__, self.function.__code__.co_code, self.function.__code__.co_consts
+
+    def __eq__(self, other):
+        return isinstance(other, SameCode) and self.key() == other.key()
+
+    def __hash__(self):
+        return hash(self.key())
+
+
+@lru_cache(maxsize=16)
+def judged_samples(state, count, reference):
+    """The hidden samples of :func:`fresh_samples` with ``reference``'s answer on each; made once per run."""
+    samples, after = fresh_samples(state, count)
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data, events in samples:
+            scratch = Path(tmp, name)
+            scratch.write_bytes(data)
+            cases.append((name, data, events, reference.function(scratch)))
+    return tuple(cases), after
+
+
+@lru_cache(maxsize=16)
+def fresh_samples(state, count):
+    """``count`` random samples (name, FCS bytes, events) drawn by a generator in ``state`` (JSON); its state after.
+
+    The grader seeds each run's checks once per exercise, so every student's variant draws the same
+    samples; made once per run instead of once per student (making a sample is the costly part).
+    """
+    rng = np.random.default_rng()
+    rng.bit_generator.state = json.loads(state)
+    samples = []
     for index in range(count):
         kind = KINDS[index % len(KINDS)]
         events = int(rng.integers(1500, 3000))
         data = fcs_bytes(kind, events, int(rng.integers(0, 2**31)))
-        name = f"sample_{int(rng.integers(10**9)):09d}.fcs"
-        with tempfile.TemporaryDirectory() as tmp:
-            scratch = Path(tmp, name)
-            scratch.write_bytes(data)
-            expected = reference(scratch)
-        yield file(name, data), expected, events
+        samples.append((f"sample_{int(rng.integers(10**9)):09d}.fcs", data, events))
+    return tuple(samples), json.dumps(rng.bit_generator.state)
 
 
 def check_events(ref, rng):
@@ -85,9 +151,7 @@ def check_events(ref, rng):
 
 def check_lymphoid_share(ref, rng):
     events = len(ref.ch["CD45"])
-    with tempfile.TemporaryDirectory() as tmp:
-        yield expect(call("lymphoid_share", SAMPLE), ref.lymphoid_share(own_sample(ref, tmp)), "close",
-                     tol=100 / events, hidden=False)
+    yield expect(call("lymphoid_share", SAMPLE), own_shares(ref)[0], "close", tol=100 / events, hidden=False)
     for arg, expected, events in hidden_cases(rng, 2, ref.lymphoid_share):
         yield expect(call("lymphoid_share", arg), expected, "close", tol=100 / events,
                      hint="a percentage of all events, 0 to 100")
@@ -95,9 +159,7 @@ def check_lymphoid_share(ref, rng):
 
 def check_bright_nk_share(ref, rng):
     events = len(ref.ch["CD45"])
-    with tempfile.TemporaryDirectory() as tmp:
-        yield expect(call("bright_nk_share", SAMPLE), ref.bright_nk_share(own_sample(ref, tmp)), "close",
-                     tol=100 / events, hidden=False)
+    yield expect(call("bright_nk_share", SAMPLE), own_shares(ref)[1], "close", tol=100 / events, hidden=False)
     for arg, expected, events in hidden_cases(rng, 3, ref.bright_nk_share):
         yield expect(call("bright_nk_share", arg), expected, "close", tol=100 / events,
                      hint="apply the three gates in order; a percentage of all events")
