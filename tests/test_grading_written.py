@@ -361,7 +361,7 @@ def test_a_variant_name_not_assigned_once_in_a_locked_cell_is_an_error_naming_th
     with pytest.raises(CourseDataError) as caught:
         apply(exercise.source, {"prevalence": 0.01, "no_such_number": 3}, exercise.notebook_path)
     assert str(caught.value) == (f"{exercise.notebook_path}: variant: each variant name must be assigned once, on one "
-                                 "line, in a locked code cell; not so for no_such_number")
+                                 "line, in a locked code cell or a solution; not so for no_such_number")
     changed = apply(exercise.source, {"prevalence": 0.01}, exercise.notebook_path)
     setup = next(c for c in changed.cells if markup.grade_id(c) == "setup")
     assert "prevalence = 0.01" in markup.source(setup)
