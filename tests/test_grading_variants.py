@@ -21,7 +21,7 @@ from ankl_course.errors import CourseDataError
 from ankl_course.grading import markup, sandbox, variants
 from ankl_course.grading.checks import FileArg, judge, make_plan
 from ankl_course.grading.exercises import Exercise, find_exercises
-from ankl_course.grading.grader import Grader, Options, collect
+from ankl_course.grading.grader import Grader, Options, Submission, collect
 from ankl_course.grading.release import release_exercise
 from ankl_course.grading.variants import carried, variant_id
 
@@ -260,4 +260,24 @@ def test_generating_with_specs_read_once_gives_the_same_sample():
 
     once = synthetic.load_specs()
     a, b = synthetic.generate("ankl_pb", 500, seed=3), synthetic.generate("ankl_pb", 500, seed=3, course_specs=once)
+    assert a.truth is not None and b.truth is not None
     assert np.array_equal(a.events, b.events) and np.array_equal(a.truth, b.truth)
+
+
+def test_release_verifies_each_new_variant_both_ways(tmp_path):
+    """Each student's model answers (set by the variant) earn every point; each blank variant earns none."""
+    from ankl_course.grading.cli import Confinement, verify
+
+    chosen = {n: EXERCISES[n] for n in TYPED}
+    per_student = {(s, n): release_exercise(chosen[n], tmp_path / s, _variant(n, s)) for n in TYPED
+                   for s in ("ada", "bob")}
+    assert verify(chosen, {}, Confinement(use_sandbox=SANDBOX, isolate=SANDBOX), 2, per_student, SECRET) == []
+    # and the check can fail: the shared source's model answers, graded as ada's variant, miss her patients
+    # and her option order (the locked cells are restored as hers, the answers stay the shared ones)
+    subs = [Submission(chosen[n].notebook_path, "ada", n) for n in ("immunophenotype", "ankl_quiz")]
+    options = Options(gradebook=tmp_path / "gb.db", feedback_dir=tmp_path / "feedback", workers=2,
+                      use_sandbox=SANDBOX, isolate=SANDBOX, progress=False, secret=SECRET, seed=1)
+    outcomes = Grader(chosen, options).grade(subs)
+    scores = {o.submission.exercise: {t.grade_id: t.score for t in o.tasks} for o in outcomes}
+    assert scores["immunophenotype"]["test_cases"] == 0
+    assert [scores["ankl_quiz"][f"test_q{n}"] for n in (1, 2, 4)] == [0, 0, 1]  # ada's q4 is b) as in the source
