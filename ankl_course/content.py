@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .claims import Claim, load_claims
+from .claims import expand as claims_expand
 from .claims import uses as claim_uses
 from .datafile import read_toml
 from .errors import CourseDataError
@@ -371,8 +372,14 @@ class Checker:
                       "pre_test": lambda: bank.pretest, "post_test": bank.posttest_keys}[call]()
             return max(1, len(chosen))
 
+        def shown(said: str) -> str:  # an appraised claim is read on the slide: count its words
+            try:
+                return claims_expand(said, self.claims) if self.claims else said
+            except CourseDataError:
+                return said  # check_notebook reports the unknown claim
+
         self.check_guide(path, cells)
-        for location, message, enforced in density_problems(cells, question_count):
+        for location, message, enforced in density_problems(cells, question_count, shown):
             if enforced:
                 self.add(path, location, message)
             else:

@@ -105,6 +105,12 @@ def _said_text(code: str) -> str:
 #: count, where call is ``ask_section`` (argument: the section), ``warm_up``, ``pre_test`` or
 #: ``post_test`` (argument: "").
 QuestionCount = Callable[[str, str], int]
+#: What ``facts.say`` text reads as once shown (``{claim:ID}`` becomes the appraisal's sentences).
+Expand = Callable[[str], str]
+
+
+def _as_written(text: str) -> str:
+    return text
 
 # -- Markdown blocks: where a cell may be cut ------------------------------------------------
 
@@ -244,8 +250,8 @@ def _add_markdown(slides: list[Slide], number: int, text: str, parts: dict[int, 
         slide.visuals += [number] * len(MD_IMAGE.findall(piece))
 
 
-def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount) -> None:
-    slide, said = slides[-1], _said_text(text)
+def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount, expand: Expand) -> None:
+    slide, said = slides[-1], expand(_said_text(text))
     if VISUAL.search(text):
         slide.visuals.append(number)
     if not slide.title:
@@ -259,10 +265,10 @@ def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount)
 
 
 def slides_of(cells: list[dict[str, Any]], count: QuestionCount,
-              parts: dict[int, list[str]] | None = None) -> list[Slide]:
+              parts: dict[int, list[str]] | None = None, expand: Expand = _as_written) -> list[Slide]:
     """The chapter deck's slides in order, after its split, with figures, questions and prose
     counted. ``parts``, if given, receives the pieces of every Markdown cell the deck splits
-    (by 0-based cell index)."""
+    (by 0-based cell index); ``expand`` turns ``facts.say`` text into what the slide shows."""
     slides: list[Slide] = []
     for number, cell in enumerate(cells, start=1):
         kind = slide_type(cell)
@@ -273,7 +279,7 @@ def slides_of(cells: list[dict[str, Any]], count: QuestionCount,
         if cell.get("cell_type") == "markdown":
             _add_markdown(slides, number, _source(cell), parts)
         elif cell.get("cell_type") == "code":
-            _add_code(slides, number, _source(cell), count)
+            _add_code(slides, number, _source(cell), count, expand)
     return slides
 
 
@@ -289,10 +295,11 @@ def _where(slide: Slide) -> str:
     return f"cell {slide.first_cell}" + (f" (deck part {slide.part})" if slide.part > 1 else "")
 
 
-def density_problems(cells: list[dict[str, Any]], count: QuestionCount) -> list[tuple[str, str, bool]]:
+def density_problems(cells: list[dict[str, Any]], count: QuestionCount,
+                     expand: Expand = _as_written) -> list[tuple[str, str, bool]]:
     """(location, message, enforced) for every slide of the split deck that breaks a rule."""
     found = []
-    for slide in slides_of(cells, count):
+    for slide in slides_of(cells, count, expand=expand):
         where = _where(slide)
         name = f"slide {slide.title!r}" if slide.title else "slide"
         if len(slide.visuals) > 1:

@@ -125,3 +125,10 @@ def test_lists_tables_formulas_code_and_details_are_never_cut() -> None:
 def test_a_heading_stays_with_the_paragraph_after_it() -> None:
     text = f"{words(80, 'a')}\n\n### Next\n\n{words(30, 'b')}"
     assert split_prose(text) == [words(80, "a"), f"### Next\n\n{words(30, 'b')}"]
+
+
+def test_an_appraised_claim_counts_with_the_words_it_shows() -> None:
+    cells = [code('facts.say("### Seeds\\n\\n{claim:seed-a}")', "slide")]
+    assert density_problems(cells, sizes) == [], "as written, the placeholder is no prose"
+    shown = density_problems(cells, sizes, lambda said: said.replace("{claim:seed-a}", words(MAX_WORDS)))
+    assert len(shown) == 1 and f"{MAX_WORDS + 1} words" in shown[0][1] and "slide 'Seeds'" in shown[0][1]
