@@ -368,9 +368,7 @@ class Checker:
                 bank = load_bank(bank_path(path.stem), facts=self.facts)
             except CourseDataError:
                 return 1  # check_quiz_calls reports the bank
-            chosen = {"ask_section": lambda: bank.section(name), "warm_up": lambda: bank.warmup,
-                      "pre_test": lambda: bank.pretest, "post_test": bank.posttest_keys}[call]()
-            return max(1, len(chosen))
+            return max(1, bank.shown_by(call, name))
 
         def shown(said: str) -> str:  # an appraised claim is read on the slide: count its words
             try:
