@@ -13,11 +13,12 @@ hall. The rules, checked by ``ankl-course check`` without executing anything:
 The deck splits what it can (``export/deck_split.py``), so the rules are checked on the slides
 *after* that split, computed here from the notebook alone:
 
-* a Markdown cell that would take its slide over :data:`MAX_WORDS` is cut at paragraph breaks
-  into consecutive sub-slides (:func:`split_prose`); a heading stays with the paragraph after it,
-  a line ending in a colon with what it introduces, and a list, table, code block, formula or
-  ``<details>`` block is never cut. Only a single block over the limit, or cells that add up
-  over it on one slide, still break the rule: that is a content edit, and ``check`` fails.
+* a Markdown cell (or the Markdown a ``facts.say`` cell shows) that would take its slide over
+  :data:`MAX_WORDS` is cut at paragraph breaks into consecutive sub-slides (:func:`split_prose`);
+  a heading stays with the paragraph after it, a line ending in a colon with what it introduces,
+  and a list, table, code block, formula or ``<details>`` block is never cut. Only a single
+  block over the limit, or cells that add up over it on one slide, still break the rule: that
+  is a content edit, and ``check`` fails.
 * a quiz cell of several questions (``ask("a", "b")``, ``ask_section``, ``warm_up``,
   ``pre_test``, ``post_test``) puts each question after its first on a sub-slide of its own.
 
@@ -236,7 +237,8 @@ def _asked(code: str, count: QuestionCount) -> list[int]:
     return calls
 
 
-def _add_markdown(slides: list[Slide], number: int, text: str, parts: dict[int, list[str]] | None) -> None:
+def _add_prose(slides: list[Slide], number: int, text: str, parts: dict[int, list[str]] | None) -> None:
+    """Markdown (a cell's, or what its ``facts.say`` shows) onto the slides, split as the deck splits it."""
     pieces = split_prose(text, MAX_WORDS, slides[-1].words)
     if parts is not None and len(pieces) > 1:
         parts[number - 1] = pieces
@@ -250,13 +252,14 @@ def _add_markdown(slides: list[Slide], number: int, text: str, parts: dict[int, 
         slide.visuals += [number] * len(MD_IMAGE.findall(piece))
 
 
-def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount, expand: Expand) -> None:
-    slide, said = slides[-1], expand(_said_text(text))
+def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount, expand: Expand,
+              parts: dict[int, list[str]] | None) -> None:
     if VISUAL.search(text):
-        slide.visuals.append(number)
-    if not slide.title:
-        slide.title = next((ln.lstrip("# ").strip() for ln in said.splitlines() if HEADING.match(ln)), "")
-    slide.add_prose(said)
+        slides[-1].visuals.append(number)
+    said = expand(_said_text(text))
+    if said:
+        _add_prose(slides, number, said, parts)
+    slide = slides[-1]
     asked = sum(_asked(text, count))
     if asked:
         slide.questions.append((number, 1))
@@ -267,8 +270,9 @@ def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount,
 def slides_of(cells: list[dict[str, Any]], count: QuestionCount,
               parts: dict[int, list[str]] | None = None, expand: Expand = _as_written) -> list[Slide]:
     """The chapter deck's slides in order, after its split, with figures, questions and prose
-    counted. ``parts``, if given, receives the pieces of every Markdown cell the deck splits
-    (by 0-based cell index); ``expand`` turns ``facts.say`` text into what the slide shows."""
+    counted. ``parts``, if given, receives the pieces of every Markdown cell and ``facts.say``
+    text the deck splits (by 0-based cell index); ``expand`` turns ``facts.say`` text into what
+    the slide shows."""
     slides: list[Slide] = []
     for number, cell in enumerate(cells, start=1):
         kind = slide_type(cell)
@@ -277,17 +281,17 @@ def slides_of(cells: list[dict[str, Any]], count: QuestionCount,
         if kind in ("slide", "subslide") or not slides:
             slides.append(Slide(number))
         if cell.get("cell_type") == "markdown":
-            _add_markdown(slides, number, _source(cell), parts)
+            _add_prose(slides, number, _source(cell), parts)
         elif cell.get("cell_type") == "code":
-            _add_code(slides, number, _source(cell), count, expand)
+            _add_code(slides, number, _source(cell), count, expand, parts)
     return slides
 
 
-def deck_parts(cells: list[dict[str, Any]]) -> dict[int, list[str]]:
-    """The Markdown cells the deck splits (0-based index -> pieces): what
+def deck_parts(cells: list[dict[str, Any]], expand: Expand = _as_written) -> dict[int, list[str]]:
+    """The Markdown cells and ``facts.say`` texts the deck splits (0-based index -> pieces): what
     ``export/deck_split.py`` does, decided here so that the check and the deck agree."""
     parts: dict[int, list[str]] = {}
-    slides_of(cells, lambda call, name: 1, parts)
+    slides_of(cells, lambda call, name: 1, parts, expand)
     return parts
 
 

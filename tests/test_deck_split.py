@@ -87,3 +87,28 @@ def test_short_cells_and_single_questions_are_left_alone() -> None:
     nb = new_notebook(cells=[short, quiz_cell(1)])
     split, _ = SplitSlides().preprocess(nb, {})
     assert split.cells == nb.cells
+
+
+def said_cell(text: str, shown: str) -> Any:
+    cell = new_code_cell(f"facts.say({text!r})", metadata={"slideshow": {"slide_type": "subslide"}}, id="said")
+    cell.outputs = [new_output("execute_result", data={"text/markdown": shown, "text/plain": "<Markdown>"},
+                               execution_count=1)]
+    return cell
+
+
+def test_what_facts_say_shows_is_split_at_the_same_paragraph_breaks() -> None:
+    text = f"### Said\n\n{words(60, 'first')}\n\n{words(50, 'second')}"
+    shown = f"### Said\n\n{words(60, 'first')} 33.9% ([Fujimoto, 2021](#ref-f))\n\n{words(50, 'second')}"
+    split, resources = SplitSlides().preprocess(new_notebook(cells=[said_cell(text, shown)]), {})
+    assert [cell.outputs[0]["data"]["text/markdown"] for cell in split.cells] == [
+        f"### Said\n\n{words(60, 'first')} 33.9% ([Fujimoto, 2021](#ref-f))", words(50, "second")]
+    assert [cell.metadata["slideshow"]["slide_type"] for cell in split.cells] == ["subslide", "subslide"]
+    assert resources["deck_split"] == []
+
+
+def test_a_facts_say_output_unlike_its_text_is_shown_whole_and_reported() -> None:
+    text = f"{words(60, 'first')}\n\n{words(50, 'second')}"
+    nb = new_notebook(cells=[said_cell(text, words(110, "merged"))])
+    split, resources = SplitSlides().preprocess(nb, {})
+    assert split.cells == nb.cells
+    assert resources["deck_split"] and "cell 1" in resources["deck_split"][0]

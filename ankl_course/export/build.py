@@ -299,7 +299,8 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     # Decks only: the guide's speaker notes, and long prose and multi-question quizzes over
     # sub-slides (the page keeps the notebook as written). Split before the formulas become
     # tokens, so the deck is cut where `ankl-course check` counted.
-    deck_nb, _ = SplitSlides().preprocess(with_guide_notes(nb, guide), {})
+    split: dict[str, Any] = {}
+    deck_nb, _ = SplitSlides().preprocess(with_guide_notes(nb, guide), split)
 
     # Formulas become SVG at build time (MathJax 3 in Node.js), so no page or deck loads MathJax.
     nb, formulas = mathsvg.extract(nb) if _has_math(nb) else (nb, [])
@@ -317,7 +318,7 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
     _write(options.out / "chapters" / f"{name}.html", finished(body, formulas, svgs[:len(formulas)]))
 
-    warnings: list[str] = []
+    warnings: list[str] = [f"{chapter.path.name}: deck: {problem}" for problem in split.get("deck_split", [])]
     if options.teacher and guide is not None:
         _write(options.out / "guide" / f"{name}.html",
                guide_page(chapter.heading, guide, with_guide_notes(nb, guide), options.teacher))

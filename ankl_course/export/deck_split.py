@@ -7,7 +7,8 @@ is split, at build time, and the notebook and page stay as written:
 * a Markdown cell that would take its slide over :data:`~ankl_course.slides.MAX_WORDS` words
   becomes consecutive cells cut at paragraph breaks (where: :func:`ankl_course.slides.deck_parts`,
   the same decision ``ankl-course check`` counts with); the first keeps the cell's slide type,
-  the others are sub-slides;
+  the others are sub-slides. The Markdown a ``facts.say`` cell shows is cut the same way (at
+  the same paragraph breaks of its output);
 * a quiz output holding several questions (a warm-up, a pre- or post-test, a section) becomes
   one output per question, each after the first on a sub-slide of its own.
 
@@ -21,7 +22,8 @@ from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 
-from ..slides import deck_parts, slide_type
+from ..claims import expand, load_claims
+from ..slides import _source, deck_parts, prose_units, slide_type
 
 #: Where each kernel-free quiz form starts in a quiz output (quiz.static_html writes it).
 QUIZ_FORM = '<form class="ankl-quiz"'
@@ -90,11 +92,50 @@ def _quiz_pieces(cell: Any, index: int, pieces: list[str]) -> list[Any]:
     return [first, *rest]
 
 
+def _said_pieces(cell: Any, pieces: list[str]) -> list[Any] | None:
+    """The cell's ``facts.say`` output cut after the same paragraphs as ``pieces`` (its text as
+    written, claims expanded); None if the output's paragraphs do not match them."""
+    for index, output in enumerate(cell.get("outputs", [])):
+        shown = output.get("data", {}).get("text/markdown")
+        if shown is None:
+            continue
+        units = prose_units("".join(shown) if isinstance(shown, list) else shown)
+        sizes = [len(prose_units(piece)) for piece in pieces]
+        if len(units) != sum(sizes):
+            return None
+        cuts = [sum(sizes[:n]) for n in range(len(sizes) + 1)]
+        texts = ["\n\n".join(units[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+        first = copy.deepcopy(cell)
+        first.outputs[index] = {**output, "data": {**output["data"], "text/markdown": texts[0]}}
+        rest = []
+        for part, text in enumerate(texts[1:], start=2):
+            more = _continued(cell, part)
+            more.source = ""
+            more.execution_count = None
+            more.metadata["transient"] = {"remove_source": True}
+            more.outputs = [{"output_type": "display_data", "data": {"text/markdown": text}, "metadata": {}}]
+            rest.append(more)
+        return [first, *rest]
+    return None
+
+
+def _claims_expander(cells: list[Any]) -> Any:
+    """What ``facts.say`` text reads as, as the check counts it (claims expanded)."""
+    if not any("{claim:" in _source(cell) for cell in cells):
+        return lambda text: text
+    claims = load_claims()
+    return lambda text: expand(text, claims)
+
+
 class SplitSlides(Preprocessor):
-    """Split long Markdown cells and multi-question quiz outputs into sub-slides (decks only)."""
+    """Split long Markdown cells and multi-question quiz outputs into sub-slides (decks only).
+
+    ``resources["deck_split"]`` lists what could not be split as planned (a ``facts.say``
+    output whose paragraphs differ from its text), for the build to report."""
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
-        parts = deck_parts(nb.cells)
+        parts = deck_parts(nb.cells, _claims_expander(nb.cells))
+        unsplit: list[str] = []
         cells: list[Any] = []
         waiting: list[Any] = []  # a split cell's later pieces, placed after its speaker notes
         for index, cell in enumerate(nb.cells):
@@ -102,7 +143,12 @@ class SplitSlides(Preprocessor):
                 cells += waiting
                 waiting = []
             quiz = _quiz_html_output(cell) if cell.cell_type == "code" else None
-            if index in parts:
+            said = _said_pieces(cell, parts[index]) if index in parts and cell.cell_type == "code" else None
+            if index in parts and cell.cell_type == "code" and said is None:
+                unsplit.append(f"cell {index + 1}: its facts.say output does not match its text; shown whole")
+            if said is not None:
+                first, *waiting = said
+            elif index in parts and cell.cell_type == "markdown":
                 first, *waiting = _markdown_pieces(cell, parts[index])
             elif quiz is not None:
                 first, *waiting = _quiz_pieces(cell, *quiz)
@@ -111,4 +157,6 @@ class SplitSlides(Preprocessor):
             cells.append(first)
         nb = copy.copy(nb)
         nb.cells = cells + waiting
+        if isinstance(resources, dict):
+            resources["deck_split"] = unsplit
         return nb, resources
