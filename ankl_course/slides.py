@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .nbfile import cell_source
+
 MAX_WORDS = 90
 #: Whether a slide over :data:`MAX_WORDS` (after the deck's split) fails the check (True) or is a note.
 ENFORCE_WORDS = False
@@ -72,11 +74,6 @@ class Slide:
             self.opening = " ".join(prose_tokens(text)[:8])
 
 
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def prose_tokens(markdown: str) -> list[str]:
     """The words a student reads in Markdown: code, formulas, tags and citation keys left out."""
     return [token for token in MARKS.sub(" ", LINK_TARGET.sub("]", markdown)).split() if re.search(r"\w", token)]
@@ -87,7 +84,7 @@ def prose_words(markdown: str) -> int:
     return len(prose_tokens(markdown))
 
 
-def _said_text(code: str) -> str:
+def said_text(code: str) -> str:
     """The prose a code cell shows through ``facts.say("...")`` (its string constants)."""
     if "facts.say(" not in code:
         return ""
@@ -256,7 +253,7 @@ def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount,
               parts: dict[int, list[str]] | None) -> None:
     if VISUAL.search(text):
         slides[-1].visuals.append(number)
-    said = expand(_said_text(text))
+    said = expand(said_text(text))
     if said:
         _add_prose(slides, number, said, parts)
     slide = slides[-1]
@@ -281,9 +278,9 @@ def slides_of(cells: list[dict[str, Any]], count: QuestionCount,
         if kind in ("slide", "subslide") or not slides:
             slides.append(Slide(number))
         if cell.get("cell_type") == "markdown":
-            _add_prose(slides, number, _source(cell), parts)
+            _add_prose(slides, number, cell_source(cell), parts)
         elif cell.get("cell_type") == "code":
-            _add_code(slides, number, _source(cell), count, expand, parts)
+            _add_code(slides, number, cell_source(cell), count, expand, parts)
     return slides
 
 

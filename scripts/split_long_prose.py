@@ -23,16 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from ankl_course.claims import expand, load_claims
+from ankl_course.nbfile import cell_source
 from ankl_course.quiz import bank_path, load_bank
 from ankl_course.slides import (
     LIST_ITEM,
     MAX_WORDS,
     Slide,
-    _said_text,
-    _source,
     markdown_blocks,
     prose_units,
     prose_words,
+    said_text,
     slide_type,
     slides_of,
 )
@@ -44,7 +44,7 @@ def _lines(text: str) -> list[str]:
     return [line + "\n" for line in text.split("\n")[:-1]] + [text.split("\n")[-1]] if text else []
 
 
-def _set_source(cell: dict[str, Any], text: str) -> None:
+def _setcell_source(cell: dict[str, Any], text: str) -> None:
     cell["source"] = [line for line in _lines(text) if line != ""] or [""]
 
 
@@ -84,7 +84,7 @@ def split_paragraph(block: str) -> str | None:
 def fix_cell(cells: list[dict[str, Any]], index: int) -> str:
     """Cut the over-long block of Markdown cell ``index``; what was done ("" if nothing)."""
     cell = cells[index]
-    text = _source(cell)
+    text = cell_source(cell)
     for unit in prose_units(text):
         if prose_words(unit) <= MAX_WORDS:
             continue
@@ -101,14 +101,14 @@ def fix_cell(cells: list[dict[str, Any]], index: int) -> str:
                 base = str(cell.get("id", f"cell-{index}"))[:56]
                 more["id"] = next(f"{base}-{n}" for n in range(2, 99) if f"{base}-{n}" not in taken)
                 more.setdefault("metadata", {})["slideshow"] = {"slide_type": "subslide"}
-                _set_source(cell, head.rstrip("\n"))
-                _set_source(more, tail.strip("\n"))
+                _setcell_source(cell, head.rstrip("\n"))
+                _setcell_source(more, tail.strip("\n"))
                 cells.insert(index + 1, more)
                 return "list split into two cells"
             if not block.lstrip().startswith(("#", "|", "<", "$", "```", "~~~")):
                 cut = split_paragraph(block)
                 if cut:
-                    _set_source(cell, text.replace(block, cut, 1))
+                    _setcell_source(cell, text.replace(block, cut, 1))
                     return "paragraph break added"
     return ""
 
@@ -120,7 +120,7 @@ def _slide_cells(cells: list[dict[str, Any]], deck: list[Slide], at: int) -> lis
     found = []
     for number in range(slide.first_cell, max(end, slide.first_cell + 1)):
         cell = cells[number - 1]
-        prose = cell.get("cell_type") == "markdown" or "say(" in _source(cell)
+        prose = cell.get("cell_type") == "markdown" or "say(" in cell_source(cell)
         if prose and slide_type(cell) not in ("notes", "skip"):
             found.append(number - 1)
     return found
@@ -131,7 +131,7 @@ def fix_once(cells: list[dict[str, Any]], deck: list[Slide], said_words: Any) ->
         if slide.words <= MAX_WORDS:
             continue
         own = _slide_cells(cells, deck, at)
-        words = [prose_words(_source(cells[i])) if cells[i]["cell_type"] == "markdown" else said_words(cells[i])
+        words = [prose_words(cell_source(cells[i])) if cells[i]["cell_type"] == "markdown" else said_words(cells[i])
                  for i in own]
         if len(own) > 1 and slide.part == 1:
             running = 0
@@ -152,7 +152,7 @@ def main(paths: list[str]) -> int:
     claims = load_claims()
 
     def said_words(cell: dict[str, Any]) -> int:
-        return prose_words(expand(_said_text(_source(cell)), claims))
+        return prose_words(expand(said_text(cell_source(cell)), claims))
 
     for name in paths:
         path = Path(name)

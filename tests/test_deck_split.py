@@ -111,4 +111,4 @@ def test_a_facts_say_output_unlike_its_text_is_shown_whole_and_reported() -> Non
     nb = new_notebook(cells=[said_cell(text, words(110, "merged"))])
     split, resources = SplitSlides().preprocess(nb, {})
     assert split.cells == nb.cells
-    assert resources["deck_split"] and "cell 1" in resources["deck_split"][0]
+    assert resources["deck_split"] and "cell said" in resources["deck_split"][0], "named by its cell id"

@@ -23,7 +23,8 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 
 from ..claims import expand, load_claims
-from ..slides import _source, deck_parts, prose_units, slide_type
+from ..nbfile import cell_source
+from ..slides import deck_parts, prose_units, slide_type
 
 #: Where each kernel-free quiz form starts in a quiz output (quiz.static_html writes it).
 QUIZ_FORM = '<form class="ankl-quiz"'
@@ -56,6 +57,16 @@ def _continued(cell: Any, part: int) -> Any:
     return more
 
 
+def _output_only(cell: Any, part: int, mime: str, text: str) -> Any:
+    """A sub-slide showing one more piece of a code cell's output, without its code."""
+    more = _continued(cell, part)
+    more.source = ""
+    more.execution_count = None
+    more.metadata["transient"] = {"remove_source": True}  # also with --deck-code: no empty input box
+    more.outputs = [{"output_type": "display_data", "data": {mime: text}, "metadata": {}}]
+    return more
+
+
 def _markdown_pieces(cell: Any, pieces: list[str]) -> list[Any]:
     first = copy.deepcopy(cell)
     first.source = pieces[0]
@@ -81,15 +92,8 @@ def _quiz_pieces(cell: Any, index: int, pieces: list[str]) -> list[Any]:
     first = copy.deepcopy(cell)
     output = first.outputs[index]
     output.data = {"text/html": pieces[0]}  # the widget view is dead in a deck, and would show all questions
-    rest = []
-    for part, piece in enumerate(pieces[1:], start=2):
-        more = _continued(cell, part)
-        more.source = ""
-        more.execution_count = None
-        more.metadata["transient"] = {"remove_source": True}  # also with --deck-code: no empty input box
-        more.outputs = [{"output_type": "display_data", "data": {"text/html": piece}, "metadata": {}}]
-        rest.append(more)
-    return [first, *rest]
+    more = [_output_only(cell, part, "text/html", piece) for part, piece in enumerate(pieces[1:], start=2)]
+    return [first, *more]
 
 
 def _said_pieces(cell: Any, pieces: list[str]) -> list[Any] | None:
@@ -107,21 +111,14 @@ def _said_pieces(cell: Any, pieces: list[str]) -> list[Any] | None:
         texts = ["\n\n".join(units[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
         first = copy.deepcopy(cell)
         first.outputs[index] = {**output, "data": {**output["data"], "text/markdown": texts[0]}}
-        rest = []
-        for part, text in enumerate(texts[1:], start=2):
-            more = _continued(cell, part)
-            more.source = ""
-            more.execution_count = None
-            more.metadata["transient"] = {"remove_source": True}
-            more.outputs = [{"output_type": "display_data", "data": {"text/markdown": text}, "metadata": {}}]
-            rest.append(more)
-        return [first, *rest]
+        more = [_output_only(cell, part, "text/markdown", text) for part, text in enumerate(texts[1:], start=2)]
+        return [first, *more]
     return None
 
 
 def _claims_expander(cells: list[Any]) -> Any:
     """What ``facts.say`` text reads as, as the check counts it (claims expanded)."""
-    if not any("{claim:" in _source(cell) for cell in cells):
+    if not any("{claim:" in cell_source(cell) for cell in cells):
         return lambda text: text
     claims = load_claims()
     return lambda text: expand(text, claims)
@@ -145,7 +142,8 @@ class SplitSlides(Preprocessor):
             quiz = _quiz_html_output(cell) if cell.cell_type == "code" else None
             said = _said_pieces(cell, parts[index]) if index in parts and cell.cell_type == "code" else None
             if index in parts and cell.cell_type == "code" and said is None:
-                unsplit.append(f"cell {index + 1}: its facts.say output does not match its text; shown whole")
+                unsplit.append(f"cell {cell.get('id', index + 1)}: its facts.say output does not match its "
+                               "text; shown whole")
             if said is not None:
                 first, *waiting = said
             elif index in parts and cell.cell_type == "markdown":
