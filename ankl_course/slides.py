@@ -8,7 +8,10 @@ hall. The rules, checked by ``ankl-course check`` without executing anything:
 * at most one figure or explorer per slide;
 * at most one question per slide (a quiz section of several questions needs one sub-slide
   per question: ``quiz.ask("id")`` cells, each starting a sub-slide);
-* at most :data:`MAX_WORDS` words of prose per slide (Markdown and ``facts.say`` text).
+* at most :data:`MAX_WORDS` words of prose per slide (Markdown and ``facts.say`` text as
+  written). An appraised claim (``{claim:ID}``) counts as none here, as before: the slides
+  still over the limit with their claims written out are listed as notes, for the claims'
+  wording (``data/claims.toml``) to be shortened. The deck splits with the claims written out.
 
 The deck splits what it can (``export/deck_split.py``), so the rules are checked on the slides
 *after* that split, computed here from the notebook alone:
@@ -62,16 +65,21 @@ class Slide:
     title: str = ""
     visuals: list[int] = field(default_factory=list)
     questions: list[tuple[int, int]] = field(default_factory=list)  # (cell, how many questions)
+    #: Words of prose as written: the check's limit (an appraised ``{claim:...}`` counts as none).
     words: int = 0
+    #: Words the slide shows, appraised claims written out: where the deck splits, and a note.
+    shown: int = 0
     #: Which piece of its first cell this slide shows, when the deck splits that cell (1 = not split).
     part: int = 1
     #: The first words of prose on the slide, to find it in the notebook.
     opening: str = ""
 
-    def add_prose(self, text: str) -> None:
+    def add_prose(self, text: str, shown: str | None = None) -> None:
+        """Add prose as written, and as shown if that differs (claims written out)."""
         self.words += prose_words(text)
+        self.shown += prose_words(text if shown is None else shown)
         if not self.opening:
-            self.opening = " ".join(prose_tokens(text)[:8])
+            self.opening = " ".join(prose_tokens(text if shown is None else shown)[:8])
 
 
 def prose_tokens(markdown: str) -> list[str]:
@@ -234,18 +242,31 @@ def _asked(code: str, count: QuestionCount) -> list[int]:
     return calls
 
 
-def _add_prose(slides: list[Slide], number: int, text: str, parts: dict[int, list[str]] | None) -> None:
-    """Markdown (a cell's, or what its ``facts.say`` shows) onto the slides, split as the deck splits it."""
-    pieces = split_prose(text, MAX_WORDS, slides[-1].words)
+def _as_written_pieces(written: str, pieces: list[str]) -> list[str]:
+    """``written`` cut after the same paragraphs as ``pieces`` (cut from it with claims written
+    out: a claim placeholder sits inside its paragraph, so the paragraphs correspond)."""
+    units, sizes = prose_units(written), [len(prose_units(piece)) for piece in pieces]
+    if len(units) != sum(sizes):
+        return pieces
+    cuts = [sum(sizes[:n]) for n in range(len(sizes) + 1)]
+    return ["\n\n".join(units[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+def _add_prose(slides: list[Slide], number: int, text: str, parts: dict[int, list[str]] | None,
+               written: str | None = None) -> None:
+    """Markdown (a cell's, or what its ``facts.say`` shows: ``text``, with ``written`` its
+    words as written if they differ) onto the slides, split as the deck splits it."""
+    pieces = split_prose(text, MAX_WORDS, slides[-1].shown)
     if parts is not None and len(pieces) > 1:
         parts[number - 1] = pieces
-    for part, piece in enumerate(pieces, start=1):
+    as_written = pieces if written is None else _as_written_pieces(written, pieces)
+    for part, (piece, own) in enumerate(zip(pieces, as_written, strict=True), start=1):
         if part > 1:
             slides.append(Slide(number, part=part))
         slide = slides[-1]
         if not slide.title:
             slide.title = next((ln.lstrip("# ").strip() for ln in piece.splitlines() if HEADING.match(ln)), "")
-        slide.add_prose(piece)
+        slide.add_prose(own, piece)
         slide.visuals += [number] * len(MD_IMAGE.findall(piece))
 
 
@@ -253,9 +274,9 @@ def _add_code(slides: list[Slide], number: int, text: str, count: QuestionCount,
               parts: dict[int, list[str]] | None) -> None:
     if VISUAL.search(text):
         slides[-1].visuals.append(number)
-    said = expand(said_text(text))
-    if said:
-        _add_prose(slides, number, said, parts)
+    written = said_text(text)
+    if written:
+        _add_prose(slides, number, expand(written), parts, written)
     slide = slides[-1]
     asked = sum(_asked(text, count))
     if asked:
@@ -316,4 +337,8 @@ def density_problems(cells: list[dict[str, Any]], count: QuestionCount,
             found.append((where, f"{name} starting {slide.opening!r}... has {slide.words} words of prose "
                           f"even after the deck splits it at paragraph breaks; at most {MAX_WORDS}: shorten "
                           "or split the paragraph (or start a sub-slide at its cell)", ENFORCE_WORDS))
+        elif slide.shown > MAX_WORDS:
+            found.append((where, f"{name} starting {slide.opening!r}... shows {slide.shown} words with its "
+                          f"appraised claims written out (at most {MAX_WORDS}): shorten the claims "
+                          "(data/claims.toml) or give each its own paragraph", False))
     return found

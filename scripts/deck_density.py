@@ -1,5 +1,6 @@
-"""Slides per chapter deck, as the notebooks mark them and as the deck shows them after its split
-(export/deck_split.py), with the slides still over the word limit: the figures of issue 16.
+"""Slides per chapter deck, as the notebooks mark them ("marked") and as the deck shows them after
+its split ("deck", export/deck_split.py), and the slides over the word limit: as the check counts
+("over", claims as written) and as shown with appraised claims written out ("shown").
 
 Usage: ``python scripts/deck_density.py`` (reads ``notebooks/``; executes nothing).
 """
@@ -16,8 +17,8 @@ from ankl_course.slides import MAX_WORDS, slide_type, slides_of
 
 def main() -> None:
     claims = load_claims()
-    print(f"{'chapter':32} {'marked':>6} {'deck':>6} {'>' + str(MAX_WORDS) + ' words':>10}")
-    totals = [0, 0, 0]
+    print(f"{'chapter':32} {'marked':>6} {'deck':>6} {'over':>6} {'shown':>6}")
+    totals = [0, 0, 0, 0]
     for path in chapter_notebooks():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         count = load_bank(bank_path(path.stem)).shown_by
@@ -25,9 +26,11 @@ def main() -> None:
                      or (i == 0 and slide_type(c) not in ("notes", "skip")))
         deck = slides_of(cells, count, expand=lambda said: expand(said, claims))
         over = sum(1 for slide in deck if slide.words > MAX_WORDS)
-        print(f"{path.stem:32} {marked:6d} {len(deck):6d} {over:10d}")
-        totals = [totals[0] + marked, totals[1] + len(deck), totals[2] + over]
-    print(f"{'all':32} {totals[0]:6d} {totals[1]:6d} {totals[2]:10d}")
+        shown = sum(1 for slide in deck if slide.shown > MAX_WORDS)
+        row = [marked, len(deck), over, shown]
+        print(f"{path.stem:32} " + " ".join(f"{n:6d}" for n in row))
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+    print(f"{'all':32} " + " ".join(f"{n:6d}" for n in totals))
 
 
 if __name__ == "__main__":

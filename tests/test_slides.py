@@ -127,8 +127,14 @@ def test_a_heading_stays_with_the_paragraph_after_it() -> None:
     assert split_prose(text) == [words(80, "a"), f"### Next\n\n{words(30, 'b')}"]
 
 
-def test_an_appraised_claim_counts_with_the_words_it_shows() -> None:
+def test_an_appraised_claim_is_a_note_when_it_takes_a_slide_over_and_the_deck_splits_with_it() -> None:
     cells = [code('facts.say("### Seeds\\n\\n{claim:seed-a}")', "slide")]
     assert density_problems(cells, sizes) == [], "as written, the placeholder is no prose"
-    shown = density_problems(cells, sizes, lambda said: said.replace("{claim:seed-a}", words(MAX_WORDS)))
-    assert len(shown) == 1 and f"{MAX_WORDS + 1} words" in shown[0][1] and "slide 'Seeds'" in shown[0][1]
+    long_claim = lambda said: said.replace("{claim:seed-a}", words(MAX_WORDS))  # noqa: E731
+    shown = density_problems(cells, sizes, long_claim)
+    assert [enforced for _, _, enforced in shown] == [False], "a note: claims are worded in data/claims.toml"
+    assert f"shows {MAX_WORDS + 1} words with its appraised claims" in shown[0][1] and "slide 'Seeds'" in shown[0][1]
+    two = [code('facts.say("{claim:a}\\n\\n{claim:b}")', "slide")]
+    both = lambda said: said.replace("{claim:a}", words(60, "a")).replace("{claim:b}", words(60, "b"))  # noqa: E731
+    assert deck_parts(two, both) == {0: [words(60, "a"), words(60, "b")]}, "the deck splits claims as shown"
+    assert [(s.part, s.words, s.shown) for s in slides_of(two, sizes, expand=both)] == [(1, 0, 60), (2, 0, 60)]
