@@ -44,7 +44,7 @@ from .nbfile import cell_source
 
 MAX_WORDS = 90
 #: Whether a slide over :data:`MAX_WORDS` (after the deck's split) fails the check (True) or is a note.
-ENFORCE_WORDS = False
+ENFORCE_WORDS = True
 #: A code cell that shows a figure or an explorer (the course's own helpers, by convention).
 VISUAL = re.compile(r"\bfigures\.show\(|\bExplorer\(|_explorer\(|_figure\(|\bGateDrawing\(|\.worked_gating\(")
 MD_IMAGE = re.compile(r"!\[[^\]]*\]\(|<img\b", re.IGNORECASE)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from ankl_course.slides import (
-    ENFORCE_WORDS,
     MAX_WORDS,
     deck_parts,
     density_problems,
@@ -67,7 +66,7 @@ def test_long_prose_is_reported_with_its_count() -> None:
     long = " ".join(["word"] * (MAX_WORDS + 5))
     found = density_problems([md("## Long\n\n" + long, "slide")], sizes)
     assert len(found) == 1 and f"{MAX_WORDS + 6} words" in found[0][1]
-    assert found[0][0] == "cell 1" and found[0][2] is ENFORCE_WORDS, "the cell is named"
+    assert found[0][0] == "cell 1" and found[0][2], "enforced: the check fails, naming the cell"
     assert "starting 'Long word word" in found[0][1], "the slide's first words, to find it"
     said = density_problems([code(f'facts.say("{long}")', "slide")], sizes)
     assert said and "words of prose" in said[0][1], "facts.say text is prose on the slide too"
@@ -102,7 +101,7 @@ def test_one_block_over_the_limit_stays_whole_and_fails_the_check() -> None:
     text = f"## Short\n\n{words(10)}\n\n{words(MAX_WORDS + 1, 'long')}"
     assert split_prose(text) == [f"## Short\n\n{words(10)}", words(MAX_WORDS + 1, "long")]
     found = density_problems([md("Intro", "slide"), md(text, "subslide")], sizes)
-    assert [(where, enforced) for where, _, enforced in found] == [("cell 2 (deck part 2)", ENFORCE_WORDS)]
+    assert [(where, enforced) for where, _, enforced in found] == [("cell 2 (deck part 2)", True)]
     assert "starting 'long long" in found[0][1] and f"{MAX_WORDS + 1} words" in found[0][1]
 
 
