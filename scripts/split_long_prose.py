@@ -116,7 +116,8 @@ def fix_cell(cells: list[dict[str, Any]], index: int) -> str:
 def _slide_cells(cells: list[dict[str, Any]], deck: list[Slide], at: int) -> list[int]:
     """0-based indexes of the cells with prose on slide ``at`` of ``deck``."""
     slide = deck[at]
-    end = deck[at + 1].first_cell if at + 1 < len(deck) else len(cells) + 1
+    after = deck[at + 1] if at + 1 < len(deck) else None
+    end = len(cells) + 1 if after is None else after.first_cell + (after.part > 1)  # a split cell's start is here
     found = []
     for number in range(slide.first_cell, max(end, slide.first_cell + 1)):
         cell = cells[number - 1]
@@ -133,11 +134,11 @@ def fix_once(cells: list[dict[str, Any]], deck: list[Slide], said_words: Any) ->
         own = _slide_cells(cells, deck, at)
         words = [prose_words(cell_source(cells[i])) if cells[i]["cell_type"] == "markdown" else said_words(cells[i])
                  for i in own]
-        if len(own) > 1 and slide.part == 1:
-            running = 0
-            for index, count in zip(own, words, strict=True):
+        if len(own) > 1:
+            running = slide.words - sum(words[1:])  # the first cell's words, or its piece's
+            for index, count in zip(own[1:], words[1:], strict=True):
                 running += count
-                if running > MAX_WORDS and index != own[0]:
+                if running > MAX_WORDS:
                     cells[index].setdefault("metadata", {})["slideshow"] = {"slide_type": "subslide"}
                     return f"cell {index + 1} starts a sub-slide"
         for index in own:
