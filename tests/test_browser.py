@@ -265,16 +265,18 @@ def _split_deck_chapter() -> str:
 
 
 #: What the current slide shows: its questions, and the words of its prose (rendered Markdown,
-#: without speaker notes, code, formulas or citation links, as ``ankl-course check`` counts).
+#: without speaker notes, code, formulas, citation links or continuation labels, as ``ankl-course check`` counts).
 SHOWN = """() => {
   const slide = Reveal.getCurrentSlide();
   const prose = Array.from(slide.querySelectorAll('.jp-RenderedMarkdown')).filter(e => !e.closest('aside.notes'))
     .map(e => { const c = e.cloneNode(true);
-                c.querySelectorAll('pre, code, mjx-container, a[href^="#ref-"]').forEach(x => x.remove());
+                c.querySelectorAll('pre, code, mjx-container, a[href^="#ref-"], .ankl-continued')
+                  .forEach(x => x.remove());
                 return c.textContent; }).join(' ');
   const i = Reveal.getIndices();
   return {h: i.h, v: i.v, f: i.f === undefined ? -1 : i.f, questions: slide.querySelectorAll('form.ankl-quiz').length,
           words: prose.split(/\\s+/).filter(w => /\\w/.test(w)).length,
+          label: (slide.querySelector('.ankl-continued') || {textContent: ''}).textContent,
           ids: Array.from(slide.querySelectorAll('[id^="cell-id="]')).map(e => e.id.slice(8))}; }"""
 
 
@@ -318,6 +320,8 @@ def test_long_sections_and_warm_ups_step_through_sub_slides(browser: Any, site: 
             assert parts == [cell] + [f"{cell}-part{n}" for n in range(2, len(parts) + 1)], \
                 f"ArrowDown does not step through the pieces of {cell} in order: {parts}"
             assert len(parts) >= 2
+            assert all(slide["label"] for slide in shown[1:]), \
+                f"a continuing sub-slide of {cell} does not say which section it continues: {shown}"
             for slide in shown:
                 assert slide["questions"] <= 1, f"{chapter} slide {slide['h']}.{slide['v']} asks {slide['questions']}"
                 assert slide["words"] <= WORDS_SHOWN, \

@@ -4,12 +4,13 @@ blocks kept whole, one quiz question per sub-slide, the notebook itself untouche
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from ankl_course.export.deck_split import QUIZ_FORM, SplitSlides
+from ankl_course.export.deck_split import LABEL_CLASS, QUIZ_FORM, SplitSlides
 from ankl_course.slides import MAX_WORDS, prose_words
 
 
@@ -50,7 +51,8 @@ def test_a_long_cell_becomes_sub_slides_with_lists_tables_and_formulas_whole() -
     before = copy.deepcopy(nb)
     split, _ = SplitSlides().preprocess(nb, {})
     assert nb == before, "the notebook (and so the students' page) is not changed"
-    markdown = [cell.source for cell in split.cells if cell.cell_type == "markdown" and cell.id.startswith("long")]
+    markdown = [_unlabelled(cell.source) for cell in split.cells
+                if cell.cell_type == "markdown" and cell.id.startswith("long")]
     assert len(markdown) >= 2
     joined = "\n\n".join(markdown)
     assert joined == LONG, "the pieces are the cell's blocks, in order, nothing lost"
@@ -59,6 +61,30 @@ def test_a_long_cell_becomes_sub_slides_with_lists_tables_and_formulas_whole() -
     assert all(prose_words(piece) <= MAX_WORDS for piece in markdown)
     assert markdown[0].startswith("## A long section\n\n" + words(40, "opening")), "the heading keeps its paragraph"
     nbformat.validate(split)  # unique cell ids
+
+
+def _unlabelled(source: str) -> str:
+    """A piece without the continuation label the deck puts first."""
+    label = f'<p class="{LABEL_CLASS}">'
+    return source.split("\n\n", 1)[1] if source.startswith(label) else source
+
+
+def _labels(nb: Any) -> list[str]:
+    found = []
+    for cell in nb.cells:
+        texts = [cell.source] + ["".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", [])]
+        found += [m for text in texts for m in re.findall(f'<p class="{LABEL_CLASS}">([^<]*)</p>', text)]
+    return found
+
+
+def test_each_later_piece_is_labelled_with_its_section_and_place() -> None:
+    split, _ = SplitSlides().preprocess(chapter(), {})
+    labels = _labels(split)
+    pieces = sum(1 for cell in split.cells if cell.get("id", "").startswith("long"))
+    assert labels[:pieces - 1] == [f"A long section, continued ({n}/{pieces})" for n in range(2, pieces + 1)]
+    assert labels[pieces - 1:] == ["Warm-up: question 2 of 3", "Warm-up: question 3 of 3"]
+    assert not any(LABEL_CLASS in cell.source for cell in split.cells if cell.get("id") in ("long", "warm")), \
+        "the first piece keeps the section's own heading and needs no label"
 
 
 def test_the_first_piece_keeps_its_slide_type_and_notes_stay_on_it() -> None:
@@ -100,8 +126,10 @@ def test_what_facts_say_shows_is_split_at_the_same_paragraph_breaks() -> None:
     text = f"### Said\n\n{words(60, 'first')}\n\n{words(50, 'second')}"
     shown = f"### Said\n\n{words(60, 'first')} 33.9% ([Fujimoto, 2021](#ref-f))\n\n{words(50, 'second')}"
     split, resources = SplitSlides().preprocess(new_notebook(cells=[said_cell(text, shown)]), {})
-    assert [cell.outputs[0]["data"]["text/markdown"] for cell in split.cells] == [
+    assert [_unlabelled(cell.outputs[0]["data"]["text/markdown"]) for cell in split.cells] == [
         f"### Said\n\n{words(60, 'first')} 33.9% ([Fujimoto, 2021](#ref-f))", words(50, "second")]
+    assert split.cells[1].outputs[0]["data"]["text/markdown"].startswith(
+        f'<p class="{LABEL_CLASS}">Said, continued (2/2)</p>'), "the heading of the facts.say text names it"
     assert [cell.metadata["slideshow"]["slide_type"] for cell in split.cells] == ["subslide", "subslide"]
     assert resources["deck_split"] == []
 

@@ -13,22 +13,46 @@ is split, at build time, and the notebook and page stay as written:
   one output per question, each after the first on a sub-slide of its own.
 
 Speaker notes that follow a split cell stay on its first slide, where the section starts.
+Each later piece opens with a small label naming its section ("The ANKL phenotype, continued
+(2/3)" or "Warm-up: question 2 of 3"): a sub-slide has no heading of its own, and a student
+at the back of the hall, or a teacher resuming after a question, needs to know where they are.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 
 from ..claims import expand, load_claims
 from ..nbfile import cell_source
-from ..slides import deck_parts, prose_units, slide_type
+from ..slides import HEADING, deck_parts, prose_units, slide_type
 
 #: Where each kernel-free quiz form starts in a quiz output (quiz.static_html writes it).
 QUIZ_FORM = '<form class="ankl-quiz"'
 SUBSLIDE = {"slide_type": "subslide"}
+#: The class of a continuation label (styled in course.css; not prose to the slide check).
+LABEL_CLASS = "ankl-continued"
+
+
+def heading_of(cell: Any) -> str:
+    """The first Markdown heading a cell shows, as text: in its source, or in the Markdown its
+    code writes (a ``facts.say`` cell); "" if it has none."""
+    texts = [cell_source(cell)] if cell.cell_type == "markdown" else [
+        "".join(shown) if isinstance(shown, list) else shown
+        for shown in (output.get("data", {}).get("text/markdown") for output in cell.get("outputs", []))
+        if shown is not None]
+    return next((line.strip().lstrip("#").strip() for text in texts for line in text.splitlines()
+                 if HEADING.match(line)), "")
+
+
+def continuation_label(title: str, part: int, total: int, question: bool = False) -> str:
+    """The label that opens piece ``part`` of ``total`` of a split cell, naming its section."""
+    where = html.escape(title) if title else "This section"
+    said = f"{where}: question {part} of {total}" if question else f"{where}, continued ({part}/{total})"
+    return f'<p class="{LABEL_CLASS}">{said}</p>'
 
 
 def quiz_pieces(page_html: str) -> list[str]:
@@ -57,9 +81,10 @@ def _continued(cell: Any, part: int) -> Any:
     return more
 
 
-def _output_only(cell: Any, part: int, mime: str, text: str) -> Any:
+def _output_only(cell: Any, part: int, mime: str, text: str, label: str) -> Any:
     """A sub-slide showing one more piece of a code cell's output, without its code."""
     more = _continued(cell, part)
+    text = f"{label}\n\n{text}" if mime == "text/markdown" else label + text
     more.source = ""
     more.execution_count = None
     more.metadata["transient"] = {"remove_source": True}  # also with --deck-code: no empty input box
@@ -67,13 +92,13 @@ def _output_only(cell: Any, part: int, mime: str, text: str) -> Any:
     return more
 
 
-def _markdown_pieces(cell: Any, pieces: list[str]) -> list[Any]:
+def _markdown_pieces(cell: Any, pieces: list[str], title: str) -> list[Any]:
     first = copy.deepcopy(cell)
     first.source = pieces[0]
     rest = []
     for part, piece in enumerate(pieces[1:], start=2):
         more = _continued(cell, part)
-        more.source = piece
+        more.source = f"{continuation_label(title, part, len(pieces))}\n\n{piece}"
         rest.append(more)
     return [first, *rest]
 
@@ -88,15 +113,16 @@ def _quiz_html_output(cell: Any) -> tuple[int, list[str]] | None:
     return None
 
 
-def _quiz_pieces(cell: Any, index: int, pieces: list[str]) -> list[Any]:
+def _quiz_pieces(cell: Any, index: int, pieces: list[str], title: str) -> list[Any]:
     first = copy.deepcopy(cell)
     output = first.outputs[index]
     output.data = {"text/html": pieces[0]}  # the widget view is dead in a deck, and would show all questions
-    more = [_output_only(cell, part, "text/html", piece) for part, piece in enumerate(pieces[1:], start=2)]
+    more = [_output_only(cell, part, "text/html", piece, continuation_label(title, part, len(pieces), True))
+            for part, piece in enumerate(pieces[1:], start=2)]
     return [first, *more]
 
 
-def _said_pieces(cell: Any, pieces: list[str]) -> list[Any] | None:
+def _said_pieces(cell: Any, pieces: list[str], title: str) -> list[Any] | None:
     """The cell's ``facts.say`` output cut after the same paragraphs as ``pieces`` (its text as
     written, claims expanded); None if the output's paragraphs do not match them."""
     for index, output in enumerate(cell.get("outputs", [])):
@@ -111,7 +137,8 @@ def _said_pieces(cell: Any, pieces: list[str]) -> list[Any] | None:
         texts = ["\n\n".join(units[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
         first = copy.deepcopy(cell)
         first.outputs[index] = {**output, "data": {**output["data"], "text/markdown": texts[0]}}
-        more = [_output_only(cell, part, "text/markdown", text) for part, text in enumerate(texts[1:], start=2)]
+        more = [_output_only(cell, part, "text/markdown", text, continuation_label(title, part, len(texts)))
+                for part, text in enumerate(texts[1:], start=2)]
         return [first, *more]
     return None
 
@@ -135,21 +162,24 @@ class SplitSlides(Preprocessor):
         unsplit: list[str] = []
         cells: list[Any] = []
         waiting: list[Any] = []  # a split cell's later pieces, placed after its speaker notes
+        title = ""  # the section a piece belongs to: the last heading shown
         for index, cell in enumerate(nb.cells):
             if waiting and slide_type(cell) != "notes":
                 cells += waiting
                 waiting = []
+            if slide_type(cell) != "notes":
+                title = heading_of(cell) or title
             quiz = _quiz_html_output(cell) if cell.cell_type == "code" else None
-            said = _said_pieces(cell, parts[index]) if index in parts and cell.cell_type == "code" else None
+            said = _said_pieces(cell, parts[index], title) if index in parts and cell.cell_type == "code" else None
             if index in parts and cell.cell_type == "code" and said is None:
                 unsplit.append(f"cell {cell.get('id', index + 1)}: its facts.say output does not match its "
                                "text; shown whole")
             if said is not None:
                 first, *waiting = said
             elif index in parts and cell.cell_type == "markdown":
-                first, *waiting = _markdown_pieces(cell, parts[index])
+                first, *waiting = _markdown_pieces(cell, parts[index], title)
             elif quiz is not None:
-                first, *waiting = _quiz_pieces(cell, *quiz)
+                first, *waiting = _quiz_pieces(cell, *quiz, title)
             else:
                 first = cell
             cells.append(first)
