@@ -13,8 +13,8 @@ is split, at build time, and the notebook and page stay as written:
   one output per question, each after the first on a sub-slide of its own.
 
 Speaker notes that follow a split cell stay on its first slide, where the section starts.
-Each later piece opens with a small label naming its section ("The ANKL phenotype, continued
-(2/3)" or "Warm-up: question 2 of 3"): a sub-slide has no heading of its own, and a student
+Each later piece opens with a small label naming its section ("The ANKL phenotype (continued)"
+or "Warm-up (question 2 of 3)"): a sub-slide has no heading of its own, and a student
 at the back of the hall, or a teacher resuming after a question, needs to know where they are.
 """
 
@@ -49,9 +49,10 @@ def heading_of(cell: Any) -> str:
 
 
 def continuation_label(title: str, part: int, total: int, question: bool = False) -> str:
-    """The label that opens piece ``part`` of ``total`` of a split cell, naming its section."""
+    """The label that opens piece ``part`` of ``total`` of a split cell, naming its section (prose
+    pieces are not numbered: two split cells of one section would count from 2 twice)."""
     where = html.escape(title) if title else "This section"
-    said = f"{where}: question {part} of {total}" if question else f"{where}, continued ({part}/{total})"
+    said = f"{where} (question {part} of {total})" if question else f"{where} (continued)"
     return f'<p class="{LABEL_CLASS}">{said}</p>'
 
 
