@@ -25,6 +25,7 @@ from .resources import chapter_notebooks
 
 TITLE = re.compile(r"^#\s+(?:Chapter\s+\d+\s*[:.\-–]\s*)?(?P<title>.+?)\s*$", re.IGNORECASE)
 OBJECTIVES_HEADING = re.compile(r"^#{2,6}\s+learning objectives\b", re.IGNORECASE)
+HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+?)\s*$")
 TIME_LINE = re.compile(r"^\s*\**\s*estimated time\s*\**\s*:\s*\**\s*(?P<text>.+?)\s*\**\s*$", re.IGNORECASE)
 PREREQ_LINE = re.compile(r"^\s*\**\s*prerequisites?\s*\**\s*:\s*\**\s*(?P<text>.+?)\s*\**\s*$", re.IGNORECASE)
@@ -101,30 +102,45 @@ def read_chapter(path: Path) -> Chapter:
             break
     objectives: list[str] = []
     time = prerequisites = ""
-    for text in markdown:
-        lines = text.splitlines()
-        if not any(OBJECTIVES_HEADING.match(line) for line in lines):
-            continue
-        # A bullet or a prerequisites line may wrap: its continuation lines belong to it, whole.
-        continuing = ""  # "objective", "prerequisites" or "" (the last item's lines may continue)
-        for line in lines:
-            if (bullet := BULLET.match(line)) is not None:
-                objectives.append(plain(bullet.group("text")))
-                continuing = "objective"
-            elif (found := TIME_LINE.match(line)) is not None:
-                time = plain(found.group("text"))
-                continuing = ""
-            elif (found := PREREQ_LINE.match(line)) is not None:
-                prerequisites = plain(found.group("text"))
-                continuing = "prerequisites"
-            elif not line.strip() or OBJECTIVES_HEADING.match(line):
-                continuing = ""
-            elif continuing == "objective":
-                objectives[-1] = f"{objectives[-1]} {plain(line)}"
-            elif continuing == "prerequisites":
-                prerequisites = f"{prerequisites} {plain(line)}"
-        break
+    # A bullet or a prerequisites line may wrap: its continuation lines belong to it, whole.
+    continuing = ""  # "objective", "prerequisites" or "" (the last item's lines may continue)
+    for line in _objectives_lines(data):
+        if (bullet := BULLET.match(line)) is not None:
+            objectives.append(plain(bullet.group("text")))
+            continuing = "objective"
+        elif (found := TIME_LINE.match(line)) is not None:
+            time = plain(found.group("text"))
+            continuing = ""
+        elif (found := PREREQ_LINE.match(line)) is not None:
+            prerequisites = plain(found.group("text"))
+            continuing = "prerequisites"
+        elif not line.strip() or OBJECTIVES_HEADING.match(line):
+            continuing = ""
+        elif continuing == "objective":
+            objectives[-1] = f"{objectives[-1]} {plain(line)}"
+        elif continuing == "prerequisites":
+            prerequisites = f"{prerequisites} {plain(line)}"
     return Chapter(number, stem, title or stem, tuple(objectives), time, prerequisites, Path(path))
+
+
+def _objectives_lines(data: dict[str, Any]) -> list[str]:
+    """The lines of the learning-objectives section: its cell and the Markdown cells that continue
+    it up to the next heading or code cell (a long list is split over cells so that each slide of
+    the deck stays readable; speaker notes in between are not part of it)."""
+    found: list[str] = []
+    for cell in data.get("cells", []):
+        text = cell_source(cell)
+        lines = text.splitlines()
+        if not found:
+            if cell.get("cell_type") == "markdown" and any(OBJECTIVES_HEADING.match(line) for line in lines):
+                found = lines
+            continue
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
+            continue
+        if cell.get("cell_type") != "markdown" or any(HEADING_LINE.match(line) for line in lines):
+            break
+        found += ["", *lines]
+    return found
 
 
 def chapters(paths: list[Path] | None = None) -> list[Chapter]:

@@ -187,3 +187,22 @@ def test_no_objective_of_the_course_is_cut() -> None:
     for chapter in chapters():
         for objective in chapter.objectives:
             assert objective.rstrip().endswith((";", ".", ":", ")")), (chapter.stem, objective)
+
+
+def test_objectives_continued_in_the_next_cells_are_read_up_to_the_next_heading(tmp_path: Path) -> None:
+    """A long objectives list split over two cells (one slide each in the deck) is one list; speaker
+    notes between them are not objectives, and the next section's bullets are not either."""
+    def markdown(text: str, slide_type: str = "subslide") -> dict[str, object]:
+        return {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": slide_type}}, "source": text}
+
+    cells = [markdown("# Chapter 1: NK-cell biology", "slide"),
+             markdown("## Learning objectives\n\nBy the end you can:\n\n- Explain missing self\n- Name a receptor",
+                      "slide"),
+             markdown("- Not an objective: a note to the teacher", "notes"),
+             markdown("- Tell NK cells from T cells\n\nEstimated time: 50 minutes\nPrerequisites: Chapter 00"),
+             markdown("## Innate immunity\n\n- a bullet of the next section", "slide")]
+    path = tmp_path / "01_nk.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    chapter = read_chapter(path)
+    assert chapter.objectives == ("Explain missing self", "Name a receptor", "Tell NK cells from T cells")
+    assert (chapter.minutes, chapter.prerequisites) == (50, "Chapter 00")
