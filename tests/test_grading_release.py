@@ -54,12 +54,14 @@ def test_release_writes_notebook_and_data_files(tmp_path):
     assert not (path.parent / "checks.py").exists()
 
 
+@pytest.mark.slow
 def test_every_exercise_verifies_both_ways(tmp_path):
     """The source's solutions earn every point; the blank student version earns none."""
     released = {name: release_exercise(ex, tmp_path) for name, ex in EXERCISES.items()}
     assert verify(EXERCISES, released, Confinement(use_sandbox=SANDBOX, isolate=SANDBOX), workers=2) == []
 
 
+@pytest.mark.slow
 def test_teacher_cycle_from_the_command_line(tmp_path):
     release = run_cli("release", "ebv_base_rate", "--out", str(tmp_path / "release"), "--no-verify")
     assert release.returncode == 0, release.stderr
@@ -82,6 +84,7 @@ def test_teacher_cycle_from_the_command_line(tmp_path):
     assert (tmp_path / "feedback" / "ada" / "ebv_base_rate.html").exists()
 
 
+@pytest.mark.slow
 def test_missing_gradebook_is_one_clear_line(tmp_path):
     result = run_cli("gradebook", "export", str(tmp_path / "x.csv"), "--gradebook", str(tmp_path / "none.db"))
     assert result.returncode == 1
@@ -89,6 +92,7 @@ def test_missing_gradebook_is_one_clear_line(tmp_path):
                                      "no gradebook here (run 'ankl-course grade' first)")
 
 
+@pytest.mark.slow
 def test_a_killed_run_keeps_what_it_graded_and_resumes(tmp_path):
     """Kill the grader (SIGKILL) while it waits on a slow submission; the rerun grades only the rest."""
     import os

@@ -220,6 +220,7 @@ def test_imports_inside_functions_are_the_listed_lazy_ones() -> None:
     assert not stale, f"LAZY lists imports that are no longer lazy: {sorted(stale)}"
 
 
+@pytest.mark.slow
 def test_the_bare_command_line_loads_no_heavy_library() -> None:
     code = ("import sys\nfrom ankl_course import cli\ncli.main(['--help'])\n"
             "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))")

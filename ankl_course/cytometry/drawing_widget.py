@@ -503,9 +503,13 @@ def release_rectangle_selector() -> type:
 
     class ReleaseRectangleSelector(RectangleSelector):
         def _release(self, event: Any) -> Any:
-            if self._eventpress is not None and event.xdata is not None and event.ydata is not None:
-                self._onmove(event)
-            return super()._release(event)
+            # _eventpress, _onmove and _release are matplotlib's private selector API, which its
+            # type stubs leave out; they are reached through Any so mypy checks the rest.
+            selector: Any = self
+            base: Any = super()
+            if selector._eventpress is not None and event.xdata is not None and event.ydata is not None:
+                selector._onmove(event)
+            return base._release(event)
 
     return ReleaseRectangleSelector
 
