@@ -129,20 +129,22 @@ def imports() -> tuple[Import, ...]:
 
 def _imports() -> Iterator[Import]:
     for module, path in MODULES.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        inside: set[int] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                inside |= {id(sub) for sub in ast.walk(node) if sub is not node}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                targets = _resolve(module, node)
-            else:
-                continue
-            for target in targets:
-                yield Import(module, target, node.lineno, id(node) in inside)
+        yield from _statements(module, ast.parse(path.read_text(encoding="utf-8")), in_function=False)
+
+
+def _statements(module: str, node: ast.AST, in_function: bool) -> Iterator[Import]:
+    """The imports below ``node``, each walked once, knowing whether a function encloses it."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Import):
+            targets = [alias.name for alias in child.names]
+        elif isinstance(child, ast.ImportFrom):
+            targets = _resolve(module, child)
+        else:
+            inner = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            yield from _statements(module, child, inner)
+            continue
+        for target in targets:
+            yield Import(module, target, child.lineno, in_function)
 
 
 def graph() -> dict[str, set[str]]:
