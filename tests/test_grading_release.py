@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import shutil
 
 import pytest
 from conftest import run_cli
 
 from ankl_course.grading import markup, sandbox
 from ankl_course.grading.cli import Confinement, verify
-from ankl_course.grading.exercises import find_exercises
+from ankl_course.errors import CourseDataError
+from ankl_course.grading.exercises import Exercise, find_exercises
 from ankl_course.grading.release import release_exercise, student_version
 
 EXERCISES = find_exercises()
@@ -176,3 +178,25 @@ def test_each_chapter_ends_by_naming_its_exercises_and_their_time():
                 named[name] = path.stem
         assert "graded exercise" in text.lower(), path.name
     assert set(named) == set(EXERCISES)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ((', "test_ppv": check_ppv}', "}"), "CHECKS: no check for test cell(s) test_ppv"),
+    (('CHECKS = {', 'CHECKS = {"test_extra": check_ppv, '), "CHECKS: no test cell in the notebook for test_extra"),
+    (('RUBRICS = {', 'RUBRICS = {"explain_npv": "0 to 2", "extra": "x", '),
+     "RUBRICS: no manually graded cell for explain_npv, extra"),
+    (('RUBRICS = {\n    "explain_ppv"', 'RUBRICS = {\n    "other"'), "RUBRICS: no rubric for written answer(s) explain_ppv"),
+])
+def test_checks_and_rubrics_name_exactly_the_graded_cells(tmp_path, edit, message):
+    """A teacher's checks.py that misses or adds a graded cell is named with what is missing or extra."""
+    folder = tmp_path / "ebv_base_rate"
+    shutil.copytree(EXERCISES["ebv_base_rate"].folder, folder)
+    checks = folder / "checks.py"
+    text = checks.read_text(encoding="utf-8")
+    assert edit[0] in text
+    checks.write_text(text.replace(*edit), encoding="utf-8")
+    exercise = Exercise("ebv_base_rate", folder)
+    with pytest.raises(CourseDataError) as caught:
+        _ = exercise.checks if message.startswith("CHECKS") else exercise.rubrics
+    assert str(caught.value) == f"{checks}: {message}"
+    assert list(EXERCISES["ebv_base_rate"].checks) == ["test_table", "test_ppv_value", "test_ppv"]  # notebook order

@@ -49,7 +49,12 @@ SIDES = ("extra", "missing")
 
 @dataclass(frozen=True)
 class DrawStep:
-    """One step the student draws: one gate, or two rectangles split by one line (``tool == "split"``)."""
+    """One step the student draws: one gate, or two rectangles split by one line (``tool == "split"``).
+
+    The records here (steps, paths) look like those of :mod:`ankl_course.case` (a frozen list of
+    names and numbers read from TOML) but describe other things, from other files, checked
+    by other rules; sharing a class would only tie two chapters' data formats together.
+    """
 
     gates: tuple[str, ...]
     tool: str
