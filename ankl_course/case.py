@@ -40,6 +40,14 @@ class Lab:
     value: float
     unit: str
     flag: str
+    #: The (synthetic) laboratory's reference range, as printed beside the value: (low, high).
+    reference: tuple[float, float] | None = None
+
+    def range_text(self) -> str:
+        if self.reference is None:
+            return "not given"
+        low, high = self.reference
+        return f"below {high:g}" if low == 0 else f"{low:g} to {high:g}"
 
 
 @dataclass(frozen=True)
@@ -116,12 +124,15 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
     labs = []
     for number, entry in enumerate(raw.get("lab", []), start=1):
         where = f"lab #{number}"
-        if not isinstance(entry, dict) or set(entry) != {"name", "value", "unit", "flag"}:
-            raise CourseDataError(path, where, "each [[lab]] has exactly name, value, unit and flag")
+        if not isinstance(entry, dict) or not {"name", "value", "unit", "flag"} <= set(entry) \
+                or not set(entry) <= {"name", "value", "unit", "flag", "range"}:
+            raise CourseDataError(path, where, "each [[lab]] has name, value, unit, flag and optionally range")
         if entry["flag"] not in FLAGS:
             raise CourseDataError(path, where, f"flag must be one of {', '.join(FLAGS)}, not {entry['flag']!r}")
-        labs.append(Lab(checked_text(path, where, entry["name"]), checked_number(path, where, entry["value"]),
-                        checked_text(path, where, entry["unit"]), entry["flag"]))
+        value = checked_number(path, where, entry["value"])
+        reference = _reference(path, where, entry.get("range"), value, entry["flag"])
+        labs.append(Lab(checked_text(path, where, entry["name"]), value,
+                        checked_text(path, where, entry["unit"]), entry["flag"], reference))
     if not labs:
         raise CourseDataError(path, "lab", "the case needs at least one [[lab]] result")
 
@@ -174,12 +185,29 @@ def load_case(path: Path | None = None, references: set[str] | None = None) -> C
 # -- the steps of the case ----------------------------------------------------------------
 
 
+def _reference(path: Path, where: str, raw: Any, value: float, flag: str) -> tuple[float, float] | None:
+    """A lab's ``range = [low, high]``, checked against its value and flag (a flag must follow its range)."""
+    if raw is None:
+        return None
+    if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(x, int | float) for x in raw)
+            and raw[0] < raw[1]):
+        raise CourseDataError(path, where, "range is [low, high], two numbers, low first")
+    low, high = float(raw[0]), float(raw[1])
+    expected = "low" if value < low else "high" if value > high else "normal"
+    if expected != flag:
+        raise CourseDataError(path, where, f"flag {flag!r} but the value {value:g} is {expected} for the "
+                              f"range {low:g} to {high:g}")
+    return low, high
+
+
 def lab_table_html(case: Case) -> str:
-    """The first blood results as an accessible HTML table, flags spelled out (not colour alone)."""
+    """The first blood results as an accessible HTML table, with the laboratory's reference ranges
+    (a student judges each value against them) and flags spelled out (not colour alone)."""
     marks = {"low": Markup("&#8595; low"), "high": Markup("&#8593; high"), "normal": "normal"}
-    rows = [(lab.name, Cell(f"{lab.value:g}", style="text-align:right"), lab.unit, marks[lab.flag])
-            for lab in case.labs]
-    return table(["Test", "Value", "Unit", "Flag"], rows, caption="First blood tests (synthetic patient)",
+    rows = [(lab.name, Cell(f"{lab.value:g}", style="text-align:right"), lab.unit, lab.range_text(),
+             marks[lab.flag]) for lab in case.labs]
+    return table(["Test", "Value", "Unit", "Reference range (this laboratory)", "Flag"], rows,
+                 caption="First blood tests (synthetic patient, synthetic laboratory ranges)",
                  css_class="ankl-labs", sections=False, scoped=False)
 
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import glossary, predict, timing
 from .claims import Claim, load_claims
+from .claims import expand as expand_claims
 from .claims import uses as claim_uses
 from .datafile import read_toml
 from .errors import CourseDataError
@@ -38,6 +40,8 @@ from .quiz import bank_path, load_bank
 from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 from .slides import density_problems
+from .spelling import code_texts, data_texts, us_spellings
+from .syllabus import minutes
 
 REQUIRED_HEADINGS = {
     "learning objectives": "a 'Learning objectives' section",
@@ -46,7 +50,7 @@ REQUIRED_HEADINGS = {
 }
 PLACEHOLDER_WORDS = re.compile(r"\b(TODO|FIXME|TBD|XXX|lorem ipsum|PLACEHOLDER)\b", re.IGNORECASE)
 PERCENT = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%")
-ASK_CALL = re.compile(r"\.ask(?:_section)?\(([^)]*)\)")
+ASK_CALL = re.compile(r"(?<!predict)\.ask(?:_section)?\(([^)]*)\)")  # quiz.ask; predict.ask is checked apart
 STRING = re.compile(r"""["']([^"']+)["']""")
 SESSION = re.compile(r"""QuizSession\(\s*["']([^"']+)["']""")
 SHOW_REFS = re.compile(r"""show_references\(\s*["']([^"']+)["']""")
@@ -73,6 +77,25 @@ class Problem:
 
     def __str__(self) -> str:
         return CourseDataError(self.path, self.location, self.message).format()
+
+
+#: The tag of a code cell the student is meant to read or change; every other code cell is folded.
+STUDENT_CODE = "student-code"
+
+
+def code_is_hidden(cell: dict[str, Any]) -> bool:
+    """True for a code cell folded in JupyterLab and behind "Show code" in exported pages."""
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def visible_code_lines(cells: list[dict[str, Any]]) -> int:
+    """Non-blank code lines a student sees unfolded (speaker notes are not on student pages)."""
+    return sum(
+        sum(1 for line in cell_source(cell).splitlines() if line.strip())
+        for cell in cells
+        if cell.get("cell_type") == "code" and not code_is_hidden(cell)
+        and cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"
+    )
 
 
 def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -107,6 +130,10 @@ class Checker:
         self.used_claims: set[str] = set()
         #: Things a teacher should know that do not fail the check (printed as "note:").
         self.notes: list[str] = []
+        self.prompts: dict[str, Any] = {}
+        self.asked_prompts: set[str] = set()
+        #: Per chapter: (stated minutes, estimated minutes), for the report and the tests.
+        self.times: dict[str, tuple[int | None, int]] = {}
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -124,14 +151,45 @@ class Checker:
         self.check_claims()
         self.check_data_files()
         self.check_banks()
+        self.check_prompts()
+        self.check_glossary()
+        self.check_data_spelling()
         for notebook in chapter_notebooks() if notebooks is None else notebooks:
             self.check_notebook(notebook)
             self.check_slide_density(notebook)
         if notebooks is None:  # only the whole course can tell a reference nothing cites
+            self.check_unasked_prompts()
             self.check_exercises()
             self.check_unused_references()
             self.check_unused_claims()
         return self.problems
+
+    def check_prompts(self) -> None:
+        """Predict-then-reveal prompts: each has a worked answer, and their facts and citations exist."""
+        path = predict.prompts_path()
+        try:
+            self.prompts = predict.load_prompts(path)
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        for prompt in self.prompts.values():
+            self.check_text_citations(path, f"prompt {prompt.id}", prompt.prompt + "\n" + prompt.answer)
+
+    def check_glossary(self) -> None:
+        """Glossary terms have a definition, a working pattern and a known source (glossary.py)."""
+        try:
+            terms, _ = glossary.load(references=set(self.references))
+        except CourseDataError as exc:
+            self.add(exc.path, exc.location, exc.message)
+            return
+        self.used_keys.update(term.source for term in terms)
+        glance = data_path("at_a_glance.toml")
+        for index, section in enumerate(read_toml(glance).get("section", []), start=1):
+            self.check_text_citations(glance, f"section {index}", str(section.get("text", "")))
+
+    def check_unasked_prompts(self) -> None:
+        for prompt_id in sorted(set(self.prompts) - self.asked_prompts):
+            self.add(predict.prompts_path(), f"prompt {prompt_id}", "no chapter asks it (predict.ask)")
 
     def check_references(self) -> None:
         """A reader must be able to find every work: authors, title, venue, year, volume, pages, DOI or PMID.
@@ -270,6 +328,9 @@ class Checker:
                              "state it through the facts registry (facts.say)")
             elif kind == "code":
                 self.check_outputs(path, where, text, cell)
+                if not code_is_hidden(cell) and STUDENT_CODE not in cell.get("metadata", {}).get("tags", []):
+                    self.add(path, where, "helper code shown to students: fold it (metadata.jupyter.source_hidden) "
+                             f"or, if the student is meant to read or change it, tag it {STUDENT_CODE!r}")
                 if BARE_SHOW.search(text):
                     self.add(path, where, "figure shown without alt text: use figures.show(fig, alt=...)")
                 if EMPTY_ALT.search(text):
@@ -289,6 +350,61 @@ class Checker:
             self.add(path, "", "missing prerequisites")
         if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
+        self.check_predict(path, cells)
+        self.check_time(path, cells, markdown_all)
+        self.check_spelling(path, cells)
+
+    def check_spelling(self, path: Path, cells: list[dict[str, Any]]) -> None:
+        """One spelling (UK) in what a student reads; quotations and names keep theirs (spelling.py)."""
+        for number, cell in enumerate(cells, start=1):
+            text = cell_source(cell)
+            text = code_texts(text) if cell.get("cell_type") == "code" else text
+            for found, uk in us_spellings(text):
+                self.add(path, f"cell {number}", f"US spelling {found!r}: the course writes {uk!r}")
+
+    def check_data_spelling(self) -> None:
+        """Data files a student reads from (banks, claims' summaries, vignettes...), outside quotations."""
+        for path in sorted(data_dir().rglob("*.toml")):
+            if path.name == "references.toml":
+                continue
+            try:
+                tree = read_toml(path)
+            except CourseDataError:
+                continue  # reported by check_data_files
+            for where, text in data_texts(tree):
+                for found, uk in us_spellings(text):
+                    self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
+
+    def check_time(self, path: Path, cells: list[dict[str, Any]], markdown: str) -> None:
+        """The stated time agrees with the documented estimate (timing.py) within its tolerance."""
+        stated_line = re.search(r"Estimated time:?\**:?\s*(.+)", markdown)
+        stated = minutes(stated_line.group(1)) if stated_line else None
+        try:
+            bank = load_bank(bank_path(path.stem), facts=self.facts)
+            known = load_claims(references=set(self.references), facts=set(self.facts))
+        except CourseDataError:
+            return  # reported by the bank and claims checks
+        found = timing.estimate(cells, bank, lambda text: expand_claims(text, known))
+        estimated = round(found.minutes)
+        self.times[path.stem] = (stated, estimated)
+        self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
+                          f"{found.questions} questions, {found.prompts} prompts, {found.explorers} explorers, "
+                          f"{found.figures} figures, {found.exercises} exercises, {found.practice} practice checks, "
+                          f"{found.code_cells} code cells to work in)")
+        if stated is None:
+            return
+        if timing.stated_off(stated, found.minutes):
+            self.add(path, "Estimated time", f"states {stated} minutes; the estimate is {estimated} "
+                     f"(more than {timing.TOLERANCE:.0%} off; see ankl_course/timing.py)")
+        if found.minutes > timing.MAX_MINUTES:
+            self.notes.append(f"{path.name}: estimated {estimated} min, over {timing.MAX_MINUTES}: split or trim it")
+
+    def check_predict(self, path: Path, cells: list[dict[str, Any]]) -> None:
+        """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""
+        for where, message in predict.check_notebook(path, cells, self.prompts):
+            self.add(path, where, message)
+        for cell in cells:
+            self.asked_prompts.update(predict.ASK_CALL.findall(cell_source(cell)))
 
     def check_outputs(self, path: Path, where: str, text: str, cell: dict[str, Any]) -> None:
         """Notebooks ship without outputs, except the small text outputs nbval compares.

@@ -257,7 +257,7 @@ def latency_figure() -> Figure:
     for row, gene in enumerate(genes):
         for col, programme in enumerate(programmes):
             mark = "on" if gene in programme.expressed else "off"
-            ax.text(col, row, mark, ha="center", va="center", fontsize=9,
+            ax.text(col, row, mark, ha="center", va="center", fontsize=12,
                     color="black" if mark == "on" else "#777777")
     ax.set_xticks(range(len(programmes)), [p.label for p in programmes])
     ax.set_yticks(range(len(genes)), list(genes))
@@ -285,7 +285,7 @@ def base_rate_figure(result: BaseRate) -> Figure:
     ax.set_yticks(range(3), labels)
     ax.invert_yaxis()
     for row, value in enumerate(values):
-        ax.text(max(value, 1e-12) * 1.3, row, readable_probability(value), va="center", fontsize=10)
+        ax.text(max(value, 1e-12) * 1.3, row, readable_probability(value), va="center", fontsize=12)
     ax.set_xlabel("probability (log scale: each step is ten times smaller)")
     ax.set_title("Same two events, opposite directions")
     return fig

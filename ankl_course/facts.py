@@ -72,8 +72,12 @@ class Reference:
 
     @property
     def first_author(self) -> str:
-        """Surname of the first author (the text before the first space or comma)."""
-        return re.split(r"[ ,]", self.authors.strip(), maxsplit=1)[0]
+        """Surname of the first author, whole: "El Hussein S, ..." gives "El Hussein", not "El".
+
+        Authors are written "Surname INITIALS, ..."; the surname is the first entry without its
+        initials (and a "Jr"), so compound surnames and group names stay whole."""
+        first = self.authors.strip().split(",", 1)[0].strip()
+        return re.sub(r"\s+[A-Z]{1,3}(\s+Jr\.?)?$", "", first) or first
 
     def short(self) -> str:
         """In-text form, e.g. ``Fujimoto et al., 2021``."""
@@ -131,15 +135,16 @@ class Fact:
     low: float | None = None
     high: float | None = None
 
-    def formatted(self) -> str:
-        """The value with its unit, as a sentence would show it (``33.9%``, ``59 patients``)."""
+    def formatted(self, unit: bool = True) -> str:
+        """The value with its unit, as a sentence would show it (``33.9%``, ``59 patients``);
+        ``unit=False`` when the sentence already says the unit after it."""
         value = self.value
         if isinstance(value, float) and value.is_integer() and self.unit != "%":
             value = int(value)
         shown = f"{value}"
         if self.low is not None and self.high is not None:
             shown += f" ({self.low}-{self.high})"
-        if not self.unit:
+        if not self.unit or not unit:
             return shown
         glue = "" if self.unit in {"%", "x"} or self.unit.startswith("%") else " "
         return f"{shown}{glue}{self.unit}"
@@ -275,9 +280,11 @@ def render(
     position = 0
     for index, match in enumerate(matches):
         item = facts[match.group(1)]
-        pieces += [template[position:match.start()], item.formatted()]
-        position = match.end()
         following = matches[index + 1] if index + 1 < len(matches) else None
+        rest = template[match.end():following.start() if following else len(template)]
+        shown, phrase = _in_phrase(item, rest, facts[following.group(1)] if following else None)
+        pieces += [template[position:match.start()], shown, rest[:phrase]]
+        position = match.end() + phrase
         # Facts from one source in one sentence share a single citation, after the last of them.
         shares_citation = (following is not None
                            and not SENTENCE_END.search(template[match.end():following.start()])
@@ -291,6 +298,24 @@ def render(
         return "(" + "; ".join(link(key) for key in keys) + ")"
 
     return CITATION.sub(citation, "".join(pieces))
+
+
+def _in_phrase(item: Fact, rest: str, following: Fact | None) -> tuple[str, int]:
+    """The fact's text and how many characters of the template after it belong to its phrase.
+
+    The citation goes after the phrase, and a unit is never said twice: "{n} patients" with a fact
+    whose unit is "patients" reads "312 patients (Source)", not "312 patients (Source) patients";
+    "{a} of {b}" with one unit reads "2 of 16 cases"; "(... {x})" puts the citation after the ")".
+    """
+    unit = item.unit.strip()
+    if unit and not unit.startswith("%"):
+        said = re.match(r"\s+" + re.escape(unit) + r"\b", rest, re.IGNORECASE)
+        if said:
+            return item.formatted(unit=False), said.end()
+        if rest == " of " and following is not None and following.unit.strip() == unit:
+            return item.formatted(unit=False), 0
+    closing = re.match(r"\)+", rest)
+    return item.formatted(), closing.end() if closing else 0
 
 
 def say(template: str) -> Any:

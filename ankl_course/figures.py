@@ -17,6 +17,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from cycler import cycler
+from matplotlib.text import Text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,6 +48,11 @@ SIZES: dict[str, tuple[float, float]] = {
     "square": (4.8, 4.8),
 }
 DPI = 100
+#: The smallest text a figure may carry, in points at DPI: figures are at most deck width (960 px) at
+#: this resolution, so a projected slide never shows text smaller than this (issue 13).
+MIN_POINTS = 12
+#: Width of a reveal.js slide in pixels (the decks' configured width).
+DECK_WIDTH = 960
 
 
 def style() -> dict[RcKeyType, Any]:
@@ -55,9 +61,13 @@ def style() -> dict[RcKeyType, Any]:
         "axes.prop_cycle": cycler(color=CYCLE),
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.titlesize": 12,
-        "axes.labelsize": 11,
-        "font.size": 10.5,
+        "axes.titlesize": 13,
+        "axes.labelsize": 12,
+        "font.size": MIN_POINTS,
+        "xtick.labelsize": MIN_POINTS,
+        "ytick.labelsize": MIN_POINTS,
+        "legend.fontsize": MIN_POINTS,
+        "figure.titlesize": 13,
         "legend.frameon": False,
         "figure.dpi": DPI,
         "savefig.dpi": DPI,
@@ -86,12 +96,41 @@ def png_bytes(fig: Figure, fast: bool = False) -> bytes:
     """
     import matplotlib.pyplot as plt
 
+    require_readable(fig)
     buffer = io.BytesIO()
     settings = {**style(), "savefig.bbox": "standard"} if fast else style()
     with plt.rc_context(settings):
         fig.savefig(buffer, format="png", metadata={"Software": None},
                     pil_kwargs={"compress_level": 1} if fast else None)
     return buffer.getvalue()
+
+
+def _least_points(fig: Figure) -> float:
+    """The smallest font size that still shows as :data:`MIN_POINTS` on a deck: a figure wider than
+    the deck (960 px) is shrunk to fit, and its text with it."""
+    width = fig.get_figwidth() * fig.get_dpi()
+    return MIN_POINTS * max(1.0, width / DECK_WIDTH)
+
+
+def small_text(fig: Figure) -> list[str]:
+    """Visible texts of ``fig`` that would show smaller than :data:`MIN_POINTS` on a deck."""
+    least = _least_points(fig)
+    return [f"{t.get_text()!r} ({t.get_fontsize():g} pt)" for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and float(t.get_fontsize()) < least - 1e-9]
+
+
+def require_readable(fig: Figure) -> None:
+    """Raise every text of ``fig`` to the size that shows as at least :data:`MIN_POINTS` on a deck.
+
+    Text added after the figure was made (legends, lifelines' at-risk table, annotations) takes
+    matplotlib's global defaults rather than the course style, and multi-panel figures wider than a
+    deck are shrunk when shown, so sizes are settled here, where every course figure passes before
+    it is shown.
+    """
+    least = _least_points(fig)
+    for text in fig.findobj(Text):
+        if float(text.get_fontsize()) < least:
+            text.set_fontsize(least)
 
 
 def styled() -> Any:

@@ -399,3 +399,18 @@ def load_vignettes(path: Path | None = None) -> dict[str, Vignette]:
     if not vignettes:
         raise CourseDataError(path, "", "no [[vignette]] entries")
     return vignettes
+
+
+def vignettes_html(vignettes: Mapping[str, Vignette]) -> str:
+    """The vignettes as a student reads them before predicting a verdict: title and story, no verdict."""
+    items = "".join(f"<li><strong>{html.escape(v.title)}</strong> (synthetic). {html.escape(v.summary)}</li>"
+                    for v in vignettes.values())
+    return f"<ul>{items}</ul>"
+
+
+def verdicts_html(vignettes: Mapping[str, Vignette], criteria: Criteria | None = None) -> str:
+    """Each vignette's HLH-2004 verdict with the counts behind it: the worked answer to the prediction."""
+    summaries = {v.title: assess(v.findings, criteria=criteria).summary() for v in vignettes.values()}
+    items = "".join(f"<li><strong>{html.escape(title)}</strong>: {html.escape(summary)}</li>"
+                    for title, summary in summaries.items())
+    return f"<ul>{items}</ul>"

@@ -105,13 +105,24 @@ def read_chapter(path: Path) -> Chapter:
         lines = text.splitlines()
         if not any(OBJECTIVES_HEADING.match(line) for line in lines):
             continue
+        # A bullet or a prerequisites line may wrap: its continuation lines belong to it, whole.
+        continuing = ""  # "objective", "prerequisites" or "" (the last item's lines may continue)
         for line in lines:
             if (bullet := BULLET.match(line)) is not None:
                 objectives.append(plain(bullet.group("text")))
+                continuing = "objective"
             elif (found := TIME_LINE.match(line)) is not None:
                 time = plain(found.group("text"))
+                continuing = ""
             elif (found := PREREQ_LINE.match(line)) is not None:
                 prerequisites = plain(found.group("text"))
+                continuing = "prerequisites"
+            elif not line.strip() or OBJECTIVES_HEADING.match(line):
+                continuing = ""
+            elif continuing == "objective":
+                objectives[-1] = f"{objectives[-1]} {plain(line)}"
+            elif continuing == "prerequisites":
+                prerequisites = f"{prerequisites} {plain(line)}"
         break
     return Chapter(number, stem, title or stem, tuple(objectives), time, prerequisites, Path(path))
 

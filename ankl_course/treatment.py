@@ -480,7 +480,7 @@ def evidence_figure(formulary: Formulary) -> Figure:
         _ = ax.scatter([ankl], [row], color=figures.PALETTE["vermillion"], marker="D", s=50, zorder=3,
                        label="ANKL" if row == 0 else None)
     ax.set_yticks(range(len(items)), [item.name for item in items])
-    ax.set_xticks([lv.rank for lv in ranks], [lv.short for lv in ranks], fontsize=8)
+    ax.set_xticks([lv.rank for lv in ranks], [lv.short for lv in ranks], fontsize=12)
     ax.set_xlim(ranks[0].rank - 0.4, ranks[-1].rank + 0.4)
     ax.invert_yaxis()
     ax.set_xlabel("Strongest published evidence found by the course")
@@ -518,12 +518,12 @@ def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Figure:
         _ = ax.bar(x, state["own"], bottom=state["from_blood"], color=figures.PALETTE["green"],
                    label="made by the cell" if x == 0 else None)
         verdict = "survives" if state["survives"] else "starves"
-        _ = ax.text(x, state["supply"] + 0.05, verdict, ha="center", fontsize=10)
+        _ = ax.text(x, state["supply"] + 0.05, verdict, ha="center", fontsize=12)
     _ = ax.axhline(1.0, color=figures.PALETTE["black"], linestyle="--", linewidth=1, label="need")
     ax.set_xticks([0, 1], list(cells))
     ax.set_ylim(0, 2.6)
     ax.set_ylabel("Asparagine (arbitrary units)")
     ax.set_title("With asparaginase" if asparaginase else "Without asparaginase")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=12)
     fig.tight_layout()
     return fig

@@ -6,7 +6,8 @@ folder first. A notebook the student has changed is never overwritten unless
 they ask with ``--reset``; notebooks new in this version of the course are
 added. The copy records a checksum of each notebook as shipped, which is how
 an edited notebook is told apart from an old unedited one (the latter is
-updated).
+updated). The copies are the students' version (``studentcopy``): no speaker
+notes, which would give quiz answers away.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CourseDataError
 from .resources import chapter_notebooks
+from .studentcopy import student_text
 
 MANIFEST = ".ankl-course-manifest.json"
 DEFAULT_DIR = "ankl-course-work"
@@ -64,7 +65,8 @@ def prepare_workspace(workspace: Path, reset: bool = False, sources: list[Path] 
     report = CopyReport()
     for source in sources:
         target = workspace / source.name
-        shipped = _digest(source)
+        text = student_text(source)
+        shipped = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if not target.exists():
             report.added.append(source.name)
         elif _digest(target) == shipped:
@@ -77,7 +79,7 @@ def prepare_workspace(workspace: Path, reset: bool = False, sources: list[Path] 
         else:
             report.kept.append(source.name)  # the student's edits win
             continue
-        shutil.copyfile(source, target)
+        target.write_text(text, encoding="utf-8")
         os.chmod(target, 0o644)
         manifest[source.name] = shipped
     (workspace / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

@@ -115,7 +115,7 @@ def test_corrected_texts_say_what_the_sources_say():
     # No longer "no ANKL source": the 7-month median is Jung 2016's selected, asparaginase-treated series.
     assert "was 7 months ([Jung et al., 2016]" in median and "SMILE or VIDL" in median
     phenotype = facts.render(registry["seed-phenotype"].summary)
-    assert "3 cases of 7 cases" in phenotype and "permeabilised" in phenotype and "CD56-negative" in phenotype
+    assert "3 of 7 cases" in phenotype and "permeabilised" in phenotype and "CD56-negative" in phenotype
     assert "autologous" in registry["blog-transplant"].summary and "allogeneic" in registry["blog-transplant"].summary
 
 

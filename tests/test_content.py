@@ -78,8 +78,9 @@ def _md(text: str, slide: str = "slide") -> dict:
 
 
 def _code(text: str, slide: str = "-") -> dict:
-    return {"cell_type": "code", "metadata": {"slideshow": {"slide_type": slide}}, "source": text,
-            "outputs": [], "execution_count": None}
+    """A helper code cell, folded as the course folds them (issue 13)."""
+    return {"cell_type": "code", "metadata": {"slideshow": {"slide_type": slide}, "jupyter": {"source_hidden": True}},
+            "source": text, "outputs": [], "execution_count": None}
 
 
 GOOD = [
@@ -93,6 +94,15 @@ GOOD = [
 
 def test_a_well_formed_notebook_passes(tmp_path: Path) -> None:
     assert Checker().run([_notebook(tmp_path, GOOD)]) == []
+
+
+def test_unfolded_code_must_be_student_code(tmp_path: Path) -> None:
+    shown = _code("x = 1")
+    del shown["metadata"]["jupyter"]
+    problems = Checker().run([_notebook(tmp_path, GOOD + [shown])])
+    assert [p.location for p in problems] == ["cell 6"] and "helper code shown to students" in problems[0].message
+    shown["metadata"]["tags"] = ["student-code"]
+    assert Checker().run([_notebook(tmp_path, GOOD + [shown])]) == []
 
 
 def test_a_checked_cell_with_its_text_output_passes(tmp_path: Path) -> None:

@@ -117,6 +117,10 @@ def run_all_until_every_cell_ran(page: Any, deadline_s: float = 180) -> None:
         busy = any("*" in p for p in prompts)
         if issued is None or (not ran and not busy and time.monotonic() - issued > 30):
             page.locator(".jp-NotebookPanel .jp-Notebook").first.click()
+            # Helper code is folded (issue 13) and a folded cell shows no execution count: unfold
+            # everything, as a curious student may, so the counts can be read.
+            page.get_by_role("menuitem", name="View", exact=True).click()
+            page.get_by_role("menuitem", name="Expand All Code", exact=True).click()
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             issued = time.monotonic()

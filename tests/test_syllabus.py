@@ -170,3 +170,20 @@ def test_the_site_and_the_map_read_titles_with_one_parser(tmp_path: Path) -> Non
         assert built.heading == f"Chapter {built.number}: {built.title}"
         assert f">{html.escape(built.heading)}</a>" in index_page([built], teacher=False)
         assert f'<th scope="row">{html.escape(built.title)}</th>' in course_map_html([built])
+
+
+def test_wrapped_objectives_and_prerequisites_stay_whole(tmp_path: Path) -> None:
+    """Issue 13: the map cut wrapped bullets and lost the second line of prerequisites."""
+    text = ("## Learning objectives\n\n- tell ANKL apart from NK-LGLL and\n  extranodal NK/T-cell lymphoma;\n"
+            "- apply HLH-2004.\n\nEstimated time: 45 minutes\n\nPrerequisites: chapters 2, 3, 4,\n5 and 6.\n")
+    chapter = read_chapter(write_notebook(tmp_path / "07_c.ipynb", "# Chapter 7: C", text))
+    assert chapter.objectives == ("tell ANKL apart from NK-LGLL and extranodal NK/T-cell lymphoma;", "apply HLH-2004.")
+    assert chapter.prerequisites == "chapters 2, 3, 4, 5 and 6."
+    assert chapter.time == "45 minutes"
+
+
+def test_no_objective_of_the_course_is_cut() -> None:
+    """Every bullet of the real chapters ends as a sentence or clause ends, not mid-phrase."""
+    for chapter in chapters():
+        for objective in chapter.objectives:
+            assert objective.rstrip().endswith((";", ".", ":", ")")), (chapter.stem, objective)

@@ -271,12 +271,12 @@ class _DrawingUI:
         ax.set_xlim(x_lim)
         ax.set_ylim(y_lim)
         ax.locator_params(nbins=4)
-        ax.set_xlabel(axis_label(step.x), fontsize=9)
-        ax.set_ylabel(axis_label(step.y), fontsize=9)
+        ax.set_xlabel(axis_label(step.x), fontsize=12)
+        ax.set_ylabel(axis_label(step.y), fontsize=12)
         for axis, channel in ((ax.xaxis, step.x), (ax.yaxis, step.y)):
             if channel.startswith(("FSC", "SSC")):
                 axis.set_major_formatter(EngFormatter(sep=""))  # 200k, not 200000: room for the label
-        ax.set_title(f"Step {index + 1}: {step.name}", fontsize=9.5)
+        ax.set_title(f"Step {index + 1}: {step.name}", fontsize=12)
         image.set_animated(True)
         self.images.append(image)
 
@@ -501,15 +501,13 @@ def release_rectangle_selector() -> type:
     """
     from matplotlib.widgets import RectangleSelector
 
+    # _release, _eventpress and _onmove are matplotlib's private selector API, absent from its
+    # type stubs; the JupyterLab drawing test covers them against the pinned matplotlib.
     class ReleaseRectangleSelector(RectangleSelector):
         def _release(self, event: Any) -> Any:
-            # _eventpress, _onmove and _release are matplotlib's private selector API, which its
-            # type stubs leave out; they are reached through Any so mypy checks the rest.
-            selector: Any = self
-            base: Any = super()
-            if selector._eventpress is not None and event.xdata is not None and event.ydata is not None:
-                selector._onmove(event)
-            return base._release(event)
+            if self._eventpress is not None and event.xdata is not None and event.ydata is not None:  # type: ignore[attr-defined]
+                self._onmove(event)  # type: ignore[attr-defined]
+            return super()._release(event)  # type: ignore[misc]
 
     return ReleaseRectangleSelector
 

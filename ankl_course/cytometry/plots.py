@@ -101,7 +101,7 @@ def strategy_figure(sample: Sample, strategy: Strategy, gates: list[str] | None 
         x_channel, y_channel = _gate_axes(step.gate)
         density_plot(ax, data[x_channel][parent], data[y_channel][parent], x_channel, y_channel, step.gate)
         row = result[name]
-        ax.set_title(f"{name}\n{row.events} events, {row.percent_of_parent:.1f}% of parent", fontsize=9.5)
+        ax.set_title(f"{name}\n{row.events} events, {row.percent_of_parent:.1f}% of parent", fontsize=12)
         described.append(f"{name} ({y_channel} against {x_channel} within {step.parent or 'all events'}): "
                          f"{row.events} events, {row.percent_of_parent:.1f}% of parent, "
                          f"{row.percent_of_total:.1f}% of all")

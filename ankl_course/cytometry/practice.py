@@ -94,7 +94,7 @@ def _background(image: np.ndarray, x: str, y: str, title: str) -> tuple[np.ndarr
     ax.set_ylim(y_lim)
     ax.set_xlabel(axis_label(x))
     ax.set_ylabel(axis_label(y))
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=12)
     fig.tight_layout()
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba()).copy()

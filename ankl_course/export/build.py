@@ -50,14 +50,16 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from traitlets.config import Config
 
+from .. import glossary, handout
 from ..errors import CourseDataError
-from ..facts import chapter_keys, references_html
+from ..facts import chapter_keys, load_references, references_html
 from ..guide import Guide, guide_html, guide_path, load_guide, notes_markdown, section_headings
 from ..htmlkit import Markup, table
 from ..interactive import EXPORT_ENV
-from ..nbfile import cells, read_notebook, write_notebook
+from ..nbfile import read_notebook, write_notebook
 from ..quiz import TEACHER_ENV
 from ..resources import PACKAGE_DIR, chapter_notebooks
+from ..studentcopy import student_notebook
 from ..syllabus import Chapter, read_chapter
 from . import assets, mathsvg
 from .incremental import STAMPS, Stamps, chapter_key, shared_digest
@@ -68,6 +70,7 @@ SITE_TEMPLATES = TEMPLATES / "site"
 MARKER = ".ankl-course-site"
 MANAGED = ("chapters", "slides", "slides-single", "student-pack", "assets", "guide")
 PACK_ZIP = "ankl-course-student-pack.zip"
+HANDOUT_PDF = "ankl-course-handout.pdf"
 #: Output types in the order exports prefer them: the kernel-free HTML of quizzes
 #: and explorers wins over the widget view, which is dead without a kernel.
 DISPLAY_PRIORITY = [
@@ -201,6 +204,7 @@ def _nav(chapters: list[Chapter], index: int, teacher: bool) -> tuple[str, str]:
         '<li><a href="../index.html">Course home</a></li>',
         f'<li><a href="../slides/{esc(chapter.stem)}.slides.html">Slides of this chapter</a></li>',
         '<li><a href="../references.html">All references</a></li>',
+        '<li><a href="../glossary.html">Glossary</a></li>',
     ]
     if teacher:
         top.append('<li><span class="ankl-teacher">Presenter version: answers shown</span></li>')
@@ -305,6 +309,7 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
     page_nb = nb if options.teacher else _without_speaker_notes(nb)
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
+    body = glossary.link_html(body, name)  # first use of each term: a link and its definition
     _write(options.out / "chapters" / f"{name}.html", finished(body))
 
     warnings: list[str] = []
@@ -379,6 +384,10 @@ def index_page(chapters: list[Chapter], teacher: bool) -> str:
         "<p>Education, not medical advice. Every page works offline; quizzes answer in the page.</p>"
         "<h2>Chapter map</h2>"
         + chapter_map
+        + '<p>Words you meet before they are explained are in the <a href="glossary.html">glossary</a>, '
+        'with <a href="flashcards.html">flashcards</a> to revise them. For revision: '
+        '<a href="at-a-glance.html">ANKL at a glance</a>, <a href="key-points.html">the key points of every '
+        f'chapter</a>, and both as a <a href="{HANDOUT_PDF}">printable PDF handout</a>.</p>'
         + "<h2>Presenting</h2>"
         "<p>Open a deck and press <kbd>S</kbd> for the speaker view with notes, <kbd>F</kbd> for full screen, "
         "<kbd>Esc</kbd> for the overview. A single-file deck needs nothing beside it: mail it or copy it to a "
@@ -397,19 +406,40 @@ def references_page(chapters: list[Chapter], teacher: bool) -> str:
     return _shell("ANKL course: references", body, teacher)
 
 
+def glossary_pages(teacher: bool) -> dict[str, str]:
+    """The glossary and its flashcards (issue 13), as file name -> page."""
+    references = load_references()
+    terms, texts = glossary.load(references=set(references))
+
+    def cite(key: str) -> str:
+        return f'<a href="references.html#ref-{html.escape(key)}">{html.escape(references[key].short())}</a>'
+
+    return {"glossary.html": _shell("ANKL course: glossary", glossary.page_body(terms, texts, cite), teacher),
+            "flashcards.html": _shell("ANKL course: glossary flashcards", glossary.flashcards_body(terms), teacher)}
+
+
+def summary_pages(chapters: list[Chapter], out: Path, teacher: bool) -> list[str]:
+    """"ANKL at a glance", all key points, and both as a printable PDF (issue 13); warnings, if any."""
+    glance = handout.at_a_glance_body()
+    points = handout.key_points_body([c.path for c in chapters])
+    _write(out / "at-a-glance.html", _shell("ANKL at a glance", glance, teacher))
+    _write(out / "key-points.html", _shell("ANKL course: key points", points, teacher))
+    printable = out / "handout.html"
+    _write(printable, handout.handout_html(glance, points, ""))
+    if handout.chromium() is None:
+        return ["the PDF handout needs Chromium; handout.html is the printable page"]
+    handout.print_pdf(printable, out / HANDOUT_PDF)
+    return []
+
+
 def student_pack(chapters: list[Chapter], out: Path) -> Path:
-    """The notebooks as shipped to students: outputs and execution counts cleared, and a zip."""
+    """The notebooks as shipped to students (no speaker notes, no outputs), and a zip."""
     folder = out / "student-pack"
     folder.mkdir(parents=True, exist_ok=True)
     archive = out / PACK_ZIP
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for chapter in chapters:
-            data = read_notebook(chapter.path)
-            for cell in cells(data, "code"):
-                cell["outputs"] = []
-                cell["execution_count"] = None
-            data.get("metadata", {}).pop("widgets", None)
-            text = write_notebook(folder / chapter.path.name, data)
+            text = write_notebook(folder / chapter.path.name, student_notebook(read_notebook(chapter.path)))
             bundle.writestr(f"ankl-course/{chapter.path.name}", text)
     return archive
 
@@ -491,6 +521,10 @@ def build_site(options: BuildOptions, chapters: list[Chapter]) -> list[ChapterRe
     remove_stale(options.out, {chapter.stem for chapter in chapters})
     _write(options.out / "index.html", index_page(chapters, options.teacher))
     _write(options.out / "references.html", references_page(chapters, options.teacher))
+    for name, page in glossary_pages(options.teacher).items():
+        _write(options.out / name, page)
+    for warning in summary_pages(chapters, options.out, options.teacher):
+        print(f"warning: {warning}", file=sys.stderr)
     student_pack(chapters, options.out)
     return results
 

@@ -68,7 +68,7 @@ class HazardScenarioExplorer:
             self.true_line = self.ax.plot(self.grid, zeros, "--", color=blue, linewidth=1,
                                           label="exact values (dashed)")[0]
             self.limit_line = self.ax.plot(self.grid, zeros, "--", color=vermillion, linewidth=1)[0]
-            self.ax.legend(loc="lower right", fontsize=8.5)
+            self.ax.legend(loc="lower right", fontsize=12)
 
     def __call__(self, relapse_rate: float, nrm_rate: float) -> FigureDisplay:
         durations, events = competing_exponentials(self.n, relapse_rate, nrm_rate, self.seed)

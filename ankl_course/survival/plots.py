@@ -88,10 +88,10 @@ def pvalue_figure(null: np.ndarray, effect: np.ndarray, n: int) -> FigureDisplay
                                       (axes[1], effect, "calibrated graft effect", figures.PALETTE["blue"])):
         ax.hist(values, bins=bins, color=colour, edgecolor="white")
         ax.axvline(0.05, color=figures.PALETTE["vermillion"], linewidth=1.2)
-        ax.set_title(f"{title}: P < 0.05 in {percent(float(np.mean(values < 0.05)))}", fontsize=10)
+        ax.set_title(f"{title}: P < 0.05 in {percent(float(np.mean(values < 0.05)))}", fontsize=12)
         ax.set_xlabel("log-rank P value")
     axes[0].set_ylabel("simulated studies")
-    fig.suptitle(f"{len(null)} {SYNTHETIC} studies of {n} patients each", fontsize=11)
+    fig.suptitle(f"{len(null)} {SYNTHETIC} studies of {n} patients each", fontsize=12)
     alt = (f"Two histograms of log-rank P values from {len(null)} simulated studies of {n} patients each "
            f"({SYNTHETIC.lower()}). Without a graft effect the P values are spread evenly and "
            f"{percent(float(np.mean(null < 0.05)))} fall below 0.05; with the calibrated effect they pile up near zero "
@@ -132,7 +132,7 @@ def competing_risks_figure(durations: ArrayLike, events: ArrayLike, rates: tuple
     ax.set_xlabel("Years since transplant")
     ax.set_ylabel("Probability of relapse")
     ax.set_title(f"{title} ({SYNTHETIC}, n={times.size})")
-    ax.legend(loc="lower right", fontsize=8.5)
+    ax.legend(loc="lower right", fontsize=12)
     at = min(1.0, horizon)
     alt = (f"Two step curves from the same {SYNTHETIC.lower()} cohort of {times.size}: one minus Kaplan-Meier "
            f"reaches {percent(1 - value_at(km, at))} at {at:g} year while the Aalen-Johansen cumulative incidence "

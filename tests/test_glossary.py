@@ -1,0 +1,110 @@
+"""Issue 13, item 6: a glossary; first uses linked with a definition on hover and focus; flashcards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from exports_helpers import built_site, launched_chromium, open_context
+
+from ankl_course import glossary
+from ankl_course.errors import CourseDataError
+from ankl_course.facts import load_references
+
+#: The terms the issue lists as used before their definition.
+REQUIRED = {"hla", "kir", "ncr", "adcc", "lgl", "eber", "caebv", "nk-lgll", "t-lgll", "enktl", "hlh", "dic",
+            "cr-pr", "os", "pfs", "nrm", "cif", "censoring", "hazard", "hsct"}
+
+
+ON_TOP = """id => { const tip = document.getElementById(id); const r = tip.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.bottom - 4); return tip.contains(hit); }"""
+
+
+def _terms() -> list[glossary.Term]:
+    return glossary.load(references=set(load_references()))[0]
+
+
+def test_the_glossary_has_every_term_the_issue_lists_and_the_five_source_texts() -> None:
+    terms, texts = glossary.load(references=set(load_references()))
+    assert {t.id for t in terms} >= REQUIRED
+    assert [s.id for s in texts] == ["000", "001", "002", "003", "004"]
+
+
+def test_a_bad_pattern_is_an_error_naming_the_term(tmp_path: Path) -> None:
+    bad = tmp_path / "glossary.toml"
+    bad.write_text('[[term]]\nid = "x"\nterm = "X"\nmatch = "(unclosed"\ndefinition = "d"\nsource = "s"\n',
+                   encoding="utf-8")
+    with pytest.raises(CourseDataError, match=r"glossary\.toml: term 1 \(x\): match is not a regular expression"):
+        glossary.load(bad)
+
+
+def test_only_the_first_use_in_running_text_is_linked() -> None:
+    page = ("<head><title>HLH</title></head><main><h2>About HLH</h2><p>See <a href='#x'>HLH</a> and <code>HLH</code>."
+            "</p><form><label>HLH?</label></form><p>HLH is a storm; HLH again.</p><p>More HLH.</p></main>")
+    result = glossary.link_html(page, "c", _terms())
+    assert result.count('class="ankl-term"') == 1
+    assert "<h2>About HLH</h2>" in result and "<code>HLH</code>" in result and "<label>HLH?</label>" in result
+    assert '<p><span class="ankl-gloss"><a class="ankl-term" href="../glossary.html#term-hlh"' in result
+    assert result.endswith("<p>More HLH.</p></main>") and result.startswith("<head><title>HLH</title></head>")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launched_chromium()
+
+
+@pytest.mark.slow
+def test_definitions_show_offline_on_hover_and_on_keyboard_focus(browser: Any,
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    site = built_site(tmp_path_factory)
+    context, visit = open_context(browser)
+    page = context.new_page()
+    try:
+        page.goto((site / "chapters" / "04_clinical_picture.html").as_uri())
+        terms = page.locator("a.ankl-term")
+        assert terms.count() >= 5
+        first = terms.first
+        tip = page.locator("#" + first.get_attribute("aria-describedby"))
+        assert not tip.is_visible()
+        first.hover()
+        assert tip.is_visible() and ":" in tip.inner_text()
+        page.mouse.move(0, 0)
+        assert not tip.is_visible()
+        first.focus()  # as Tab reaches it
+        assert tip.is_visible()
+        # not clipped by the cell or painted over by the next one: the definition is what shows there
+        assert page.evaluate(ON_TOP, tip.get_attribute("id")), "the definition is hidden behind other content"
+        page.keyboard.press("Tab")
+        assert not tip.is_visible()
+        target = first.get_attribute("href").split("#")[1]
+        first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/glossary.html#{target}")
+        assert page.locator(f"#{target}").is_visible()
+        assert visit.problems() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_flashcards_turn_by_keyboard(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    site = built_site(tmp_path_factory)
+    context, visit = open_context(browser)
+    page = context.new_page()
+    try:
+        page.goto((site / "flashcards.html").as_uri())
+        cards = page.locator("details.ankl-card")
+        assert cards.count() >= len(REQUIRED)
+        back = cards.nth(1).locator("p")
+        assert not back.is_visible()
+        cards.nth(0).locator("summary").focus()
+        page.keyboard.press("Tab")  # the next card's front
+        page.keyboard.press("Space")
+        assert back.is_visible() and len(back.inner_text()) > 20
+        page.keyboard.press("Enter")
+        assert not back.is_visible()
+        assert visit.problems() == []
+    finally:
+        context.close()
