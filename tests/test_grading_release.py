@@ -10,9 +10,9 @@ import shutil
 import pytest
 from conftest import run_cli
 
+from ankl_course.errors import CourseDataError
 from ankl_course.grading import markup, sandbox
 from ankl_course.grading.cli import Confinement, verify
-from ankl_course.errors import CourseDataError
 from ankl_course.grading.exercises import Exercise, find_exercises
 from ankl_course.grading.release import release_exercise, student_version
 
@@ -185,7 +185,8 @@ def test_each_chapter_ends_by_naming_its_exercises_and_their_time():
     (('CHECKS = {', 'CHECKS = {"test_extra": check_ppv, '), "CHECKS: no test cell in the notebook for test_extra"),
     (('RUBRICS = {', 'RUBRICS = {"explain_npv": "0 to 2", "extra": "x", '),
      "RUBRICS: no manually graded cell for explain_npv, extra"),
-    (('RUBRICS = {\n    "explain_ppv"', 'RUBRICS = {\n    "other"'), "RUBRICS: no rubric for written answer(s) explain_ppv"),
+    (('RUBRICS = {\n    "explain_ppv"', 'RUBRICS = {\n    "other"'),
+     "RUBRICS: no rubric for written answer(s) explain_ppv"),
 ])
 def test_checks_and_rubrics_name_exactly_the_graded_cells(tmp_path, edit, message):
     """A teacher's checks.py that misses or adds a graded cell is named with what is missing or extra."""

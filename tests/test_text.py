@@ -89,6 +89,7 @@ def test_us_spellings_are_found_outside_quotations_and_names() -> None:
                                   ("Leukemia", "Leukaemia")]
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_us_spelling_in_a_bank(data_copy: Path) -> None:
     from conftest import run_cli
 
