@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from .. import figures
+from ..citations import load_references, reference
 from ..datafile import read_toml
 from ..errors import CourseDataError
-from ..facts import load_references, reference
 from ..resources import data_path
 from .gates import Gate, GatingResult, PolygonGate, QuadrantGate, RectangleGate, Step, StepResult, Strategy
 from .gates import load_strategies as _load_strategies
