@@ -36,8 +36,8 @@ from .datafile import read_toml
 from .errors import CourseDataError
 from .guide import coverage_problems, load_guide
 from .nbfile import cell_source, read_notebook
-from .quiz import bank_path, load_bank
-from .quiz_cues import cues
+from .quiz_bank import bank_path, load_bank
+from .quiz_cues import cues, length_problems
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 from .slides import density_problems
 from .spelling import code_texts, data_texts, us_spellings
@@ -121,7 +121,7 @@ class Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        #: Authoring cues in the question banks (printed, but they do not fail the check).
+        #: Advisory authoring cues in the question banks (printed; a length cue is a problem instead).
         self.cues: list[Problem] = []
         self.used_keys: set[str] = set()
         self.references: dict[str, Reference] = {}
@@ -261,6 +261,8 @@ class Checker:
             self.used_keys.update(bank.source_keys(self.facts))
             self.use_claims(path, "", path.read_text(encoding="utf-8"))
             self.cues += [Problem(str(path), where, message) for where, message in cues(bank)]
+            for where, message in length_problems(bank):
+                self.add(path, where, message)
         for bank in banks.values():
             self.check_bank_links(bank, banks)
 

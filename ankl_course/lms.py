@@ -37,7 +37,7 @@ from .citations import Reference, load_facts, load_references
 from .errors import CourseDataError
 from .facts import render
 from .htmlkit import escape, inline_markdown
-from .quiz import Bank, Question, load_bank
+from .quiz_bank import Bank, Question, load_bank
 from .resources import data_path
 
 FORMATS = ("gift", "moodle-xml")

@@ -206,7 +206,7 @@ class Row:
     last: str
 
 
-#: (chapter, title, question keys shown on its page), as ``quiz.chapter_pages()`` reads them from the banks.
+#: (chapter, title, question keys shown on its page), as ``quiz_bank.chapter_pages()`` reads them from the banks.
 Pages = list[tuple[str, str, list[str]]]
 
 

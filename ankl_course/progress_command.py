@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import CourseDataError
 from .progress import PATH_ENV, ProgressStore, ProgressWarning, as_csv, as_text, default_path, table
-from .quiz import chapter_pages
+from .quiz_bank import chapter_pages
 
 
 def main(argv: list[str], prog: str = "ankl-course progress") -> int:

@@ -1,13 +1,18 @@
 """Authoring cues: patterns in a question bank that let a student find the answer without knowing it.
 
-``ankl-course check`` prints these per bank (they do not fail the check: a
-cue is a reason to reread a question, not an error). What is looked for:
+``ankl-course check`` fails on a length cue (:func:`length_problems`): "pick
+the longest" is the first trick a student learns, and one cued bank makes its
+score line meaningless. The other cues are printed, not failed: they are a
+reason to reread a question, and a hedge or a position can be legitimate.
+What is looked for:
 
-* **Length**: the right option is the longest more often than chance. Over a
-  bank's single-choice questions the expected count is the sum of 1/(number
-  of options); a count with a one-sided probability under 5 % of arising by
-  chance (exact, Poisson-binomial) is a cue.
-* **Position** (after :func:`ankl_course.quiz.arrange`): the right option sits
+* **Length** (fails the check): the right option is the longest, or the
+  shortest, more often than chance. Over a bank's single-choice questions the
+  expected count is the sum of 1/(number of options); a count with a one-sided
+  probability under 5 % of arising by chance (exact, Poisson-binomial) is a
+  cue. Checking the shortest too keeps a rewrite from swapping one cue for
+  its mirror image.
+* **Position** (after :func:`ankl_course.quiz_bank.arrange`): the right option sits
   in one place more often than chance, by the same test.
 * **Hedging**: only the right option is hedged ("usually", "may", ...), the
   wrong ones speak in absolutes.
@@ -17,9 +22,10 @@ cue is a reason to reread a question, not an error). What is looked for:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .quiz import Bank, Question
+from .quiz_bank import Bank, Question
 
 HEDGES = re.compile(r"\b(may|might|often|usually|some|most|mostly|generally|typically|likely|"
                     r"probably|possibly|tends?|sometimes|rarely|about|around|roughly)\b", re.IGNORECASE)
@@ -62,15 +68,49 @@ def _tally(hits: list[bool], chances: list[float]) -> Tally:
     return Tally(observed, sum(chances), len(hits), tail_probability(chances, observed))
 
 
+def _extreme(question: Question, pick: Callable[[list[int]], int]) -> bool:
+    """Whether the right option is strictly the ``pick`` (max or min) of the option lengths."""
+    lengths = [len(o.text) for o in question.options]
+    right = next(len(o.text) for o in question.options if o.correct)
+    return right == pick(lengths) and lengths.count(right) == 1
+
+
 def longest_tally(bank: Bank) -> Tally:
     """How often the right option is strictly the longest (in characters)."""
-    hits, chances = [], []
-    for question in _singles(bank):
-        lengths = [len(o.text) for o in question.options]
-        right = next(len(o.text) for o in question.options if o.correct)
-        hits.append(right == max(lengths) and lengths.count(right) == 1)
-        chances.append(1 / len(question.options))
-    return _tally(hits, chances)
+    singles = _singles(bank)
+    return _tally([_extreme(q, max) for q in singles], [1 / len(q.options) for q in singles])
+
+
+def shortest_tally(bank: Bank) -> Tally:
+    """How often the right option is strictly the shortest (in characters)."""
+    singles = _singles(bank)
+    return _tally([_extreme(q, min) for q in singles], [1 / len(q.options) for q in singles])
+
+
+def _lengths(question: Question) -> str:
+    """``id (right 52 characters; others 30, 41)``: what an author needs to see to fix a question."""
+    right = next(len(o.text) for o in question.options if o.correct)
+    others = ", ".join(str(len(o.text)) for o in question.options if not o.correct)
+    return f"{question.id} (right {right} characters; others {others})"
+
+
+def length_problems(bank: Bank) -> list[tuple[str, str]]:
+    """(location, message) for each length cue of a bank: these fail ``ankl-course check``.
+
+    The message names the figure (observed, expected by chance, p) and every
+    question that makes it up, with its option lengths.
+    """
+    found = []
+    for word, tally, pick, fix in (
+        ("longest", longest_tally(bank), max, "lengthen the wrong options or shorten the right one"),
+        ("shortest", shortest_tally(bank), min, "shorten the wrong options or lengthen the right one"),
+    ):
+        if tally.is_cue:
+            cued = "; ".join(_lengths(q) for q in _singles(bank) if _extreme(q, pick))
+            found.append(("single-choice options", (
+                f"answer-length cue: the right option is the {word} in {tally.observed} of {tally.questions} "
+                f"questions (chance: {tally.expected:.1f}; p = {tally.p_value:.3f}): {cued}: {fix}")))
+    return found
 
 
 def position_tally(bank: Bank, position: int = 0) -> Tally:
@@ -81,14 +121,8 @@ def position_tally(bank: Bank, position: int = 0) -> Tally:
 
 
 def cues(bank: Bank) -> list[tuple[str, str]]:
-    """(location, message) for every cue in a bank."""
+    """(location, message) for every advisory cue in a bank (length cues: :func:`length_problems`)."""
     found = []
-    length = longest_tally(bank)
-    if length.is_cue:
-        found.append(("single-choice options", (
-            f"the right option is the longest in {length.observed} of {length.questions} questions "
-            f"(chance: {length.expected:.1f}; p = {length.p_value:.3f}): lengthen the wrong options or shorten "
-            "the right one")))
     for position in range(max((len(q.options) for q in _singles(bank)), default=0)):
         place = position_tally(bank, position)
         if place.is_cue:

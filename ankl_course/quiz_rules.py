@@ -1,6 +1,6 @@
 """What happens after a student answers: the rules both quiz front ends follow.
 
-Judging lives in :meth:`ankl_course.quiz.Question.check`; this module holds the
+Judging lives in :meth:`ankl_course.quiz_bank.Question.check`; this module holds the
 rest of the rules: how a typed number is read, what a quiz remembers about one
 question (a :class:`Record`), how a Check or a "Show answer" changes that
 record, when the explanation shows, and the score line's words.

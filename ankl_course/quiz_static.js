@@ -1,7 +1,7 @@
 /* Kernel-free quizzes for exported pages and slide decks, the live quiz widget, and the rules they
  * share with Python.
  *
- * The first half is pure functions that mirror ankl_course/quiz.py (Question.check) and
+ * The first half is pure functions that mirror ankl_course/quiz_bank.py (Question.check) and
  * ankl_course/quiz_rules.py name for name: judging, reading a typed number, what a Check or
  * "Show answer" does to a question's record, the score line. tests/test_quiz_agreement.py runs
  * every question of every bank through both, in Node (this file is a CommonJS module there) and in
@@ -28,7 +28,7 @@
   var SHOWN_FEEDBACK = "Answer shown: this question counts as not known. Read the explanation, then try it again.";
   var PREFIX = "ankl-course/";
 
-  /* -- rules (mirror quiz.py and quiz_rules.py) -------------------------------------- */
+  /* -- rules (mirror quiz_bank.py and quiz_rules.py) --------------------------------- */
 
   function parseNumber(text, unit) {
     if (typeof text === "number") { return isFinite(text) ? text : null; }

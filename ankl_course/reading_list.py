@@ -12,7 +12,7 @@ from typing import Any
 from .citations import load_facts, references_html
 from .facts import keys_in_text
 from .nbfile import notebook_text
-from .quiz import bank_path, load_bank
+from .quiz_bank import bank_path, load_bank
 from .resources import chapter_notebooks
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ankl_course.quiz import bank_path, load_bank
+from ankl_course.quiz_bank import bank_path, load_bank
 from ankl_course.slides import VISUAL
 
 SECTION = re.compile(r'quiz\.ask_section\(\s*"([^"]+)"\s*\)')

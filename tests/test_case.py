@@ -9,7 +9,7 @@ import pytest
 
 from ankl_course import case
 from ankl_course.errors import CourseDataError
-from ankl_course.quiz import bank_path, load_bank
+from ankl_course.quiz_bank import bank_path, load_bank
 from ankl_course.resources import DATA_DIR
 
 KEYS = {"ishida2018", "elhussein2020", "henter2007", "jung2016", "fujimoto2021", "ishida2012"}

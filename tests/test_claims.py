@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ankl_course import citations, claims, content, facts, quiz, reading_list, treatment
+from ankl_course import citations, claims, content, facts, quiz_bank, quiz_render, reading_list, treatment
 from ankl_course.errors import CourseDataError
 from ankl_course.nbfile import notebook_text
 from ankl_course.resources import chapter_notebooks, data_path
@@ -26,7 +26,7 @@ def _cells(path: Path) -> list[str]:
     return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in data["cells"]]
 
 
-def _bank_texts(bank: quiz.Bank) -> list[str]:
+def _bank_texts(bank: quiz_bank.Bank) -> list[str]:
     texts = []
     for question in bank.questions.values():
         texts += [question.prompt, question.explanation, question.feedback_correct]
@@ -40,7 +40,7 @@ def _places() -> list[tuple[str, str]]:
     for path in chapter_notebooks():
         places += [(f"{path.name} cell {i}", text) for i, text in enumerate(_cells(path))]
     for path in sorted(data_path("quizzes").glob("*.toml")):
-        places += [(path.name, text) for text in _bank_texts(quiz.load_bank(path))]
+        places += [(path.name, text) for text in _bank_texts(quiz_bank.load_bank(path))]
     return places
 
 
@@ -244,12 +244,12 @@ def test_claims_reach_students_rendered_in_quizzes_and_lms_exports(tmp_path):
     """Where a student sees a bank item (kernel-free quiz, Moodle/GIFT file), no raw {claim:...} is left."""
     from ankl_course import lms
 
-    context = quiz.RenderContext.load()
+    context = quiz_render.RenderContext.load()
     shown = 0
     for path in sorted(data_path("quizzes").glob("*.toml")):
-        bank = quiz.load_bank(path)
+        bank = quiz_bank.load_bank(path)
         for question in bank.questions.values():
-            page = quiz.static_html(question, f"q-{question.id}", reveal=True, context=context)
+            page = quiz_render.static_html(question, f"q-{question.id}", reveal=True, context=context)
             assert "{claim:" not in page, question.id
             if question.id == "blog-table":
                 assert "CISL08-01" in page and "localised (stage IE/IIE)" in page
@@ -280,7 +280,7 @@ def test_abnormal_share_is_the_reference_gate_within_the_placement_tolerance():
     from ankl_course.cytometry import drawing, strategy
 
     patient = case.load_case()
-    question = quiz.load_bank(quiz.bank_path("07_case_study"))["abnormal-share"]
+    question = quiz_bank.load_bank(quiz_bank.bank_path("07_case_study"))["abnormal-share"]
     table = strategy("nk_screen").apply(case.flow_sample(patient))
     bright, nk = table["CD56bright NK"], table["NK cells"]
     assert question.answer == round(100 * bright.events / bright.total_events, 1)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from exports_helpers import answer, launched_chromium
 
-from ankl_course import quiz
+from ankl_course import quiz_bank, quiz_render
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,9 +27,9 @@ def browser() -> Iterator[Any]:
 
 
 def _page(tmp_path: Path, chapter: str, question_id: str) -> Path:
-    bank = quiz.load_bank(quiz.bank_path(chapter))
-    context = quiz.RenderContext.load()
-    body = context.assets() + quiz.static_html(bank[question_id], f"q-{question_id}", context=context)
+    bank = quiz_bank.load_bank(quiz_bank.bank_path(chapter))
+    context = quiz_render.RenderContext.load()
+    body = context.assets() + quiz_render.static_html(bank[question_id], f"q-{question_id}", context=context)
     path = tmp_path / f"{question_id}.html"
     path.write_text(f'<!doctype html><html lang="en"><meta charset="utf-8"><body>{body}</body></html>',
                     encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,24 @@ def test_check_fails_precisely_on_a_broken_quiz_bank(data_copy: Path) -> None:
     qid = first_question.split('"')[1]
     assert f"{bank}: question {qid}: missing explanation (a non-empty text)" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_check_fails_on_a_bank_whose_right_option_is_the_longest(data_copy: Path) -> None:
+    """The answer-length cue fails the check, naming the file, the questions and the figure."""
+    bank = data_copy / "quizzes" / "06_transplant_outcomes.toml"
+    text = bank.read_text(encoding="utf-8")
+    padded = re.sub(r'(text = "[^"]*)("\n\s*correct = true)', r"\1, as the course explains at length\2", text)
+    assert padded.count("as the course explains at length") == text.count("correct = true")
+    bank.write_text(padded, encoding="utf-8")
+    result = run_cli("check", env={"ANKL_COURSE_DATA": str(data_copy)})
+    assert result.returncode == 1, result.stdout
+    line = next(line for line in result.stdout.splitlines() if "answer-length cue" in line)
+    assert line.startswith(f"{bank}: single-choice options: answer-length cue: the right option is the longest "
+                           "in 10 of 10 questions (chance: 3.3; p = 0.000): ")
+    assert "design-registry (right " in line and "abstract-nrm (right " in line
+    assert "lengthen the wrong options or shorten the right one" in line
+    assert "Course content OK." not in result.stdout
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from ankl_course.grading.chapter_quiz import LETTERS, chapter_quizzes, get_quiz
 from ankl_course.grading.checks import judge, make_plan
 from ankl_course.grading.release import student_version
 from ankl_course.grading.variants import carried, variant_id
-from ankl_course.quiz import bank_path, load_bank
+from ankl_course.quiz_bank import bank_path, load_bank
 from ankl_course.resources import data_path
 
 SECRET = b"a-course-secret-for-the-tests-only"

@@ -61,7 +61,7 @@ LAZY: dict[tuple[str, str], str] = {
                     "matplotlib.backends.backend_agg")},
     ("ankl_course.claims", "mistune"): "rendering a claims table only",
     ("ankl_course.claims", "IPython.display"): "only notebooks display; the commands must not pay for it",
-    ("ankl_course.quiz", "mistune"): "rendering a question only; `check` and `export-quiz` load banks without it",
+    ("ankl_course.quiz_render", "mistune"): "rendering a question only; `build` imports this module early",
     ("ankl_course.quiz", "anywidget"): "the live quiz widget only (about 0.5 s with ipywidgets)",
     ("ankl_course.quiz", "traitlets"): "the live quiz widget only",
     ("ankl_course.quiz", "ipywidgets"): "the live score line only",

@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 
 from ankl_course import lms
-from ankl_course.quiz import load_bank
+from ankl_course.quiz_bank import load_bank
 
 ALLOWED = {float(v) for v in lms.FRACTIONS.values()} | {0.0}
 BANKS = lms.bank_paths()

@@ -115,9 +115,9 @@ def test_two_kernels_answering_at_once_lose_no_answer(tmp_path: Path) -> None:
                for _ in range(2)]
     try:
         code = [KERNEL_CODE, KERNEL_CODE.replace('QuizSession("01_nk_cell_biology")',
-                                                 'QuizSession("99_copy", bank=__import__("ankl_course.quiz").quiz'
-                                                 '.load_bank(__import__("ankl_course.quiz").quiz'
-                                                 '.bank_path("01_nk_cell_biology")))')]
+                                                 'QuizSession("99_copy", bank=__import__("ankl_course.quiz_bank")'
+                                                 '.quiz_bank.load_bank(__import__("ankl_course.quiz_bank")'
+                                                 '.quiz_bank.bank_path("01_nk_cell_biology")))')]
         ids = [client.execute(text) for (_, client), text in zip(kernels, code, strict=True)]
         for (_, client), msg_id in zip(kernels, ids, strict=True):
             reply = client.get_shell_msg(timeout=120)

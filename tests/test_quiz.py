@@ -12,7 +12,9 @@ import pytest
 
 from ankl_course.errors import CourseDataError
 from ankl_course.progress import ProgressStore
-from ankl_course.quiz import Bank, Question, QuizSession, load_bank, static_html
+from ankl_course.quiz import QuizSession
+from ankl_course.quiz_bank import Bank, Question, load_bank
+from ankl_course.quiz_render import static_html
 from ankl_course.quiz_rules import NOT_A_NUMBER, Record, after_check, after_show
 
 BANK = '''
@@ -111,6 +113,50 @@ def test_bank_loads_all_types(bank: Bank) -> None:
     assert bank.page_keys() == [f"99_test/{qid}" for qid in bank.questions]
 
 
+def test_feedback_placeholders_are_filled_for_the_student() -> None:
+    """Feedback is shown as plain text: a fact or claim in it arrives filled, with its citation in words,
+    in Python's verdict and in the page's payload alike; no bank leaves a placeholder behind."""
+    from ankl_course.facts import load_facts
+    from ankl_course.quiz_bank import bank_path, chapter_pages
+    from ankl_course.quiz_render import RenderContext
+
+    question = load_bank(bank_path("06_transplant_outcomes"))["landmark-definition"]
+    wrong_all = next(i for i, o in enumerate(question.options) if "for all patients" in o.feedback)
+    expected = f"5-year OS was {load_facts()['fujimoto2021.os_5y'].formatted()} (Fujimoto et al., 2021)."
+    assert question.check(wrong_all).feedback.endswith(expected)
+    page = static_html(question, "x", context=RenderContext.load())
+    payload = json.loads(base64.b64decode(re.search(r'data-ankl-quiz="([^"]+)"', page).group(1)))
+    assert any(feedback.endswith(expected) for _right, feedback in payload["options"])
+    for chapter, _title, _keys in chapter_pages():
+        for q in load_bank(bank_path(chapter)).questions.values():
+            texts = [o.feedback for o in q.options] + [q.feedback_correct, q.feedback_low, q.feedback_high]
+            assert not [text for text in texts if "{" in text or "[@" in text or "](#ref-" in text], q.key
+    assert "ishida2018" in load_bank(bank_path("04_clinical_picture")).source_keys()
+
+
+def test_an_unknown_fact_in_feedback_names_the_bank_and_question(tmp_path: Path) -> None:
+    path = tmp_path / "99_test.toml"
+    path.write_text(BANK.replace('feedback = "No, it is not."', 'feedback = "No: it was {fujimoto2021.nope}."', 1),
+                    encoding="utf-8")
+    with pytest.raises(CourseDataError, match=r"99_test.toml: question single-q: feedback: .*fujimoto2021.nope"):
+        load_bank(path)
+
+
+def test_claims_loaded_once_per_session_render_as_render_would() -> None:
+    """RenderContext keeps the claims it loaded; a text quoting a claim renders exactly as when
+    facts.render reads claims.toml itself."""
+    from ankl_course.quiz_bank import bank_path, chapter_pages
+    from ankl_course.quiz_render import RenderContext
+
+    context = RenderContext.load()
+    bare = RenderContext(context.references, context.facts, context.script)
+    texts = [text for chapter, _title, _keys in chapter_pages()
+             for q in load_bank(bank_path(chapter)).questions.values()
+             for text in (q.prompt, q.explanation) if "{claim:" in text]
+    assert len(texts) > 5 and context.claims and not bare.claims
+    assert [context.markdown(text) for text in texts] == [bare.markdown(text) for text in texts]
+
+
 def test_single_choice(bank: Bank) -> None:
     q = bank["single-q"]
     assert q.check(right(q)).correct and "Yes, it is." in q.check(right(q)).feedback
@@ -190,7 +236,7 @@ source = "fujimoto2021"
 
 def test_always_picking_the_first_option_scores_at_most_40_percent_on_every_chapter_page() -> None:
     """Every single-choice question a chapter page shows (its own, warm-up, pre- and post-test)."""
-    from ankl_course.quiz import bank_path, resolve
+    from ankl_course.quiz_bank import bank_path, resolve
     from ankl_course.resources import data_path
 
     for path in sorted(data_path("quizzes").glob("*.toml")):
@@ -292,6 +338,28 @@ def test_live_widget_is_the_page_script_with_records_synced(bank: Bank) -> None:
     assert widget.records == {}
 
 
+def test_quiz_widgets_sync_what_anywidget_would_and_share_one_layout(bank: Bank) -> None:
+    """The fast construction (declared traits, one Layout per session) changes no synced value: the
+    front end gets the state a plain anywidget subclass with the same ES module and CSS would send."""
+    import anywidget
+
+    from ankl_course.quiz import _ESM_EXPORT, quiz_widget_class
+    from ankl_course.quiz_render import SCRIPT_PATH, STYLE
+
+    class Plain(anywidget.AnyWidget):
+        _esm = SCRIPT_PATH.read_text(encoding="utf-8") + _ESM_EXPORT
+        _css = STYLE
+
+    session = QuizSession("99_test", bank=bank, reveal=False, store=None)
+    first, second = session.ask("single-q").widget(), session.ask("tf-q").widget()
+    assert type(first) is quiz_widget_class() and type(second) is type(first)  # no class made per widget
+    assert first.layout is second.layout is session.score()._label.layout
+    state, plain = first.get_state(), Plain().get_state()
+    assert set(plain) <= set(state)
+    assert {k: state[k] for k in plain if k != "layout"} == {
+        **{k: v for k, v in plain.items() if k != "layout"}, "_anywidget_id": "ankl_course.quiz.QuizWidget"}
+
+
 def test_first_answer_counts_and_is_stored(bank: Bank, tmp_path: Path) -> None:
     """The front end reports records (judged by the shared rules); Python keeps them and the score."""
     store = ProgressStore(tmp_path / "progress.json")
@@ -369,13 +437,27 @@ source = "fujimoto2021"
 
 
 def test_check_reports_authoring_cues(tmp_path: Path) -> None:
-    from ankl_course.quiz_cues import cues, longest_tally
+    from ankl_course.quiz_cues import cues, length_problems, longest_tally
 
     cued = _cue_bank(tmp_path, "It usually depends on the patient's previous treatment", ("Never", "All of the above"))
     assert longest_tally(cued).observed == 8 and round(longest_tally(cued).expected, 2) == 2.67
     messages = [message for _where, message in cues(cued)]
-    assert any("the right option is the longest in 8 of 8 questions" in m for m in messages)
     assert sum("only the right option is hedged" in m for m in messages) == 8
     assert sum("all/none of the above" in m for m in messages) == 8
+    [(where, problem)] = length_problems(cued)
+    assert where == "single-choice options"
+    assert "the right option is the longest in 8 of 8 questions (chance: 2.7; p = 0.000)" in problem
+    assert "q0 (right 56 characters; others 7, 18)" in problem and "q7 (right 56 characters" in problem
     fair = _cue_bank(tmp_path, "Red cells", ("White cells that circulate", "Platelets"))
-    assert cues(fair) == []
+    assert cues(fair) == [] and length_problems(fair) == []
+
+
+def test_a_right_option_always_shortest_is_a_length_cue_too(tmp_path: Path) -> None:
+    """Rewriting every key to be short would swap one cue for its mirror image; both fail."""
+    from ankl_course.quiz_cues import length_problems, shortest_tally
+
+    cued = _cue_bank(tmp_path, "Yes", ("White cells that circulate", "Platelets in the blood"))
+    assert shortest_tally(cued).observed == 8
+    [(_where, problem)] = length_problems(cued)
+    assert "the right option is the shortest in 8 of 8 questions" in problem
+    assert "q3 (right 5 characters; others 28, 24)" in problem

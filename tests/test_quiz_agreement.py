@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from ankl_course.quiz import Question, bank_path, load_bank
+from ankl_course.quiz_bank import Question, bank_path, load_bank
 from ankl_course.quiz_rules import SHOWN_FEEDBACK, Record, Score, after_check, after_show, revealed
 from ankl_course.resources import data_path
 

@@ -8,7 +8,7 @@ options come in an order of their own (derived from their variant id, as the num
 exercises are), so answers cannot be passed on as a list of letters.
 
 Judging: a letter is turned back into the option it names in that student's order, and the
-question's own :meth:`ankl_course.quiz.Question.check` (what the quiz widget and, through its
+question's own :meth:`ankl_course.quiz_bank.Question.check` (what the quiz widget and, through its
 mirror, the exported pages use) says whether it is right. So a graded answer counts exactly when the
 same answer in the live quiz would.
 """
@@ -28,7 +28,7 @@ import numpy as np
 from ..citations import load_references
 from ..errors import CourseDataError
 from ..facts import render
-from ..quiz import bank_path, load_bank
+from ..quiz_bank import bank_path, load_bank
 from ..resources import data_path, exercises_dir
 from . import markup
 from .checks import choices, expect, value
@@ -47,7 +47,7 @@ class Item:
     """One question as one student sees it: its place, and the bank index of each displayed option."""
 
     number: int
-    question: Any  # ankl_course.quiz.Question
+    question: Any  # ankl_course.quiz_bank.Question
     shown: tuple[int, ...]  # shown[i] = the bank index of the option displayed as letter i
 
     def correct_answer(self) -> Any:
