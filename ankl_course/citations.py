@@ -23,7 +23,7 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .datafile import check_fields, check_top_level, read_toml
 from .errors import CourseDataError
@@ -37,6 +37,8 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_-]+\.[a-z0-9_.-]+)\}")
 CITATION = re.compile(r"\[@([a-z][a-z0-9_-]*(?:\s*;\s*@[a-z][a-z0-9_-]*)*)\]")
 #: ``](#ref-key)`` links written in Markdown cells.
 REF_LINK = re.compile(r"\]\(#ref-([a-z][a-z0-9_-]*)\)")
+#: The entry type of a registry (a Fact or a Reference), for the one lookup both share.
+Entry = TypeVar("Entry")
 SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
 #: ``fact("id")`` / ``cite("key")`` calls in code cells.
 FACT_CALL = re.compile(r"""\bfact\(\s*["']([a-z0-9_.-]+)["']""")
@@ -219,13 +221,17 @@ def load_facts(path: Path | None = None, references: dict[str, Reference] | None
     return facts
 
 
+def _known(table: dict[str, Entry], key: str, file_name: str, what: str) -> Entry:
+    """``table[key]``, or the error a teacher reads: the data file, the key, and "no such <what>"."""
+    try:
+        return table[key]
+    except KeyError:
+        raise CourseDataError(data_path(file_name), key, f"no such {what}") from None
+
+
 def fact(fact_id: str) -> Fact:
     """The fact ``fact_id`` (e.g. ``"fujimoto2021.os_1y"``), with its citation key."""
-    facts = load_facts()
-    try:
-        return facts[fact_id]
-    except KeyError:
-        raise CourseDataError(data_path("facts.toml"), fact_id, "no such fact") from None
+    return _known(load_facts(), fact_id, "facts.toml", "fact")
 
 
 def value(fact_id: str) -> float | int | str:
@@ -235,11 +241,7 @@ def value(fact_id: str) -> float | int | str:
 
 def reference(key: str) -> Reference:
     """The bibliography entry for a citation key."""
-    references = load_references()
-    try:
-        return references[key]
-    except KeyError:
-        raise CourseDataError(data_path("references.toml"), key, "no such reference") from None
+    return _known(load_references(), key, "references.toml", "reference")
 
 
 def cite(key: str) -> str:
@@ -266,14 +268,11 @@ def fill(
     facts = load_facts(references=references) if facts is None else facts
 
     def link(key: str) -> str:
-        if key not in references:
-            raise CourseDataError(data_path("references.toml"), key, "no such reference")
-        return f"[{references[key].short()}](#ref-{key})"
+        return f"[{_known(references, key, 'references.toml', 'reference').short()}](#ref-{key})"
 
     matches = list(PLACEHOLDER.finditer(template))
     for match in matches:
-        if match.group(1) not in facts:
-            raise CourseDataError(data_path("facts.toml"), match.group(1), "no such fact")
+        _known(facts, match.group(1), "facts.toml", "fact")
     pieces: list[str] = []
     position = 0
     for index, match in enumerate(matches):
@@ -321,7 +320,5 @@ def references_html(keys: list[str]) -> str:
     references = load_references()
     items = []
     for key in keys:
-        if key not in references:
-            raise CourseDataError(data_path("references.toml"), key, "no such reference")
-        items.append(f'<li id="ref-{key}">{references[key].html()}</li>')
+        items.append(f'<li id="ref-{key}">{_known(references, key, "references.toml", "reference").html()}</li>')
     return '<ol class="ankl-references">\n' + "\n".join(items) + "\n</ol>"

@@ -99,3 +99,15 @@ def test_invalid_toml_is_reported_with_file(data_copy: Path) -> None:
         citations.load_facts()
     assert str(data_copy / "facts.toml") in str(info.value)
     assert "not valid TOML" in str(info.value)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: citations.fill("As shown [@nobody2000]."), "references.toml: nobody2000: no such reference"),
+    (lambda: citations.references_html(["nobody2000"]), "references.toml: nobody2000: no such reference"),
+    (lambda: citations.reference("nobody2000"), "references.toml: nobody2000: no such reference"),
+    (lambda: citations.fill("OS was {nobody2000.os}."), "facts.toml: nobody2000.os: no such fact"),
+])
+def test_an_unknown_key_names_the_data_file_and_the_key(call, message) -> None:
+    with pytest.raises(CourseDataError) as info:
+        call()
+    assert str(info.value).endswith(message)
