@@ -474,20 +474,27 @@ class Checker:
                 self.check_text_citations(path, f"cell {number}", cell_source(cell))
 
     def check_slide_density(self, path: Path) -> None:
-        """At most one figure or explorer, one question and about 90 words per slide (see slides.py)."""
+        """At most one figure or explorer, one question and about 90 words per slide of the split deck (slides.py)."""
         try:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             return  # check_notebook has said so
 
-        def section_size(name: str) -> int:
+        def question_count(call: str, name: str) -> int:
             try:
-                return max(1, len(load_bank(bank_path(path.stem), facts=self.facts).section(name)))
+                bank = load_bank(bank_path(path.stem), facts=self.facts)
             except CourseDataError:
                 return 1  # check_quiz_calls reports the bank
+            return max(1, bank.shown_by(call, name))
+
+        def shown(said: str) -> str:  # an appraised claim is read on the slide: count its words
+            try:
+                return expand_claims(said, self.claims) if self.claims else said
+            except CourseDataError:
+                return said  # check_notebook reports the unknown claim
 
         self.check_guide(path, cells)
-        for location, message, enforced in density_problems(cells, section_size):
+        for location, message, enforced in density_problems(cells, question_count, shown):
             if enforced:
                 self.add(path, location, message)
             else:

@@ -216,6 +216,13 @@ class Bank:
         """The questions of one section, in bank order."""
         return [q for q in self.questions.values() if q.section == name]
 
+    def shown_by(self, call: str, name: str = "") -> int:
+        """How many questions a quiz call of the chapter shows (``ask_section`` with the section's
+        name, ``warm_up``, ``pre_test`` or ``post_test``): the slide check counts them."""
+        chosen = {"ask_section": lambda: self.section(name), "warm_up": lambda: self.warmup,
+                  "pre_test": lambda: self.pretest, "post_test": self.posttest_keys}[call]()
+        return len(chosen)
+
     def source_keys(self, facts: dict[str, Fact] | None = None) -> list[str]:
         """Citation keys the bank uses: each question's source and any ``[@key]`` in its texts."""
         facts = load_facts() if facts is None else facts

@@ -51,9 +51,10 @@ c.ExecutePreprocessor.timeout = {int(CELL_SECONDS)}
 """
 
 
-def answers(exercise) -> dict[str, str]:
+def answers(exercise, variant: str | None = None) -> dict[str, str]:
+    """grade_id -> the solution code of the source (as ``variant``: its model answers fit that student's numbers)."""
     out = {}
-    for cell in exercise.source.cells:
+    for cell in exercise.variant_source(variant).cells:
         if markup.is_solution(cell):
             text = markup.source(cell).split("\n")
             out[markup.grade_id(cell)] = "\n".join(
@@ -91,7 +92,7 @@ def solved(exercise, variant: str | None) -> nbformat.NotebookNode:
     nb = student_version(exercise.variant_source(variant))
     if variant is not None:
         stamp(nb, exercise.name, variant)
-    right = answers(exercise)
+    right = answers(exercise, variant)
     for cell in nb.cells:
         if markup.is_solution(cell) and markup.grade_id(cell) in right:
             cell.source = right[markup.grade_id(cell)]
@@ -117,7 +118,8 @@ def bench_class(exercise, size: int, use_sandbox: bool, workers: int) -> None:
             assert all(score == full for score in scores.values()), f"{mode}: not every solved submission passed"
             times[mode] = elapsed
             print(f"{mode:9s} {size} submissions in {elapsed:7.1f} s: {elapsed / size * 1000:7.1f} ms per submission")
-    print(f"variants / shared: {times['variants'] / times['shared']:.2f} (goal: at most 1.20)")
+    print(f"variants / shared: {times['variants'] / times['shared']:.2f} (goal: at most 1.20); "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 def bench_ours(root: Path, exercise, use_sandbox: bool, isolate: bool, workers: int,

@@ -13,6 +13,7 @@ image has alt text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from exports_helpers import answer, built_site, launched_chromium, open_context,
 
 from ankl_course.export.assets import asset_file
 from ankl_course.resources import chapter_notebooks
+from ankl_course.slides import MAX_WORDS, deck_parts
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -249,6 +251,80 @@ def test_deck_presents_offline(browser: Any, site: Path, chapter: str, folder: s
         if folder == "slides-single":
             others = [url for url in visit.requests if not url.startswith(("data:", "about:", path.as_uri()))]
             assert others == [], f"the single-file deck is not self-contained: {others[:5]}"
+    finally:
+        context.close()
+
+
+def _split_deck_chapter() -> str:
+    """The first chapter whose deck splits a long Markdown cell and shows a warm-up."""
+    for path in chapter_notebooks():
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if deck_parts(cells) and any("warm_up()" in "".join(cell["source"]) for cell in cells):
+            return path.stem
+    return ""
+
+
+#: What the current slide shows: its questions, and the words of its prose (rendered Markdown,
+#: without speaker notes, code, formulas or citation links, as ``ankl-course check`` counts).
+SHOWN = """() => {
+  const slide = Reveal.getCurrentSlide();
+  const prose = Array.from(slide.querySelectorAll('.jp-RenderedMarkdown')).filter(e => !e.closest('aside.notes'))
+    .map(e => { const c = e.cloneNode(true);
+                c.querySelectorAll('pre, code, mjx-container, a[href^="#ref-"]').forEach(x => x.remove());
+                return c.textContent; }).join(' ');
+  const i = Reveal.getIndices();
+  return {h: i.h, v: i.v, f: i.f === undefined ? -1 : i.f, questions: slide.querySelectorAll('form.ankl-quiz').length,
+          words: prose.split(/\\s+/).filter(w => /\\w/.test(w)).length,
+          ids: Array.from(slide.querySelectorAll('[id^="cell-id="]')).map(e => e.id.slice(8))}; }"""
+
+
+def _piece_of(cell_id: str, cell: str) -> bool:
+    return cell_id == cell or cell_id.startswith(f"{cell}-part")
+
+
+def _holds(slide: dict[str, Any], cell: str) -> bool:
+    return any(_piece_of(cell_id, cell) for cell_id in slide["ids"])
+
+
+#: "About" 90: rendered facts and citations add a few words the Markdown does not show.
+WORDS_SHOWN = MAX_WORDS + 10
+
+
+def test_long_sections_and_warm_ups_step_through_sub_slides(browser: Any, site: Path, tmp_path: Path) -> None:
+    """A split section and the warm-up: arrow keys step through their sub-slides in order, and
+    every slide on the way holds at most one question and about 90 words."""
+    chapter = _split_deck_chapter()
+    assert chapter, "no chapter has both a long section and a warm-up: pick another deck for this test"
+    context, page, visit = start_deck(browser, site / "slides" / f"{chapter}.slides.html")
+    try:
+        pieces = page.evaluate("Array.from(document.querySelectorAll('[id$=\"-part2\"]')).map(e => e.id.slice(8))")
+        split = sorted({piece.removesuffix("-part2") for piece in pieces})
+        quizzes = [cell for cell in split if page.locator(f'[id="cell-id={cell}"] form.ankl-quiz').count()]
+        assert quizzes and len(split) > len(quizzes), f"expected a split warm-up and a split section: {split}"
+        page.locator(".reveal").click(position={"x": 5, "y": 5})
+        for cell in split:
+            go_to_slide_of(page, f'[id="cell-id={cell}"]')
+            shown = [page.evaluate(SHOWN)]
+            for _ in range(60):  # fragments first, then the next sub-slide: ArrowDown steps through both
+                before = page.evaluate(SHOWN)
+                page.keyboard.press("ArrowDown")
+                page.wait_for_timeout(300)
+                now = page.evaluate(SHOWN)
+                if [now[k] for k in "hvf"] == [before[k] for k in "hvf"] or not _holds(now, cell):
+                    break  # the bottom of the stack, or past the cell's pieces
+                if (now["h"], now["v"]) != (shown[-1]["h"], shown[-1]["v"]):
+                    shown.append(now)
+            parts = [next(i for i in slide["ids"] if _piece_of(i, cell)) for slide in shown]
+            assert parts == [cell] + [f"{cell}-part{n}" for n in range(2, len(parts) + 1)], \
+                f"ArrowDown does not step through the pieces of {cell} in order: {parts}"
+            assert len(parts) >= 2
+            for slide in shown:
+                assert slide["questions"] <= 1, f"{chapter} slide {slide['h']}.{slide['v']} asks {slide['questions']}"
+                assert slide["words"] <= WORDS_SHOWN, \
+                    f"{chapter} slide {slide['h']}.{slide['v']} shows {slide['words']} words ({cell})"
+        go_to_slide_of(page, f'[id="cell-id={split[-1]}-part2"]')
+        page.screenshot(path=str(tmp_path / f"{chapter}-split.png"))
+        assert visit.problems() == []
     finally:
         context.close()
 

@@ -151,12 +151,19 @@ def test_a_checked_cell_with_its_text_output_passes(tmp_path: Path) -> None:
          "cell 6: a checked cell may store only text outputs"),
         (GOOD + [{**_code("# NBVAL_CHECK_OUTPUT\nprint(1)"), "outputs": [
             {"output_type": "stream", "name": "stdout", "text": "1\n"}]}], "cell 6: a checked cell with stored"),
+        (GOOD + [_md("## Long\n\n" + "word " * 95)],
+         "cell 6: slide 'Long' starting 'Long word word word word word word word'... has 96 words of prose"),
     ],
 )
 def test_notebook_problems_are_named(tmp_path: Path, cells: list[dict], expected: str) -> None:
     path = _notebook(tmp_path, cells)
     problems = [str(p) for p in Checker().run([path])]
     assert any(p.startswith(str(path)) and expected in p for p in problems), problems
+
+
+def test_long_prose_in_paragraphs_passes_as_the_deck_splits_it(tmp_path: Path) -> None:
+    two = _md("## Long\n\n" + "word " * 60 + "\n\n" + "word " * 60)
+    assert Checker().run([_notebook(tmp_path, GOOD + [two])]) == []
 
 
 CHAPTERS = [

@@ -298,8 +298,14 @@ def test_release_with_a_roster_checks_every_variant_both_ways(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student,name\nada,Ada L.\nbob,Bob K.\n", encoding="utf-8")
     secret = tmp_path / "secret.txt"
-    done = run_cli("release", EX, "immunophenotype", "--roster", str(roster), "--secret", str(secret),
-                   "--out", str(tmp_path / "release"), "--workers", "2", *SANDBOX_FLAGS, timeout=300)
+    # every course exercise has variants now: a copy of one without its variant() stands for a teacher's own
+    source = tmp_path / "source"
+    for name in (EX, "immunophenotype"):
+        shutil.copytree(find_exercises()[name].folder, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    checks = source / "immunophenotype" / "checks.py"
+    checks.write_text(checks.read_text().replace("def variant(rng):", "def no_variant(rng):"))
+    done = run_cli("release", EX, "immunophenotype", "--source", str(source), "--roster", str(roster), "--secret",
+                   str(secret), "--out", str(tmp_path / "release"), "--workers", "2", *SANDBOX_FLAGS, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"released {EX}: 2 variants" in done.stdout
     assert "released immunophenotype (one shared version: it has no variants)" in done.stdout
@@ -365,7 +371,7 @@ def test_a_variant_name_not_assigned_once_in_a_locked_cell_is_an_error_naming_th
     with pytest.raises(CourseDataError) as caught:
         apply(exercise.source, {"prevalence": 0.01, "no_such_number": 3}, exercise.notebook_path)
     assert str(caught.value) == (f"{exercise.notebook_path}: variant: each variant name must be assigned once, on one "
-                                 "line, in a locked code cell; not so for no_such_number")
+                                 "line, in a locked code cell or a solution; not so for no_such_number")
     changed = apply(exercise.source, {"prevalence": 0.01}, exercise.notebook_path)
     setup = next(c for c in changed.cells if markup.grade_id(c) == "setup")
     assert "prevalence = 0.01" in markup.source(setup)

@@ -41,6 +41,7 @@ LAZY: dict[tuple[str, str], str] = {
     ("ankl_course.export.build", "nbclient"): "executing a chapter only",
     ("ankl_course.export.build", "nbclient.exceptions"): "executing a chapter only",
     ("ankl_course.export.build", "nbconvert"): "exporting a chapter only",
+    ("ankl_course.export.build", "ankl_course.export.deck_split"): "exporting a deck only (an nbconvert preprocessor)",
     # `ankl-course fcs list` loads the cytometry package and draws nothing: pyplot (about 1.5 s),
     # the Agg backend, matplotlib.path/colors (about 1 s), ipywidgets with IPython (about 0.8 s),
     # flowio (0.4 s, reading and writing only) and flowutils (0.3 s, logicle only) wait until used.

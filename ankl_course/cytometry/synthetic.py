@@ -96,11 +96,30 @@ def _draw(rng: np.random.Generator, expression: specs.Expression, count: int) ->
     return values
 
 
-def generate(name: str, n_events: int = 50_000, seed: int = 0) -> Sample:
-    """Generate sample ``name`` (see :func:`sample_names`) with ``n_events`` events, reproducibly from ``seed``."""
+@dataclass(frozen=True)
+class Specs:
+    """The panel, populations and sample specs, read together (see :func:`load_specs`)."""
+
+    panel: specs.Panel
+    populations: dict[str, specs.Population]
+    samples: dict[str, specs.SampleSpec]
+
+
+def load_specs() -> Specs:
+    """Read the specs once, for a caller that generates many samples (the files are read afresh each call)."""
     panel = specs.load_panel()
     populations = specs.load_populations(panel=panel)
-    samples = specs.load_samples(populations=populations)
+    return Specs(panel, populations, specs.load_samples(populations=populations))
+
+
+def generate(name: str, n_events: int = 50_000, seed: int = 0, course_specs: Specs | None = None) -> Sample:
+    """Generate sample ``name`` (see :func:`sample_names`) with ``n_events`` events, reproducibly from ``seed``.
+
+    ``course_specs`` (from :func:`load_specs`) saves reading the spec files again: reading them
+    takes longer than drawing a few thousand events.
+    """
+    loaded = load_specs() if course_specs is None else course_specs
+    panel, populations, samples = loaded.panel, loaded.populations, loaded.samples
     if name not in samples:
         raise KeyError(f"no sample {name!r}; choose one of {', '.join(samples)}")
     if n_events < 0:

@@ -287,6 +287,8 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     """Execute one chapter and write its page, its deck and its single-file deck."""
     from nbconvert import HTMLExporter, SlidesExporter  # lazy: see execute()
 
+    from .deck_split import SplitSlides  # an nbconvert preprocessor: lazy too
+
     chapter = chapters[index]
     started = time.perf_counter()
     nb = execute(workdir / chapter.path.name, workdir, options.teacher, options.timeout)
@@ -298,35 +300,44 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     name = chapter.stem
     base = {"metadata": {"name": chapter.heading}}
 
+    guide = load_guide(chapter.stem)
+    # Decks only: the guide's speaker notes, and long prose and multi-question quizzes over
+    # sub-slides (the page keeps the notebook as written). Split before the formulas become
+    # tokens, so the deck is cut where `ankl-course check` counted.
+    split: dict[str, Any] = {}
+    deck_nb, _ = SplitSlides().preprocess(with_guide_notes(nb, guide), split)
+
     # Formulas become SVG at build time (MathJax 3 in Node.js), so no page or deck loads MathJax.
     nb, formulas = mathsvg.extract(nb) if _has_math(nb) else (nb, [])
-    math_css, svgs = mathsvg.render(formulas, chapter.path) if formulas else ("", [])
+    deck_nb, deck_formulas = mathsvg.extract(deck_nb) if _has_math(deck_nb) else (deck_nb, [])
+    everything = formulas + deck_formulas  # one Node.js run renders both
+    math_css, svgs = mathsvg.render(everything, chapter.path) if everything else ("", [])
     css += math_css
 
-    def finished(body: str) -> str:
-        return _no_empty_headers(mathsvg.substitute(body, formulas, svgs) if formulas else body)
+    def finished(body: str, found: list[mathsvg.Formula], rendered: list[str]) -> str:
+        return _no_empty_headers(mathsvg.substitute(body, found, rendered) if found else body)
 
     page = HTMLExporter(config=config, template_name="ankl_page")
     page_resources = {**base, "ankl": {"css": css, "nav": nav, "nav_footer": nav_footer}}
     page_nb = nb if options.teacher else _without_speaker_notes(nb)
     body, _ = page.from_notebook_node(page_nb, resources=page_resources)
     body = glossary.link_html(body, name)  # first use of each term: a link and its definition
-    _write(options.out / "chapters" / f"{name}.html", finished(body))
+    _write(options.out / "chapters" / f"{name}.html", finished(body, formulas, svgs[:len(formulas)]))
 
-    warnings: list[str] = []
-    guide = load_guide(chapter.stem)
-    nb = with_guide_notes(nb, guide)  # decks only: the page above keeps the notebook's own notes
+    warnings: list[str] = [f"{chapter.path.name}: deck: {problem}" for problem in split.get("deck_split", [])]
     if options.teacher and guide is not None:
-        _write(options.out / "guide" / f"{name}.html", guide_page(chapter.heading, guide, nb, options.teacher))
+        _write(options.out / "guide" / f"{name}.html",
+               guide_page(chapter.heading, guide, with_guide_notes(nb, guide), options.teacher))
     deck = SlidesExporter(config=config, template_name="ankl_deck")
+    deck_svgs = svgs[len(formulas):]
     linked = {"title": chapter.heading, "css": css, "head": _deck_head(site_assets, single=False)}
-    body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": linked})
-    _write(options.out / "slides" / f"{name}.slides.html", finished(body))
+    body, _ = deck.from_notebook_node(deck_nb, resources={**base, "ankl": linked})
+    _write(options.out / "slides" / f"{name}.slides.html", finished(body, deck_formulas, deck_svgs))
 
     single = {**linked, "head": _deck_head(site_assets, single=True)}
-    body, _ = deck.from_notebook_node(nb, resources={**base, "ankl": single})
+    body, _ = deck.from_notebook_node(deck_nb, resources={**base, "ankl": single})
     single_path = options.out / "slides-single" / f"{name}.slides.html"
-    _write(single_path, finished(body))
+    _write(single_path, finished(body, deck_formulas, deck_svgs))
     return ChapterResult(name, single_path.stat().st_size, executed - started,
                          time.perf_counter() - executed, warnings)
 

@@ -142,7 +142,7 @@ class ChapterQuiz(Exercise):
     def preload(self) -> tuple[str, ...]:
         return ()
 
-    def data_files(self) -> dict[str, bytes]:
+    def data_files(self, variant: str | None = None) -> dict[str, bytes]:
         return {}
 
     def reference(self, variant: str | None = None) -> types.SimpleNamespace:

@@ -4,7 +4,8 @@ A folder ``exercises/NAME/`` holds ``NAME.ipynb`` (the source, with solutions an
 tests in nbgrader's markup) and ``checks.py`` (the grader-side check spec, see
 :mod:`.checks`). ``checks.py`` may define ``write_data(folder)`` to write the data
 files the student works on (e.g. a seeded synthetic FCS file); they are written
-at release and into each grading run, never committed as binaries.
+at release and into each grading run, never committed as binaries. With
+per-student variants it is called as ``write_data(folder, params)``.
 
 The reference solution the checks compare with is the source notebook's own
 code: its code cells minus the test cells, run once in the grader, so the
@@ -41,6 +42,7 @@ class Exercise:
     _reference: Any = field(default=None, repr=False)
     _variant_sources: dict[str, Any] = field(default_factory=dict, repr=False)
     _variant_references: dict[str, Any] = field(default_factory=dict, repr=False)
+    _data: dict[str, dict[str, bytes]] = field(default_factory=dict, repr=False)
 
     @property
     def notebook_path(self) -> Path:
@@ -134,33 +136,61 @@ class Exercise:
             raise CourseDataError(self.checks_path, "variant", "must return a dict of name -> value")
         return params
 
+    @property
+    def unassigned(self) -> tuple[str, ...]:
+        """Variant values no cell assigns (``VARIANT_DATA`` in checks.py): for ``write_data`` and ``shape``.
+
+        A per-student sample file is data, not a line of code: the student's notebook stays the shared
+        one, only the file it reads differs.
+        """
+        names = getattr(self.module, "VARIANT_DATA", ())
+        if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+            raise CourseDataError(self.checks_path, "VARIANT_DATA", "must be a list of variant value names")
+        return tuple(names)
+
     def variant_source(self, variant: str | None) -> Any:
         """The source notebook as variant ``variant`` (the shared source for None)."""
         if variant is None or not self.has_variants:
             return self.source
         if variant not in self._variant_sources:
-            self._variant_sources[variant] = variants.apply(self.source, self.variant_params(variant),
-                                                            self.notebook_path)
+            params = self.variant_params(variant)
+            assigned = {k: v for k, v in params.items() if k not in self.unassigned}
+            nb = variants.apply(self.source, assigned, self.notebook_path)
+            shape = getattr(self.module, "shape", None)
+            if callable(shape):  # e.g. options of a Markdown question in this student's order
+                try:
+                    shape(nb, params)
+                except ValueError as exc:
+                    raise CourseDataError(self.checks_path, "shape", str(exc)) from exc
+            self._variant_sources[variant] = nb
         return self._variant_sources[variant]
 
     def test_points(self) -> dict[str, float]:
         """grade_id -> points of each test cell, in notebook order."""
         return {markup.grade_id(c) or "": markup.points(c) for c in self.cells if markup.is_test(c)}
 
-    @cached_property
-    def _data(self) -> dict[str, bytes]:
-        return self._write_data()
+    def data_files(self, variant: str | None = None) -> dict[str, bytes]:
+        """The data files the student's notebook reads (written once per process and variant by ``write_data``).
 
-    def data_files(self) -> dict[str, bytes]:
-        """The data files the student's notebook reads (written once per process by ``write_data``)."""
-        return dict(self._data)
+        ``write_data(folder, params)`` gets the variant's values (``params``), so each student can work
+        on a sample of their own; the shared release calls ``write_data(folder)``.
+        """
+        if getattr(self.module, "write_data", None) is None:
+            return {}
+        key = variant if variant is not None and self.has_variants else ""
+        if key not in self._data:
+            self._data[key] = self._write_data(self.variant_params(key) if key else None)
+        return dict(self._data[key])
 
-    def _write_data(self) -> dict[str, bytes]:
+    def _write_data(self, params: dict[str, Any] | None) -> dict[str, bytes]:
         writer = getattr(self.module, "write_data", None)
         if writer is None:
             return {}
         with tempfile.TemporaryDirectory() as tmp:
-            writer(Path(tmp))
+            if params is None:
+                writer(Path(tmp))
+            else:
+                writer(Path(tmp), params)
             return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
     def reference(self, variant: str | None = None) -> types.SimpleNamespace:
@@ -168,7 +198,7 @@ class Exercise:
         if variant is not None and self.has_variants:
             if variant not in self._variant_references:
                 cells = [dict(c) for c in self.variant_source(variant).cells]
-                self._variant_references[variant] = run_reference(self, cells)
+                self._variant_references[variant] = run_reference(self, cells, variant)
             return self._variant_references[variant]
         if self._reference is None:
             self._reference = run_reference(self)
@@ -203,12 +233,18 @@ def read_notebook(path: Path) -> Any:
         raise CourseDataError(path, "", f"not a readable notebook: {exc}") from exc
 
 
-def run_reference(exercise: Exercise, cells: list[dict[str, Any]] | None = None) -> types.SimpleNamespace:
-    """Execute the source's (or ``cells``') non-test code cells and return their namespace."""
+def run_reference(exercise: Exercise, cells: list[dict[str, Any]] | None = None,
+                  variant: str | None = None) -> types.SimpleNamespace:
+    """Execute the source's (or ``cells``') non-test code cells and return their namespace.
+
+    The namespace also holds ``_files``, the data files the solution ran on (name -> bytes), so a
+    check can ask a function about the student's own sample file.
+    """
     namespace: dict[str, Any] = {"__name__": f"reference_{exercise.name}"}
     previous = Path.cwd()
+    files = exercise.data_files(variant)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, data in exercise.data_files().items():
+        for name, data in files.items():
             Path(tmp, name).write_bytes(data)
         os.chdir(tmp)
         try:
@@ -223,7 +259,9 @@ def run_reference(exercise: Exercise, cells: list[dict[str, Any]] | None = None)
                                               f"the reference solution fails: {type(exc).__name__}: {exc}") from exc
         finally:
             os.chdir(previous)
-    return types.SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+    ref = types.SimpleNamespace(**{k: v for k, v in namespace.items() if not k.startswith("__")})
+    ref._files = files
+    return ref
 
 
 def find_exercises(folder: Path | None = None) -> dict[str, Exercise]:

@@ -311,7 +311,7 @@ class Grader:
             id=f"{item.submission.student}/{item.submission.exercise}",
             cells=item.cells_run(),
             probes=item.plan.probes(),  # type: ignore[typeddict-item]
-            files={k: base64.b64encode(v).decode() for k, v in item.exercise.data_files().items()},
+            files={k: base64.b64encode(v).decode() for k, v in item.exercise.data_files(item.variant).items()},
             probe_files={k: base64.b64encode(v).decode() for k, v in item.plan.files.items()},
             skip_names=list(item.skip_names),
             limits=self.options.limits.as_message(),

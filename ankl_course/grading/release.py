@@ -78,6 +78,6 @@ def release_exercise(exercise: Exercise, out_dir: Path, variant: str | None = No
         stamp(nb, exercise.name, variant)
     path = target / exercise.notebook_path.name
     nbformat.write(nb, path)
-    for name, data in exercise.data_files().items():
+    for name, data in exercise.data_files(variant).items():
         (target / name).write_bytes(data)
     return path

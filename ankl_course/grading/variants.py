@@ -27,6 +27,9 @@ from . import markup
 #: Student ids become folder names: keep them to characters every file system accepts.
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 METADATA_KEY = "ankl_course"
+LETTERS = "abcdefghij"
+#: An option of a Markdown question: ``- b) text``, continued on lines indented by two spaces.
+OPTION = re.compile(r"^- ([a-j])\) ")
 
 
 def variant_id(secret: bytes, exercise: str, student: str) -> str:
@@ -80,15 +83,17 @@ def read_roster(path: Path) -> list[str]:
 
 
 def apply(source: Any, params: dict[str, Any], path: Path | str = "") -> Any:
-    """``source`` with each ``NAME = ...`` line of its locked code cells set to the variant's value.
+    """``source`` with each ``NAME = ...`` line of its code cells set to the variant's value.
 
-    Every name must be assigned exactly once, at the start of a line of a locked code cell, so a
-    variant cannot silently leave a number unchanged.
+    Every name must be assigned exactly once, at the start of a line of a locked code cell (the
+    student's numbers) or of a solution (the model answer that fits them, which the student's
+    version replaces with a stub), so a variant cannot silently leave a number unchanged. Test
+    cells are never changed.
     """
     nb = copy.deepcopy(source)
     found = dict.fromkeys(params, 0)
     for cell in nb.cells:
-        if cell.cell_type != "code" or markup.is_solution(cell) or markup.is_test(cell):
+        if cell.cell_type != "code" or markup.is_test(cell):
             continue
         lines = markup.source(cell).split("\n")
         for index, line in enumerate(lines):
@@ -100,8 +105,36 @@ def apply(source: Any, params: dict[str, Any], path: Path | str = "") -> Any:
     wrong = [name for name, count in found.items() if count != 1]
     if wrong:
         raise CourseDataError(path, "variant", f"each variant name must be assigned once, on one line, in a locked "
-                              f"code cell; not so for {', '.join(wrong)}")
+                              f"code cell or a solution; not so for {', '.join(wrong)}")
     return nb
+
+
+def shuffle_options(notebook: Any, grade_id: str, order: list[int]) -> None:
+    """Show the options of the Markdown question ``grade_id`` in ``order``, lettered afresh.
+
+    ``order[i]`` is the option (0 for the source's ``a)``) shown as letter i, so each student can
+    get the options of a question in an order of their own; the question stays the same.
+    Raises ValueError when the cell is missing or its options do not match ``order``.
+    """
+    cell = next((c for c in notebook.cells if markup.grade_id(c) == grade_id and c.cell_type == "markdown"), None)
+    if cell is None:
+        raise ValueError(f"no Markdown cell {grade_id!r} to shuffle the options of")
+    lines = markup.source(cell).split("\n")
+    starts = [i for i, line in enumerate(lines) if OPTION.match(line)]
+    if sorted(order) != list(range(len(starts))) or not starts:
+        raise ValueError(f"cell {grade_id!r} has {len(starts)} options ('- a) ...' lines); the order {order} "
+                         "does not fit them")
+    end = starts[-1] + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    blocks = [lines[a:b] for a, b in zip(starts, [*starts[1:], end], strict=True)]
+    if any(not line.startswith("  ") for block in blocks for line in block[1:]):
+        raise ValueError(f"cell {grade_id!r}: the options must follow each other (continued by indented lines)")
+    shown: list[str] = []
+    for letter, index in zip(LETTERS, order, strict=False):
+        first, *rest = blocks[index]
+        shown += [f"- {letter}) {first[OPTION.match(first).end():]}", *rest]  # type: ignore[union-attr]
+    cell.source = "\n".join(lines[:starts[0]] + shown + lines[end:])
 
 
 def carried(notebook: Any) -> str | None:
