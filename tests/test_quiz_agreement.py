@@ -159,7 +159,6 @@ def test_every_bank_gives_cases() -> None:
     assert sum(len(c["responses"]) for c in all_cases) > 2000
 
 
-@pytest.mark.slow
 def test_python_and_node_agree() -> None:
     node = shutil.which("node")
     if node is None:
