@@ -1,7 +1,7 @@
 # Two entry points, as the README's quick start says:
 #   make lab   - set up a virtual environment and start the course in JupyterLab
 #   make test  - set up everything the tests need and run them (CI runs this)
-#   make test-fast - the contributor's loop: all but the slow tests (kernels, browsers, site build)
+#   make test-fast - the contributor's loop: all but the slow tests (kernels, browsers, builds, other processes)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -32,7 +32,8 @@ lab: setup
 test: setup-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Under a minute: the slow tests need kernels, browsers or the site build, and `make test` runs them.
+# The slow tests start kernels (every notebook under nbval), browsers, builds or other processes
+# (the grader's workers, the CLI, Node, mypy); `make test` runs them all.
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m "not slow" -q $(PYTEST_ARGS)
 

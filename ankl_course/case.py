@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from . import figures
+from .citations import load_references
 from .cytometry import Sample, generate, sample_names
 from .datafile import check_fields, checked_citations, checked_number, checked_text, read_toml
 from .ebv import DeclineFit, fit_decline, kinetics_figure, simulate_load
 from .errors import CourseDataError
-from .facts import load_references
 from .figures import FigureDisplay
 from .hlh import Assessment, assess, validate_findings
 from .htmlkit import Cell, Markup, table

@@ -18,12 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import glossary, predict, timing
-from .claims import Claim, load_claims
-from .claims import expand as expand_claims
-from .claims import uses as claim_uses
-from .datafile import read_toml
-from .errors import CourseDataError
-from .facts import (
+from .citations import (
     CITATION,
     CITE_CALL,
     FACT_CALL,
@@ -34,6 +29,11 @@ from .facts import (
     load_facts,
     load_references,
 )
+from .claims import Claim, load_claims
+from .claims import expand as expand_claims
+from .claims import uses as claim_uses
+from .datafile import read_toml
+from .errors import CourseDataError
 from .guide import coverage_problems, load_guide
 from .nbfile import cell_source, read_notebook
 from .quiz_bank import bank_path, load_bank

@@ -1,4 +1,4 @@
-"""The facts registry: every number the course states, in one place, with its citation.
+"""The facts registry as chapters use it: every number a chapter states, said with its citation.
 
 A teacher must be able to trust every number a chapter shows and trace it to
 its source. So no notebook types a number: notebooks ask this module for a
@@ -6,245 +6,35 @@ fact (``fact("fujimoto2021.os_1y")``) or write prose through :func:`say`, which
 fills ``{fact.id}`` placeholders from ``data/facts.toml`` and links each one
 to the chapter's reference list. ``data/references.toml`` is the bibliography.
 
-Both files are read afresh on each call, so an edited file is seen at once;
-only the parse of a given file content is cached (they grew to tens of kB).
-
-Citation syntax understood everywhere in the course:
-
-* ``[@key]`` in text passed to :func:`say` (and in question banks),
-* ``[Author, year](#ref-key)`` links written by hand in Markdown cells,
-* ``{source.name}`` fact placeholders in :func:`say` templates.
+Loading both files, the citation syntax and the filling of facts and citations live in
+:mod:`ankl_course.citations`, below this module and :mod:`ankl_course.claims`; here is what
+needs both: :func:`render` expands appraised claims (``{claim:ID}``) before filling, and
+:func:`keys_in_text` finds every key a text cites, claims included. ``fact``, ``value`` and
+``cite`` are citations' own functions, named here because chapters call them as ``facts.*``.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .datafile import check_fields, check_top_level, read_toml
-from .errors import CourseDataError
-from .nbfile import notebook_text
-from .resources import chapter_notebooks, data_path
+from .citations import (
+    CITATION,
+    CITE_CALL,
+    FACT_CALL,
+    PLACEHOLDER,
+    REF_LINK,
+    Fact,
+    Reference,
+    cite,
+    fact,
+    fill,
+    load_facts,
+    load_references,
+    value,
+)
+from .claims import expand, load_claims, uses
 
-FACT_ID = re.compile(r"^[a-z0-9_-]+\.[a-z0-9_.-]+$")
-CITE_KEY = re.compile(r"^[a-z][a-z0-9_-]*$")
-#: ``{source.name}`` inside a say() template.
-PLACEHOLDER = re.compile(r"\{([a-z0-9_-]+\.[a-z0-9_.-]+)\}")
-#: ``[@key]`` or ``[@key1; @key2]`` inside a template or a question bank text.
-CITATION = re.compile(r"\[@([a-z][a-z0-9_-]*(?:\s*;\s*@[a-z][a-z0-9_-]*)*)\]")
-#: ``](#ref-key)`` links written in Markdown cells.
-REF_LINK = re.compile(r"\]\(#ref-([a-z][a-z0-9_-]*)\)")
-SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
-#: ``fact("id")`` / ``cite("key")`` calls in code cells.
-FACT_CALL = re.compile(r"""\bfact\(\s*["']([a-z0-9_.-]+)["']""")
-CITE_CALL = re.compile(r"""\bcite\(\s*["']([a-z][a-z0-9_-]*)["']""")
-
-FACT_FIELDS = {"id", "value", "unit", "text", "cite", "note", "low", "high"}
-REFERENCE_REQUIRED = ("authors", "title", "year")
-REFERENCE_FIELDS = {
-    "authors", "title", "journal", "publisher", "year", "volume", "issue", "pages",
-    "doi", "pmid", "url", "note", "incomplete",
-}
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One bibliography entry."""
-
-    key: str
-    authors: str
-    title: str
-    year: int
-    journal: str = ""
-    publisher: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    doi: str = ""
-    pmid: str = ""
-    url: str = ""
-    note: str = ""
-    #: Why a detail a reader needs (volume, pages, DOI or PMID, the full author list) is missing.
-    incomplete: str = ""
-
-    @property
-    def first_author(self) -> str:
-        """Surname of the first author, whole: "El Hussein S, ..." gives "El Hussein", not "El".
-
-        Authors are written "Surname INITIALS, ..."; the surname is the first entry without its
-        initials (and a "Jr"), so compound surnames and group names stay whole."""
-        first = self.authors.strip().split(",", 1)[0].strip()
-        return re.sub(r"\s+[A-Z]{1,3}(\s+Jr\.?)?$", "", first) or first
-
-    def short(self) -> str:
-        """In-text form, e.g. ``Fujimoto et al., 2021``."""
-        several = "," in self.authors or " and " in self.authors or "et al" in self.authors
-        return f"{self.first_author}{' et al.' if several else ''}, {self.year}"
-
-    def link(self) -> str:
-        """The best URL for the work: its DOI, else its PubMed page, else its URL."""
-        if self.doi:
-            return f"https://doi.org/{self.doi}"
-        if self.pmid:
-            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
-        return self.url
-
-    def full(self) -> str:
-        """Vancouver-style full reference as plain text."""
-        parts = [f"{self.authors}. {self.title.rstrip('.')}."]
-        venue = self.journal or self.publisher
-        if venue:
-            where = f" {venue}. {self.year}"
-            if self.volume:
-                where += f";{self.volume}"
-                if self.issue:
-                    where += f"({self.issue})"
-            if self.pages:
-                where += f":{self.pages}"
-            parts.append(where + ".")
-        else:
-            parts.append(f" {self.year}.")
-        if self.doi:
-            parts.append(f" doi:{self.doi}")
-        elif self.url:
-            parts.append(f" {self.url}")
-        return "".join(parts)
-
-    def html(self) -> str:
-        """The full reference as an HTML list item body, with an anchor for in-text links."""
-        text = html.escape(self.full())
-        url = self.link()
-        if url:
-            text += f' <a href="{html.escape(url)}">{html.escape(url)}</a>'
-        return text
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One stated number (or short statement) with its unit, wording and citation."""
-
-    id: str
-    value: float | int | str
-    unit: str
-    text: str
-    cite: str
-    note: str = ""
-    low: float | None = None
-    high: float | None = None
-
-    def formatted(self, unit: bool = True) -> str:
-        """The value with its unit, as a sentence would show it (``33.9%``, ``59 patients``);
-        ``unit=False`` when the sentence already says the unit after it."""
-        value = self.value
-        if isinstance(value, float) and value.is_integer() and self.unit != "%":
-            value = int(value)
-        shown = f"{value}"
-        if self.low is not None and self.high is not None:
-            shown += f" ({self.low}-{self.high})"
-        if not self.unit or not unit:
-            return shown
-        glue = "" if self.unit in {"%", "x"} or self.unit.startswith("%") else " "
-        return f"{shown}{glue}{self.unit}"
-
-    def __str__(self) -> str:
-        return self.formatted()
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    # The parse is cached by file content: a quiz renders the registry for every question.
-    return read_toml(path, cached=True)
-
-
-def load_references(path: Path | None = None) -> dict[str, Reference]:
-    """Read and validate the bibliography; keys are citation keys."""
-    path = path or data_path("references.toml")
-    raw = _read_toml(path)
-    references: dict[str, Reference] = {}
-    for key, entry in raw.items():
-        if not CITE_KEY.match(key):
-            raise CourseDataError(path, f"[{key}]", "citation keys are lower-case letters, digits, _ or -")
-        if not isinstance(entry, dict):
-            raise CourseDataError(path, f"[{key}]", "each reference is a table")
-        check_fields(path, f"[{key}]", entry, REFERENCE_FIELDS)
-        missing = [name for name in REFERENCE_REQUIRED if not entry.get(name)]
-        if missing:
-            raise CourseDataError(path, f"[{key}]", f"missing field(s): {', '.join(missing)}")
-        if not (entry.get("doi") or entry.get("pmid") or entry.get("url") or entry.get("incomplete")):
-            raise CourseDataError(path, f"[{key}]", "needs a doi, pmid or url so readers can find it "
-                                  "(or `incomplete` saying why there is none)")
-        if not isinstance(entry["year"], int):
-            raise CourseDataError(path, f"[{key}]", "year must be a whole number")
-        texts = {name: str(text) for name, text in entry.items() if name != "year"}
-        references[key] = Reference(key=key, year=entry["year"], **texts)
-    return references
-
-
-def load_facts(path: Path | None = None, references: dict[str, Reference] | None = None) -> dict[str, Fact]:
-    """Read and validate the facts file; every citation key must be in the bibliography."""
-    path = path or data_path("facts.toml")
-    references = load_references() if references is None else references
-    raw = _read_toml(path)
-    entries = raw.get("fact", [])
-    check_top_level(path, raw, {"fact"})
-    facts: dict[str, Fact] = {}
-    for number, entry in enumerate(entries, start=1):
-        where = f"fact #{number}"
-        fact_id = entry.get("id")
-        if not isinstance(fact_id, str) or not FACT_ID.match(fact_id):
-            raise CourseDataError(path, where, f"id {fact_id!r} must look like 'source.name' (lower case)")
-        where = f"fact {fact_id}"
-        if fact_id in facts:
-            raise CourseDataError(path, where, "duplicate id")
-        check_fields(path, where, entry, FACT_FIELDS)
-        for name in ("value", "text", "cite"):
-            if name not in entry or entry[name] == "":
-                raise CourseDataError(path, where, f"missing {name}")
-        if not isinstance(entry["value"], int | float | str) or isinstance(entry["value"], bool):
-            raise CourseDataError(path, where, "value must be a number or a short text")
-        if entry["cite"] not in references:
-            raise CourseDataError(path, where, f"citation key {entry['cite']!r} is not in references.toml")
-        facts[fact_id] = Fact(
-            id=fact_id,
-            value=entry["value"],
-            unit=str(entry.get("unit", "")),
-            text=entry["text"],
-            cite=entry["cite"],
-            note=entry.get("note", ""),
-            low=entry.get("low"),
-            high=entry.get("high"),
-        )
-    return facts
-
-
-def fact(fact_id: str) -> Fact:
-    """The fact ``fact_id`` (e.g. ``"fujimoto2021.os_1y"``), with its citation key."""
-    facts = load_facts()
-    try:
-        return facts[fact_id]
-    except KeyError:
-        raise CourseDataError(data_path("facts.toml"), fact_id, "no such fact") from None
-
-
-def value(fact_id: str) -> float | int | str:
-    """Just the value of a fact, for computations (``value("fujimoto2021.n_patients")``)."""
-    return fact(fact_id).value
-
-
-def reference(key: str) -> Reference:
-    """The bibliography entry for a citation key."""
-    references = load_references()
-    try:
-        return references[key]
-    except KeyError:
-        raise CourseDataError(data_path("references.toml"), key, "no such reference") from None
-
-
-def cite(key: str) -> str:
-    """A Markdown in-text citation linking to the chapter's reference list."""
-    return f"[{reference(key).short()}](#ref-{key})"
+__all__ = ["cite", "fact", "keys_in_text", "render", "say", "value"]
 
 
 def render(
@@ -252,70 +42,18 @@ def render(
     references: dict[str, Reference] | None = None,
     facts: dict[str, Fact] | None = None,
 ) -> str:
-    """Fill ``{source.name}`` facts and ``[@key]`` citations in a Markdown template.
+    """A Markdown template with its appraised claims, facts and citations filled in.
 
-    Each fact is followed by a link to its source, so a reader can always
-    trace a number: ``"OS was {fujimoto2021.os_1y}"`` becomes
-    ``"OS was 33.9% ([Fujimoto et al., 2021](#ref-fujimoto2021))"``.
-    Several facts from one source in one sentence share one citation, placed
-    after the last of them. Callers that render many texts pass the registry in.
+    ``{claim:ID}`` becomes the claim's wording from ``data/claims.toml``; then facts and
+    ``[@key]`` citations are filled as :func:`ankl_course.citations.fill` says
+    (``"OS was {fujimoto2021.os_1y}"`` -> ``"OS was 33.9% ([Fujimoto et al., 2021](#ref-fujimoto2021))"``).
+    Callers that render many texts pass the registry in.
     """
     references = load_references() if references is None else references
     facts = load_facts(references=references) if facts is None else facts
     if "{claim:" in template:  # appraised claims are worded once, in data/claims.toml
-        from .claims import expand, load_claims
-
         template = expand(template, load_claims(references=set(references), facts=set(facts)))
-
-    def link(key: str) -> str:
-        if key not in references:
-            raise CourseDataError(data_path("references.toml"), key, "no such reference")
-        return f"[{references[key].short()}](#ref-{key})"
-
-    matches = list(PLACEHOLDER.finditer(template))
-    for match in matches:
-        if match.group(1) not in facts:
-            raise CourseDataError(data_path("facts.toml"), match.group(1), "no such fact")
-    pieces: list[str] = []
-    position = 0
-    for index, match in enumerate(matches):
-        item = facts[match.group(1)]
-        following = matches[index + 1] if index + 1 < len(matches) else None
-        rest = template[match.end():following.start() if following else len(template)]
-        shown, phrase = _in_phrase(item, rest, facts[following.group(1)] if following else None)
-        pieces += [template[position:match.start()], shown, rest[:phrase]]
-        position = match.end() + phrase
-        # Facts from one source in one sentence share a single citation, after the last of them.
-        shares_citation = (following is not None
-                           and not SENTENCE_END.search(template[match.end():following.start()])
-                           and facts[following.group(1)].cite == item.cite)
-        if not shares_citation:
-            pieces.append(f" ({link(item.cite)})")
-    pieces.append(template[position:])
-
-    def citation(match: re.Match[str]) -> str:
-        keys = [part.strip().lstrip("@") for part in match.group(1).split(";")]
-        return "(" + "; ".join(link(key) for key in keys) + ")"
-
-    return CITATION.sub(citation, "".join(pieces))
-
-
-def _in_phrase(item: Fact, rest: str, following: Fact | None) -> tuple[str, int]:
-    """The fact's text and how many characters of the template after it belong to its phrase.
-
-    The citation goes after the phrase, and a unit is never said twice: "{n} patients" with a fact
-    whose unit is "patients" reads "312 patients (Source)", not "312 patients (Source) patients";
-    "{a} of {b}" with one unit reads "2 of 16 cases"; "(... {x})" puts the citation after the ")".
-    """
-    unit = item.unit.strip()
-    if unit and not unit.startswith("%"):
-        said = re.match(r"\s+" + re.escape(unit) + r"\b", rest, re.IGNORECASE)
-        if said:
-            return item.formatted(unit=False), said.end()
-        if rest == " of " and following is not None and following.unit.strip() == unit:
-            return item.formatted(unit=False), 0
-    closing = re.match(r"\)+", rest)
-    return item.formatted(), closing.end() if closing else 0
+    return fill(template, references, facts)
 
 
 def say(template: str) -> Any:
@@ -326,16 +64,11 @@ def say(template: str) -> Any:
     return Markdown(render(template))
 
 
-# -- what a chapter cites ------------------------------------------------------
-
-
 def keys_in_text(text: str, facts: dict[str, Fact]) -> list[str]:
     """Citation keys that a piece of notebook or bank text uses, in order of first use."""
     found: list[str] = []
     positions: list[tuple[int, str]] = []
     if "{claim:" in text or "claims." in text or "by_topic(" in text:
-        from .claims import load_claims, uses
-
         claims = load_claims()
         for start, claim_id in uses(text, claims):
             if claim_id in claims:
@@ -353,40 +86,3 @@ def keys_in_text(text: str, facts: dict[str, Fact]) -> list[str]:
         if key not in found:
             found.append(key)
     return found
-
-
-def chapter_keys(chapter: str) -> list[str]:
-    """Citation keys used by a chapter: its notebook text, then its question bank."""
-    # Known import cycle (tests/test_imports.py): quiz_bank reads this registry, and a chapter's
-    # reference list needs its question bank. The way out is to move chapter_keys and
-    # show_references to a module above both (say ``citations``), which means changing the
-    # notebooks' ``facts.show_references(...)`` calls: left to the lead with the quiz rewrite.
-    from . import quiz_bank
-
-    facts = load_facts()
-    keys: list[str] = []
-    notebook = next((p for p in chapter_notebooks() if p.stem == chapter), None)
-    if notebook is not None:
-        keys += keys_in_text(notebook_text(notebook), facts)
-    bank_path = quiz_bank.bank_path(chapter)
-    if bank_path.exists():
-        keys += quiz_bank.load_bank(bank_path).source_keys(facts)
-    return list(dict.fromkeys(keys))
-
-
-def references_html(keys: list[str]) -> str:
-    """A numbered reference list with ``ref-KEY`` anchors for in-text links."""
-    references = load_references()
-    items = []
-    for key in keys:
-        if key not in references:
-            raise CourseDataError(data_path("references.toml"), key, "no such reference")
-        items.append(f'<li id="ref-{key}">{references[key].html()}</li>')
-    return '<ol class="ankl-references">\n' + "\n".join(items) + "\n</ol>"
-
-
-def show_references(chapter: str) -> Any:
-    """Display the reference list of a chapter (everything its text, facts and quizzes cite)."""
-    from IPython.display import HTML  # lazy: see say()
-
-    return HTML(references_html(chapter_keys(chapter)))

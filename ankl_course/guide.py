@@ -36,7 +36,12 @@ FIELDS = {"heading", "minutes", "say", "misconceptions", "try_answers", "discuss
 
 @dataclass(frozen=True)
 class Section:
-    """The guide to one section of a chapter."""
+    """The guide to one section of a chapter.
+
+    Alike in shape to :class:`syllabus.Chapter` (a frozen record of text fields), but not the same
+    thing: a Chapter is read from a notebook's own headings for the course map, a Section is what a
+    teacher wrote for the deck's speaker notes and the guide page, and the two change separately.
+    """
 
     heading: str
     minutes: int

@@ -33,8 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .citations import Reference, load_facts, load_references
 from .errors import CourseDataError
-from .facts import Reference, load_facts, load_references, render
+from .facts import render
 from .htmlkit import escape, inline_markdown
 from .quiz_bank import Bank, Question, load_bank
 from .resources import data_path

@@ -25,9 +25,9 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from . import figures
+from .citations import load_references
 from .datafile import check_fields, check_top_level, checked_citations, checked_text, read_toml
 from .errors import CourseDataError
-from .facts import load_references
 from .htmlkit import table
 from .interactive import Explorer
 from .resources import data_path

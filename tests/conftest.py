@@ -1,4 +1,9 @@
-"""Shared fixtures: a writable copy of the course data, and running the CLI as a user would."""
+"""Shared fixtures: a writable copy of the course data, and running the CLI as a user would.
+
+Also where the fast loop is drawn: ``make test-fast`` runs ``-m "not slow"``, and a test that
+starts a kernel, a browser, a build or another process is marked ``slow`` (``make test`` runs
+them all). Chapter notebooks under nbval each start a kernel, so they are marked here.
+"""
 
 from __future__ import annotations
 
@@ -32,3 +37,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
         [sys.executable, "-m", "ankl_course", *args],
         capture_output=True, text=True, env=full_env, timeout=timeout, cwd=REPO,
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every notebook cell nbval collects as slow: each notebook runs in a kernel of its own."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ankl_course import claims, content, facts, quiz_bank, quiz_render, treatment
+from ankl_course import citations, claims, content, facts, quiz_bank, quiz_render, reading_list, treatment
 from ankl_course.errors import CourseDataError
+from ankl_course.nbfile import notebook_text
 from ankl_course.resources import chapter_notebooks, data_path
 
 SEEDS = Path("/work/shared/seeds")
@@ -149,7 +150,7 @@ def test_regimen_corrections():
 
 
 def test_chapter_05_no_longer_makes_the_corrected_statements():
-    text = facts.notebook_text(next(p for p in chapter_notebooks() if p.stem == "05_treatment"))
+    text = notebook_text(next(p for p in chapter_notebooks() if p.stem == "05_treatment"))
     assert "Every regimen used for ANKL today" not in text                 # E3/M6
     assert "copied or invented" not in text                                # E1
     assert "No row reaches a randomised trial" not in text                 # E4
@@ -169,7 +170,7 @@ def test_claim_placeholders_render_parts_and_reject_unknown_ids():
 
 
 def test_chapter_reference_lists_include_the_sources_of_rendered_claims():
-    keys = facts.chapter_keys("05_treatment")
+    keys = reading_list.chapter_keys("05_treatment")
     assert {"cisl2014", "tse2013", "horowitz1990", "ando2005"} <= set(keys)
 
 
@@ -209,13 +210,13 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_reference_rule_reports_gaps_unless_the_entry_says_why():
-    complete = facts.reference("fujimoto2021")
+    complete = citations.reference("fujimoto2021")
     assert content.reference_gaps(complete) == []
-    gaps = content.reference_gaps(facts.reference("jung2016"))
+    gaps = content.reference_gaps(citations.reference("jung2016"))
     assert "abbreviated author list (et al.)" in gaps and "no volume" in gaps
-    assert content.reference_gaps(facts.reference("lee2024")) == ["author names without initials"]
+    assert content.reference_gaps(citations.reference("lee2024")) == ["author names without initials"]
     checker = content.Checker()
-    checker.references = facts.load_references()
+    checker.references = citations.load_references()
     checker.check_references()
     assert not checker.problems                                   # every gap is explained ...
     assert any("[jung2016]" in note for note in checker.notes)    # ... and still reported
@@ -230,13 +231,13 @@ def test_reference_rule_reports_gaps_unless_the_entry_says_why():
 
 
 def test_verified_reference_corrections():
-    assert facts.reference("yoon2025").full().startswith("Yoon SE")
-    assert "Blood Res. 2025;60(1):55." in facts.reference("yoon2025").full()
-    assert facts.reference("suzuki2004").doi == "10.1038/sj.leu.2403262"
-    assert facts.reference("kwong2017").pages == "2437"
-    assert facts.reference("yamaguchi2011").pmid == "21990393"
-    assert facts.reference("li2016b").pmid == "27060152"
-    assert facts.reference("hamadani2017").pmid == "28161608"
+    assert citations.reference("yoon2025").full().startswith("Yoon SE")
+    assert "Blood Res. 2025;60(1):55." in citations.reference("yoon2025").full()
+    assert citations.reference("suzuki2004").doi == "10.1038/sj.leu.2403262"
+    assert citations.reference("kwong2017").pages == "2437"
+    assert citations.reference("yamaguchi2011").pmid == "21990393"
+    assert citations.reference("li2016b").pmid == "27060152"
+    assert citations.reference("hamadani2017").pmid == "28161608"
 
 
 def test_claims_reach_students_rendered_in_quizzes_and_lms_exports(tmp_path):
@@ -303,7 +304,7 @@ def test_age_bands_are_data_and_bad_bands_are_refused(tmp_path):
     """The age figure of chapter 4 draws the seeds' bands from the registry, not from retyped numbers."""
     bands = {c.id: c.age_range for c in claims.load_claims().values() if c.age_range}
     assert bands == {"seed000-age": (20.0, 49.0), "seed001-age": (30.0, 39.0), "seed002-age": (30.0, 50.0)}
-    text = facts.notebook_text(next(p for p in chapter_notebooks() if p.stem == "04_clinical_picture"))
+    text = notebook_text(next(p for p in chapter_notebooks() if p.stem == "04_clinical_picture"))
     assert "20, 49" not in text and 'by_topic("age")' in text
     bad = tmp_path / "claims.toml"
     bad.write_text(GOOD + "age_range = [50, 30]\n", encoding="utf-8")

@@ -1,11 +1,18 @@
-"""The command line answers help, version and unknown commands the way a shell user expects."""
+"""The command line answers help, version and unknown commands the way a shell user expects.
+
+That ``--help`` loads no heavy library is checked in test_imports.py.
+"""
 
 from __future__ import annotations
 
+import pytest
 from conftest import run_cli
 
 from ankl_course import __version__
 from ankl_course.cli import COMMANDS
+
+#: Each test runs the command in a fresh interpreter, as a shell user does.
+pytestmark = pytest.mark.slow
 
 
 def test_help_lists_every_command() -> None:
@@ -31,17 +38,3 @@ def test_unknown_command_is_a_one_line_error() -> None:
     assert result.returncode == 2
     assert "unknown command 'frobnicate'" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_help_does_not_import_heavy_modules() -> None:
-    """--help must stay fast: no Jupyter, matplotlib or nbformat import on that path."""
-    code = (
-        "import sys, ankl_course.cli as c; c.main(['--help']);"
-        "heavy = [m for m in ('nbformat', 'matplotlib', 'ipywidgets', 'jupyterlab', 'numpy') if m in sys.modules];"
-        "print('HEAVY', heavy)"
-    )
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "HEAVY []" in out

@@ -18,6 +18,7 @@ def test_course_content_is_valid() -> None:
     assert not problems, "\n".join(str(p) for p in problems)
 
 
+@pytest.mark.slow
 def test_check_command_passes_on_the_course() -> None:
     result = run_cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -30,6 +31,7 @@ def test_every_chapter_has_a_bank_used_by_its_notebook() -> None:
         assert f'QuizSession(\\"{notebook.stem}\\")' in text, f"{notebook.name} has no quiz session"
 
 
+@pytest.mark.slow
 def test_check_fails_precisely_on_a_broken_quiz_bank(data_copy: Path) -> None:
     bank = data_copy / "quizzes" / "06_transplant_outcomes.toml"
     text = bank.read_text(encoding="utf-8")
@@ -44,6 +46,7 @@ def test_check_fails_precisely_on_a_broken_quiz_bank(data_copy: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_bank_whose_right_option_is_the_longest(data_copy: Path) -> None:
     """The answer-length cue fails the check, naming the file, the questions and the figure."""
     bank = data_copy / "quizzes" / "06_transplant_outcomes.toml"
@@ -61,6 +64,7 @@ def test_check_fails_on_a_bank_whose_right_option_is_the_longest(data_copy: Path
     assert "Course content OK." not in result.stdout
 
 
+@pytest.mark.slow
 def test_check_fails_precisely_on_a_broken_facts_file(data_copy: Path) -> None:
     facts_file = data_copy / "facts.toml"
     text = facts_file.read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ankl_course import facts
+from ankl_course import citations, facts
 from ankl_course.errors import CourseDataError
 
 
@@ -48,20 +48,20 @@ def test_unknown_fact_names_file_and_id() -> None:
 
 
 def test_reference_formats() -> None:
-    ref = facts.reference("fujimoto2021")
+    ref = citations.reference("fujimoto2021")
     assert ref.short() == "Fujimoto et al., 2021"
     assert ref.link() == "https://doi.org/10.1038/s41409-020-01009-8"
     assert "Bone Marrow Transplant. 2021;56(2):347-356." in ref.full()
 
 
 def test_references_html_has_anchors() -> None:
-    html = facts.references_html(["fujimoto2021"])
+    html = citations.references_html(["fujimoto2021"])
     assert '<li id="ref-fujimoto2021">' in html
     assert "https://doi.org/10.1038/s41409-020-01009-8" in html
 
 
 def test_keys_in_text_finds_every_citation_form_in_order() -> None:
-    known = facts.load_facts()
+    known = citations.load_facts()
     text = 'x [@fujimoto2021] y [Ab, 2020](#ref-abc2020) cite("zed2019") {fujimoto2021.os_5y}'
     assert facts.keys_in_text(text, known) == ["fujimoto2021", "abc2020", "zed2019"]
 
@@ -74,7 +74,7 @@ def _write(path: Path, text: str) -> Path:
 def test_fact_citing_unknown_reference_is_rejected(data_copy: Path) -> None:
     _write(data_copy / "facts.toml", '[[fact]]\nid = "x2020.y"\nvalue = 1\nunit = ""\ntext = "t"\ncite = "nope2020"\n')
     with pytest.raises(CourseDataError) as info:
-        facts.load_facts()
+        citations.load_facts()
     message = str(info.value)
     assert message.startswith(str(data_copy / "facts.toml"))
     assert "fact x2020.y: citation key 'nope2020' is not in references.toml" in message
@@ -84,18 +84,30 @@ def test_duplicate_fact_id_is_rejected(data_copy: Path) -> None:
     entry = '[[fact]]\nid = "fujimoto2021.a"\nvalue = 1\nunit = ""\ntext = "t"\ncite = "fujimoto2021"\n'
     _write(data_copy / "facts.toml", entry + entry)
     with pytest.raises(CourseDataError, match="fact fujimoto2021.a: duplicate id"):
-        facts.load_facts()
+        citations.load_facts()
 
 
 def test_reference_without_doi_pmid_or_url_is_rejected(data_copy: Path) -> None:
     _write(data_copy / "references.toml", '[smith2020]\nauthors = "Smith A"\ntitle = "T"\nyear = 2020\n')
     with pytest.raises(CourseDataError, match=r"\[smith2020\]: needs a doi, pmid or url"):
-        facts.load_references()
+        citations.load_references()
 
 
 def test_invalid_toml_is_reported_with_file(data_copy: Path) -> None:
     _write(data_copy / "facts.toml", "[[fact]\nid = \n")
     with pytest.raises(CourseDataError) as info:
-        facts.load_facts()
+        citations.load_facts()
     assert str(data_copy / "facts.toml") in str(info.value)
     assert "not valid TOML" in str(info.value)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: citations.fill("As shown [@nobody2000]."), "references.toml: nobody2000: no such reference"),
+    (lambda: citations.references_html(["nobody2000"]), "references.toml: nobody2000: no such reference"),
+    (lambda: citations.reference("nobody2000"), "references.toml: nobody2000: no such reference"),
+    (lambda: citations.fill("OS was {nobody2000.os}."), "facts.toml: nobody2000.os: no such fact"),
+])
+def test_an_unknown_key_names_the_data_file_and_the_key(call, message) -> None:
+    with pytest.raises(CourseDataError) as info:
+        call()
+    assert str(info.value).endswith(message)

@@ -10,8 +10,8 @@ import pytest
 from exports_helpers import built_site, launched_chromium, open_context
 
 from ankl_course import glossary
+from ankl_course.citations import load_references
 from ankl_course.errors import CourseDataError
-from ankl_course.facts import load_references
 
 #: The terms the issue lists as used before their definition.
 REQUIRED = {"hla", "kir", "ncr", "adcc", "lgl", "eber", "caebv", "nk-lgll", "t-lgll", "enktl", "hlh", "dic",

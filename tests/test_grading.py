@@ -132,12 +132,14 @@ def _text(outcome) -> str:
     return " | ".join([outcome.message, *outcome.notes, *(m for t in outcome.tasks for m in t.messages)])
 
 
+@pytest.mark.slow
 def test_correct_submission_gets_every_point(graded):
     outcome = graded[2]["correct"]
     assert (outcome.score, outcome.max_score, outcome.status) == (4, 4, "graded")
     assert outcome.notes == []
 
 
+@pytest.mark.slow
 def test_blank_submission_gets_nothing_with_a_reason_per_task(graded):
     outcome = graded[2]["blank"]
     assert outcome.score == 0
@@ -145,18 +147,21 @@ def test_blank_submission_gets_nothing_with_a_reason_per_task(graded):
         assert any("not answered yet" in m for m in task.messages), task.messages
 
 
+@pytest.mark.slow
 def test_partly_correct_submission_gets_partial_credit(graded):
     outcome = graded[2]["partial"]
     assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_cases": 0}
     assert outcome.score == 3
 
 
+@pytest.mark.slow
 def test_answer_hardcoded_for_the_visible_examples_fails_the_hidden_checks(graded):
     outcome = graded[2]["hardcoded"]
     assert _scores(outcome)["test_classify"] == 0
     assert "hidden checks failed" in _text(outcome)
 
 
+@pytest.mark.slow
 def test_edited_locked_and_test_cells_are_restored(graded):
     outcome = graded[2]["edited"]
     assert outcome.score == 4
@@ -164,6 +169,7 @@ def test_edited_locked_and_test_cells_are_restored(graded):
     assert "locked cell 'intro' was edited" in _text(outcome)
 
 
+@pytest.mark.slow
 def test_deleted_cells_are_restored(graded):
     outcome = graded[2]["deleted"]
     assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_cases": 0}
@@ -171,24 +177,28 @@ def test_deleted_cells_are_restored(graded):
     assert "cell 'test_classify' was deleted" in _text(outcome)
 
 
+@pytest.mark.slow
 def test_moved_cells_are_put_back_in_order(graded):
     outcome = graded[2]["moved"]
     assert outcome.score == 4
     assert "cells were moved" in _text(outcome)
 
 
+@pytest.mark.slow
 def test_duplicated_cell_ids_keep_the_last_copy(graded):
     outcome = graded[2]["duplicated"]
     assert outcome.score == 4
     assert "cell 'classify' appeared more than once" in _text(outcome)
 
 
+@pytest.mark.slow
 def test_function_that_never_returns_costs_one_wait_and_only_its_own_tasks(graded):
     outcome = graded[2]["hung_function"]
     assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_cases": 1}
     assert "did not return within 1 s" in _text(outcome)
 
 
+@pytest.mark.slow
 def test_function_that_kills_the_process_when_called_costs_only_its_own_tasks(graded):
     outcome = graded[2]["crashing_function"]
     assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 0, "test_cases": 1}
@@ -207,6 +217,7 @@ def test_flat_folder_with_two_files_for_one_student_is_refused(tmp_path):
     assert "a second file for student 'x' and exercise 'immunophenotype'" in skipped[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("student", "words"), [
     ("invalid_json", "not valid JSON (line 1"),
     ("damaged_cell", "cell 3 is damaged"),
@@ -220,6 +231,7 @@ def test_damaged_files_get_zero_and_a_clear_message(graded, student, words):
     assert words in outcome.message
 
 
+@pytest.mark.slow
 def test_endless_loop_is_stopped_and_the_rest_graded(graded):
     outcome = graded[2]["endless_loop"]
     assert _scores(outcome) == {"test_is_nk_phenotype": 1, "test_classify": 2, "test_cases": 0}
@@ -227,6 +239,7 @@ def test_endless_loop_is_stopped_and_the_rest_graded(graded):
     assert "CellTimeout" in feedback and "an endless loop?" in feedback
 
 
+@pytest.mark.slow
 def test_loop_that_ignores_the_cell_alarm_is_killed_by_the_wall_clock(graded):
     outcome = graded[2]["stubborn_loop"]
     assert outcome.score == 3
@@ -234,6 +247,7 @@ def test_loop_that_ignores_the_cell_alarm_is_killed_by_the_wall_clock(graded):
     assert "the cell was skipped and the rest graded again" in _text(outcome)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("student", "words"), [
     ("crash", "exited with status 1"),
     ("segfault", "crashed (SIGSEGV)"),
@@ -244,12 +258,14 @@ def test_a_crashing_kernel_does_not_stop_the_batch(graded, student, words):
     assert words in _text(outcome)
 
 
+@pytest.mark.slow
 def test_memory_limit_turns_into_an_error_in_the_cell(graded):
     outcome = graded[2]["memory_hog"]
     assert outcome.score == 3
     assert "MemoryError" in outcome.feedback.read_text()
 
 
+@pytest.mark.slow
 def test_printed_fake_success_changes_nothing(graded):
     outcome = graded[2]["fake_success"]
     assert outcome.score == 0
@@ -258,12 +274,14 @@ def test_printed_fake_success_changes_nothing(graded):
     assert "\x1b" not in page
 
 
+@pytest.mark.slow
 def test_patching_builtins_and_helpers_or_forging_results_changes_nothing(graded):
     outcome = graded[2]["patcher"]
     assert outcome.score == 0
     assert all(not t.passed for t in outcome.tasks)
 
 
+@pytest.mark.slow
 def test_every_submission_is_in_the_gradebook_once(graded):
     root, options, outcomes = graded
     with sqlite3.connect(options.gradebook) as db:
@@ -273,6 +291,7 @@ def test_every_submission_is_in_the_gradebook_once(graded):
     assert tasks == 3 * sum(1 for o in outcomes.values() if o.status != "invalid")
 
 
+@pytest.mark.slow
 def test_second_run_skips_graded_files_and_regrades_changed_ones(graded):
     root, options, outcomes = graded
     exercise = find_exercises()[EX]
@@ -282,6 +301,7 @@ def test_second_run_skips_graded_files_and_regrades_changed_ones(graded):
     assert [(o.submission.student, o.score) for o in again] == [("partial", 4)]
 
 
+@pytest.mark.slow
 def test_export_csv_has_a_row_per_submission_and_a_column_per_task(graded, tmp_path):
     root, options, outcomes = graded
     with Gradebook(options.gradebook) as book:
@@ -297,6 +317,7 @@ def test_export_csv_has_a_row_per_submission_and_a_column_per_task(graded, tmp_p
     assert correct.endswith(",ungraded")
 
 
+@pytest.mark.slow
 def test_feedback_escapes_student_output_and_hides_hidden_details(graded):
     root, options, outcomes = graded
     page = outcomes["hardcoded"].feedback.read_text()
@@ -307,6 +328,7 @@ def test_feedback_escapes_student_output_and_hides_hidden_details(graded):
     assert "<script" not in fake.lower()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SANDBOX, reason="bubblewrap cannot run here")
 def test_sandbox_hides_sources_gradebook_network_and_earlier_submissions(graded, tmp_path):
     root, options, _ = graded

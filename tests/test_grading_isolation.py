@@ -159,6 +159,7 @@ def _page(outcome) -> str:
     return outcome.feedback.read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", list(ATTACKS))
 def test_each_attack_leaves_the_next_correct_and_wrong_submissions_their_exact_scores(attacked, attack):
     outcomes, _, _ = attacked
@@ -173,12 +174,14 @@ def test_each_attack_leaves_the_next_correct_and_wrong_submissions_their_exact_s
     assert all(t.messages for t in attacker.tasks)
 
 
+@pytest.mark.slow
 def test_a_student_cannot_stop_its_parent_or_anyone_else(attacked):
     outcomes, _, _ = attacked
     page = _page(outcomes["0a_stop_parent_attacker"])
     assert "STOPPED 0 PPID 0" in page  # no parent to see, nothing outside its own namespace to signal
 
 
+@pytest.mark.slow
 def test_no_forged_reply_can_be_written_to_the_worker(attacked):
     outcomes, _, _ = attacked
     page = _page(outcomes["1a_forge_reply_attacker"])
@@ -186,12 +189,14 @@ def test_no_forged_reply_can_be_written_to_the_worker(attacked):
     assert "PROC_ENTRIES 0 FORGED_WRITES 4" in page
 
 
+@pytest.mark.slow
 def test_a_setsid_helper_dies_with_its_submission(attacked):
     outcomes, _, _ = attacked
     assert "HELPER_STARTED True" in _page(outcomes["2a_setsid_helper_attacker"])
     assert _helpers_running() == []
 
 
+@pytest.mark.slow
 def test_a_fork_bomb_stops_at_the_process_limit(attacked):
     outcomes, _, _ = attacked
     page = _page(outcomes["3a_fork_bomb_attacker"])
@@ -200,12 +205,14 @@ def test_a_fork_bomb_stops_at_the_process_limit(attacked):
     assert forked <= 32 + 8  # the submission's 32, plus the sandbox's own few where a pids cgroup is the bound
 
 
+@pytest.mark.slow
 def test_the_worker_memory_cannot_be_opened_or_traced(attacked):
     outcomes, _, _ = attacked
     page = _page(outcomes["4a_worker_memory_attacker"])
     assert "MEM_OPENED 0 PTRACE_ATTACHED 0 UID 2000" in page
 
 
+@pytest.mark.slow
 def test_the_attacked_batch_finishes_promptly(attacked):
     outcomes, order, seconds = attacked
     assert set(outcomes) == set(order)
@@ -242,6 +249,7 @@ else:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("mode", "status", "words"), [
     ("forge", Status.REJECTED, "was rejected"),
     ("hang", Status.TIMEOUT, "the grader's clock ran out"),
@@ -285,6 +293,7 @@ db.execute("COMMIT")
 """
 
 
+@pytest.mark.slow
 def test_a_gradebook_locked_for_30_s_is_reported_then_waited_for(tmp_path):
     exercise = find_exercises()[EX]
     paths = [write(tmp_path / "submitted", "correct", EX, correct(exercise)),
@@ -311,6 +320,7 @@ def test_a_gradebook_locked_for_30_s_is_reported_then_waited_for(tmp_path):
     assert {name: (o.score, o.recorded) for name, o in outcomes.items()} == {"correct": (4, True), "wrong": (0, True)}
 
 
+@pytest.mark.slow
 def test_a_lock_taken_during_the_batch_is_reported_for_that_submission_and_the_batch_goes_on(tmp_path, monkeypatch):
     exercise = find_exercises()[EX]
     paths = [write(tmp_path / "submitted", "correct", EX, correct(exercise)),
@@ -348,6 +358,7 @@ def test_a_lock_taken_during_the_batch_is_reported_for_that_submission_and_the_b
                                                                                   ("wrong", 0, True)]
 
 
+@pytest.mark.slow
 def test_two_runs_on_one_folder_grade_each_submission_once(tmp_path):
     exercise = find_exercises()[EX]
     paths = [write(tmp_path / "submitted", f"student{n:02d}", EX, correct(exercise)) for n in range(8)]
@@ -388,6 +399,7 @@ def test_missing_protections_are_named_and_refused_unless_accepted(monkeypatch, 
     assert "WARNING: grading without the 'namespaces' protection" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_nothing_is_left_running_after_the_tests(attacked):
     outcomes, _, _ = attacked
     ours = f"{sys.prefix}/bin/python -I /grader/worker.py|{Path(sandbox.__file__).parent}/worker.py"
@@ -414,6 +426,7 @@ print("PROCESSES", sorted(os.listdir("/proc")))
 """
 
 
+@pytest.mark.slow
 def test_nothing_of_a_submission_reaches_the_next_in_the_same_worker(tmp_path):
     exercise = find_exercises()[EX]
     leaver = fill(exercise, {**WRONG, "is_nk_phenotype": LEAVE_TRACES + WRONG["is_nk_phenotype"]})

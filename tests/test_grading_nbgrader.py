@@ -17,7 +17,7 @@ import pytest
 from grading_helpers import correct, fill, released, solutions, write
 
 from ankl_course.grading import markup, sandbox
-from ankl_course.grading.exercises import find_exercises
+from ankl_course.grading.exercises import Exercise, find_exercises
 from ankl_course.grading.grader import Grader, Options, collect
 from ankl_course.grading.release import release_exercise
 
@@ -57,14 +57,20 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("name", ["immunophenotype", "ankl_quiz", "ebv_base_rate"])
-def test_nbgrader_agrees_with_ankl_course(course: Path, tmp_path: Path, name: str):
+def _released_alike(course: Path, tmp_path: Path, name: str) -> Exercise:
+    """The exercise ``name``, after checking that nbgrader's student version is ours to the byte."""
     exercise = find_exercises()[name]
     shutil.copytree(exercise.folder, course / "source" / name, ignore=shutil.ignore_patterns("__pycache__"))
     _nbgrader(course, "generate_assignment", name, "--force")
     ours = release_exercise(exercise, tmp_path / "release")
     theirs = course / "release" / name / f"{name}.ipynb"
     assert theirs.read_text(encoding="utf-8") == ours.read_text(encoding="utf-8")
+    return exercise
+
+
+@pytest.mark.parametrize("name", ["immunophenotype", "ankl_quiz", "ebv_base_rate"])
+def test_nbgrader_agrees_with_ankl_course(course: Path, tmp_path: Path, name: str):
+    exercise = _released_alike(course, tmp_path, name)
 
     cases = _submissions(name, exercise)
     for student, nb in cases.items():
@@ -97,9 +103,4 @@ def test_nbgrader_agrees_with_ankl_course(course: Path, tmp_path: Path, name: st
 
 @pytest.mark.parametrize("name", ["fcs_gating", "kaplan_meier", "competing_risks"])
 def test_nbgrader_student_version_matches_for_the_other_exercises(course: Path, tmp_path: Path, name: str):
-    exercise = find_exercises()[name]
-    shutil.copytree(exercise.folder, course / "source" / name, ignore=shutil.ignore_patterns("__pycache__"))
-    _nbgrader(course, "generate_assignment", name, "--force")
-    ours = release_exercise(exercise, tmp_path / "release")
-    theirs = course / "release" / name / f"{name}.ipynb"
-    assert theirs.read_text(encoding="utf-8") == ours.read_text(encoding="utf-8")
+    _released_alike(course, tmp_path, name)

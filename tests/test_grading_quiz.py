@@ -92,6 +92,7 @@ def test_two_students_get_their_own_order_of_questions_and_options():
     assert chapters == set(CHAPTERS)
 
 
+@pytest.mark.slow
 def test_release_quiz_with_a_roster_verifies_each_students_version_both_ways(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student\nada\nbob\n", encoding="utf-8")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import shutil
 
 import pytest
 from conftest import run_cli
 
+from ankl_course.errors import CourseDataError
 from ankl_course.grading import markup, sandbox
 from ankl_course.grading.cli import Confinement, verify
-from ankl_course.grading.exercises import find_exercises
+from ankl_course.grading.exercises import Exercise, find_exercises
 from ankl_course.grading.release import release_exercise, student_version
 
 EXERCISES = find_exercises()
@@ -54,12 +56,14 @@ def test_release_writes_notebook_and_data_files(tmp_path):
     assert not (path.parent / "checks.py").exists()
 
 
+@pytest.mark.slow
 def test_every_exercise_verifies_both_ways(tmp_path):
     """The source's solutions earn every point; the blank student version earns none."""
     released = {name: release_exercise(ex, tmp_path) for name, ex in EXERCISES.items()}
     assert verify(EXERCISES, released, Confinement(use_sandbox=SANDBOX, isolate=SANDBOX), workers=2) == []
 
 
+@pytest.mark.slow
 def test_teacher_cycle_from_the_command_line(tmp_path):
     release = run_cli("release", "ebv_base_rate", "--out", str(tmp_path / "release"), "--no-verify")
     assert release.returncode == 0, release.stderr
@@ -82,6 +86,7 @@ def test_teacher_cycle_from_the_command_line(tmp_path):
     assert (tmp_path / "feedback" / "ada" / "ebv_base_rate.html").exists()
 
 
+@pytest.mark.slow
 def test_missing_gradebook_is_one_clear_line(tmp_path):
     result = run_cli("gradebook", "export", str(tmp_path / "x.csv"), "--gradebook", str(tmp_path / "none.db"))
     assert result.returncode == 1
@@ -89,6 +94,7 @@ def test_missing_gradebook_is_one_clear_line(tmp_path):
                                      "no gradebook here (run 'ankl-course grade' first)")
 
 
+@pytest.mark.slow
 def test_a_killed_run_keeps_what_it_graded_and_resumes(tmp_path):
     """Kill the grader (SIGKILL) while it waits on a slow submission; the rerun grades only the rest."""
     import os
@@ -172,3 +178,26 @@ def test_each_chapter_ends_by_naming_its_exercises_and_their_time():
                 named[name] = path.stem
         assert "graded exercise" in text.lower(), path.name
     assert set(named) == set(EXERCISES)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ((', "test_ppv": check_ppv}', "}"), "CHECKS: no check for test cell(s) test_ppv"),
+    (('CHECKS = {', 'CHECKS = {"test_extra": check_ppv, '), "CHECKS: no test cell in the notebook for test_extra"),
+    (('RUBRICS = {', 'RUBRICS = {"explain_npv": "0 to 2", "extra": "x", '),
+     "RUBRICS: no manually graded cell for explain_npv, extra"),
+    (('RUBRICS = {\n    "explain_ppv"', 'RUBRICS = {\n    "other"'),
+     "RUBRICS: no rubric for written answer(s) explain_ppv"),
+])
+def test_checks_and_rubrics_name_exactly_the_graded_cells(tmp_path, edit, message):
+    """A teacher's checks.py that misses or adds a graded cell is named with what is missing or extra."""
+    folder = tmp_path / "ebv_base_rate"
+    shutil.copytree(EXERCISES["ebv_base_rate"].folder, folder)
+    checks = folder / "checks.py"
+    text = checks.read_text(encoding="utf-8")
+    assert edit[0] in text
+    checks.write_text(text.replace(*edit), encoding="utf-8")
+    exercise = Exercise("ebv_base_rate", folder)
+    with pytest.raises(CourseDataError) as caught:
+        _ = exercise.checks if message.startswith("CHECKS") else exercise.rubrics
+    assert str(caught.value) == f"{checks}: {message}"
+    assert list(EXERCISES["ebv_base_rate"].checks) == ["test_table", "test_ppv_value", "test_ppv"]  # notebook order

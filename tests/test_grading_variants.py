@@ -192,6 +192,7 @@ def test_ankl_quiz_has_no_arithmetic_item_and_its_numbers_come_from_the_facts_re
     assert "(#ref-fujimoto2021)" in cells["q4"] and 'id="ref-fujimoto2021"' in cells["refs"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(TYPED))
 def test_each_variant_grades_fully_only_against_its_own(graded, name):
     points = EXERCISES[name].test_points()
@@ -203,6 +204,7 @@ def test_each_variant_grades_fully_only_against_its_own(graded, name):
     assert graded[name, "dan"].score == 0  # the blank version of a variant earns nothing
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(TYPED))
 def test_a_copied_variant_is_flagged_and_its_answers_do_not_score(graded, name):
     # cal's own answers differ from ada's in every per-student question (by chance two variants can
@@ -264,6 +266,7 @@ def test_generating_with_specs_read_once_gives_the_same_sample():
     assert np.array_equal(a.events, b.events) and np.array_equal(a.truth, b.truth)
 
 
+@pytest.mark.slow
 def test_release_verifies_each_new_variant_both_ways(tmp_path):
     """Each student's model answers (set by the variant) earn every point; each blank variant earns none."""
     from ankl_course.grading.cli import Confinement, verify

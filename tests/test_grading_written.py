@@ -92,6 +92,7 @@ def test_two_students_variants_differ_and_are_stamped(tmp_path):
     assert f"prevalence = {exercise.variant_params(ada)['prevalence']!r}" in markup.source(setup)
 
 
+@pytest.mark.slow
 def test_each_variant_grades_correctly_against_its_own_numbers(graded):
     _, outcomes = graded
     for student in ("ada", "bob"):
@@ -121,6 +122,7 @@ def test_a_variant_graded_against_another_students_numbers_fails():
     assert scores == {"test_table": 0, "test_ppv_value": 0, "test_ppv": 1}
 
 
+@pytest.mark.slow
 def test_a_copied_variant_is_flagged_and_graded_against_the_copiers_own(graded):
     tmp, outcomes = graded
     outcome = outcomes["cat"]
@@ -134,6 +136,7 @@ def test_a_copied_variant_is_flagged_and_graded_against_the_copiers_own(graded):
         assert row["flags"] == outcome.flags[0] and row["variant"] == outcome.variant
 
 
+@pytest.mark.slow
 def test_submissions_with_unscored_written_answers_are_shown_as_such(graded):
     tmp, outcomes = graded
     assert outcomes["ada"].ungraded == 1
@@ -146,6 +149,7 @@ def test_submissions_with_unscored_written_answers_are_shown_as_such(graded):
     assert line == f"ada\t{EX}\t3/5\tgraded\t1 written answer(s) not scored"
 
 
+@pytest.mark.slow
 def test_imported_points_change_the_gradebook_the_csv_and_the_feedback_page(graded, tmp_path):
     tmp, outcomes = graded
     book_path = tmp_path / "gb.db"
@@ -180,6 +184,7 @@ def test_imported_points_change_the_gradebook_the_csv_and_the_feedback_page(grad
     assert "not scored yet" not in page
 
 
+@pytest.mark.slow
 def test_one_answer_scored_from_the_command_line(graded, tmp_path):
     tmp, _ = graded
     book_path = tmp_path / "gb.db"
@@ -199,6 +204,7 @@ def test_one_answer_scored_from_the_command_line(graded, tmp_path):
         assert (item.score, item.comment) == (1.0, "say what follows")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("change", "problem"), [
     ({"points": "two"}, "row 3: points 'two' is not a number"),
     ({"points": "2.5"}, "row 3: points 2.5 outside 0 to 2"),
@@ -228,6 +234,7 @@ def test_a_malformed_sheet_is_rejected_with_file_row_and_problem_and_changes_not
     assert sqlite3.connect(book_path).execute("SELECT * FROM written ORDER BY student").fetchall() == before
 
 
+@pytest.mark.slow
 def test_a_sheet_without_the_points_column_is_rejected(graded, tmp_path):
     tmp, _ = graded
     sheet = tmp_path / "bad.csv"
@@ -237,6 +244,7 @@ def test_a_sheet_without_the_points_column_is_rejected(graded, tmp_path):
     assert f"{sheet}: row 1: missing column(s) points" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_regraded_unchanged_answer_keeps_its_score_and_a_changed_one_waits_again(tmp_path):
     exercise = find_exercises()[EX]
     path = _released(tmp_path, "eve")
@@ -285,6 +293,7 @@ def test_a_gradebook_from_before_written_answers_and_variants_still_opens(tmp_pa
     assert (grades[0]["score"], grades[0]["written_ungraded"], grades[0]["variant"]) == ("3", "0", "")
 
 
+@pytest.mark.slow
 def test_release_with_a_roster_checks_every_variant_both_ways(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student,name\nada,Ada L.\nbob,Bob K.\n", encoding="utf-8")
@@ -307,6 +316,7 @@ def test_release_with_a_roster_checks_every_variant_both_ways(tmp_path):
         assert carried(nb) == variant_id(key, EX, student)
 
 
+@pytest.mark.slow
 def test_a_roster_with_a_bad_id_names_its_row(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("student\nada\nbob smith\n", encoding="utf-8")
@@ -368,6 +378,7 @@ def test_a_variant_name_not_assigned_once_in_a_locked_cell_is_an_error_naming_th
     assert "prevalence = 0.002" in markup.source(exercise.source.cells[1])  # the source itself is untouched
 
 
+@pytest.mark.slow
 def test_a_variant_graded_without_the_course_secret_is_flagged(tmp_path):
     exercise = find_exercises()[EX]
     write(tmp_path / "submitted", "ada", EX, _solved(_released(tmp_path, "ada")))

@@ -30,7 +30,7 @@ def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture()
 def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Replace executing and exporting a chapter (and copying assets) by a recorder."""
+    """Replace executing and exporting a chapter (and copying assets, printing the handout) by a recorder."""
     calls: list[str] = []
 
     def fake_build(chapters: list, index: int, options: build.BuildOptions, workdir: Path) -> build.ChapterResult:
@@ -44,6 +44,8 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(build.assets, "require", lambda vendor=None: Path("."))
     monkeypatch.setattr(build.assets, "copy_to_site", lambda target, vendor=None: target.mkdir(exist_ok=True))
     monkeypatch.setattr(build, "references_page", lambda chapters, teacher: "<p>refs</p>")
+    # Printing the PDF handout starts Chromium: test_handout.py checks the real one.
+    monkeypatch.setattr(build.handout, "print_pdf", lambda page, pdf, **_: pdf)
     return calls
 
 

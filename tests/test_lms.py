@@ -83,6 +83,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_every_bank_is_exported_in_both_formats(exported: Path) -> None:
     assert BANKS, "no question banks in the course"
     for bank in BANKS:
@@ -91,6 +92,7 @@ def test_every_bank_is_exported_in_both_formats(exported: Path) -> None:
         assert (exported / f"{chapter}.moodle.xml").is_file()
 
 
+@pytest.mark.slow
 def test_unknown_format_is_refused() -> None:
     done = run_cli("export-quiz", "--format", "qti")
     assert done.returncode == 2 and "invalid choice" in done.stderr
@@ -150,6 +152,7 @@ def check_moodle_xml(path: Path, bank_path: Path) -> None:
                 assert html.escape(question.unit) in element.findtext("questiontext/text"), where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bank_path", BANKS, ids=[p.stem for p in BANKS])
 def test_moodle_xml_is_strict_and_complete(exported: Path, bank_path: Path) -> None:
     check_moodle_xml(exported / f"{load_bank(bank_path).chapter}.moodle.xml", bank_path)
@@ -254,6 +257,7 @@ def check_gift(path: Path, bank_path: Path) -> None:
             assert (got["feedback"], got["other"]) == (item.answers[0].feedback, item.answers[1].feedback)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bank_path", BANKS, ids=[p.stem for p in BANKS])
 def test_gift_parses_back_to_the_bank(exported: Path, bank_path: Path) -> None:
     check_gift(exported / f"{load_bank(bank_path).chapter}.gift.txt", bank_path)

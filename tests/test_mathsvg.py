@@ -24,6 +24,7 @@ def test_formulas_are_found_outside_code_only() -> None:
     assert "$h_1$" in nb.cells[0].source, "the executed notebook itself is left alone"
 
 
+@pytest.mark.slow  # runs MathJax in a Node.js process
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
 def test_rendered_formulas_are_svg_named_by_their_tex() -> None:
     trimmed, found = mathsvg.extract(_nb("rate $h_1$ per year"))
@@ -33,6 +34,7 @@ def test_rendered_formulas_are_svg_named_by_their_tex() -> None:
     assert "mjx-container" in css
 
 
+@pytest.mark.slow  # runs MathJax in a Node.js process
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
 def test_a_tex_error_names_the_cell_and_the_formula() -> None:
     _, found = mathsvg.extract(_nb("fine", "broken $\\frac{1$ here"))

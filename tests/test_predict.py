@@ -65,6 +65,7 @@ def test_check_flags_an_open_prompt_in_chapter_text() -> None:
     assert any("no such prompt" in m for m in messages) and any("belongs to 04_clinical_picture" in m for m in messages)
 
 
+@pytest.mark.slow
 def test_ankl_course_check_fails_on_a_prompt_without_a_hidden_answer(data_copy: Path) -> None:
     path = data_copy / "predict.toml"
     text = path.read_text(encoding="utf-8")

@@ -49,6 +49,7 @@ def _hammer(path: str, worker: int, count: int) -> None:
         store.update("01_a", f"01_a/w{worker}-q{n}", Record(first=n % 2 == 0, time="2026-01-01T00:00:00Z"))
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
     context = multiprocessing.get_context("spawn")
@@ -74,6 +75,7 @@ def test_table_counts_answered_right_first_time_and_shown() -> None:
         "01_a,3,2,1,1,2026-01-03T09:00:00Z", "02_b,1,0,0,0,"]
 
 
+@pytest.mark.slow
 def test_command_prints_exports_and_resets(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path / FILE_NAME)
     store.update("01_nk_cell_biology", "01_nk_cell_biology/clonality", Record(first=True, solved=True,

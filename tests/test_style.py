@@ -35,6 +35,7 @@ def test_ruff_is_clean() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow  # seconds even with a warm cache: make test runs it, as CI does
 def test_mypy_is_clean() -> None:
     # The configuration (files, exclusions, strictness) is in pyproject.toml, so this run and a
     # contributor's plain `mypy` agree. Its incremental cache makes a second run take seconds.

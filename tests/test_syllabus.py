@@ -148,7 +148,7 @@ def test_chapter_card_and_time_figure(tmp_path: Path) -> None:
 
 
 def test_welcome_shows_the_map_and_a_demo_of_every_question_type() -> None:
-    from ankl_course.facts import notebook_text
+    from ankl_course.nbfile import notebook_text
     from ankl_course.quiz_bank import TYPES, bank_path, load_bank
     from ankl_course.resources import notebooks_dir
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from exports_helpers import built_site
 
-from ankl_course import facts
-from ankl_course.facts import Fact, Reference, render
+from ankl_course import citations
+from ankl_course.citations import Fact, Reference
+from ankl_course.facts import render
 
 REFS = {"src2020": Reference(key="src2020", authors="El Hussein S, Medeiros LJ", title="T", year=2020, journal="J")}
 FACTS = {
@@ -35,7 +36,7 @@ def test_a_unit_is_said_once_and_the_citation_follows_its_phrase(template: str, 
 
 def test_compound_surnames_stay_whole() -> None:
     assert REFS["src2020"].short() == "El Hussein et al., 2020"
-    assert facts.reference("elhussein2020").short() == "El Hussein et al., 2020"
+    assert citations.reference("elhussein2020").short() == "El Hussein et al., 2020"
 
 
 #: A word said twice around an optional citation: "patients patients", "patients (Wang et al., 2015) patients".
@@ -50,7 +51,7 @@ def test_the_doubled_unit_scan_finds_what_the_issue_saw() -> None:
 
 def _units() -> set[str]:
     """The words facts use as units ("patients", "cases", "years"...): what a doubled unit doubles."""
-    words = {word for fact in facts.load_facts().values() for word in fact.unit.split()}
+    words = {word for fact in citations.load_facts().values() for word in fact.unit.split()}
     return {word for word in words if word.isalpha() and len(word) > 3}
 
 
@@ -89,6 +90,7 @@ def test_us_spellings_are_found_outside_quotations_and_names() -> None:
                                   ("Leukemia", "Leukaemia")]
 
 
+@pytest.mark.slow
 def test_check_fails_on_a_us_spelling_in_a_bank(data_copy: Path) -> None:
     from conftest import run_cli
 

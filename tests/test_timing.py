@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 from ankl_course import timing
@@ -51,6 +52,7 @@ def test_every_chapter_states_an_honest_time() -> None:
         assert stated is not None and not timing.stated_off(stated, estimated), chapter
 
 
+@pytest.mark.slow
 def test_check_fails_when_a_stated_time_is_far_off(tmp_path: Path) -> None:
     source = chapter_notebooks()[1]
     data = json.loads(source.read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ankl_course import treatment
+from ankl_course.citations import load_references
 from ankl_course.errors import CourseDataError
-from ankl_course.facts import load_references
 
 MINI = '''
 [[evidence_level]]

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from .. import figures
+from ..citations import load_references, reference
 from ..datafile import read_toml
 from ..errors import CourseDataError
-from ..facts import load_references, reference
 from ..resources import data_path
 from .gates import Gate, GatingResult, PolygonGate, QuadrantGate, RectangleGate, Step, StepResult, Strategy
 from .gates import load_strategies as _load_strategies
@@ -49,7 +49,12 @@ SIDES = ("extra", "missing")
 
 @dataclass(frozen=True)
 class DrawStep:
-    """One step the student draws: one gate, or two rectangles split by one line (``tool == "split"``)."""
+    """One step the student draws: one gate, or two rectangles split by one line (``tool == "split"``).
+
+    The records here (steps, paths) look like those of :mod:`ankl_course.case` (a frozen list of
+    names and numbers read from TOML) but describe other things, from other files, checked
+    by other rules; sharing a class would only tie two chapters' data formats together.
+    """
 
     gates: tuple[str, ...]
     tool: str

@@ -51,13 +51,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from traitlets.config import Config
 
 from .. import glossary, handout
+from ..citations import load_references, references_html
 from ..errors import CourseDataError
-from ..facts import chapter_keys, load_references, references_html
 from ..guide import Guide, guide_html, guide_path, load_guide, notes_markdown, section_headings
 from ..htmlkit import Markup, table
 from ..interactive import EXPORT_ENV
 from ..nbfile import read_notebook, write_notebook
 from ..quiz import TEACHER_ENV
+from ..reading_list import chapter_keys
 from ..resources import PACKAGE_DIR, chapter_notebooks
 from ..studentcopy import student_notebook
 from ..syllabus import Chapter, read_chapter

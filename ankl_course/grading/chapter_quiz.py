@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from ..citations import load_references
 from ..errors import CourseDataError
-from ..facts import load_references, render
+from ..facts import render
 from ..quiz_bank import bank_path, load_bank
 from ..resources import data_path, exercises_dir
 from . import markup

@@ -97,14 +97,8 @@ class Exercise:
         checks = getattr(self.module, "CHECKS", None)
         if not isinstance(checks, dict):
             raise CourseDataError(self.checks_path, "CHECKS", "must be a dict of grade_id -> check function")
-        tests = self.test_points()
-        missing = sorted(set(tests) - set(checks))
-        extra = sorted(set(checks) - set(tests))
-        if missing:
-            raise CourseDataError(self.checks_path, "CHECKS", f"no check for test cell(s) {', '.join(missing)}")
-        if extra:
-            raise CourseDataError(self.checks_path, "CHECKS", f"no test cell in the notebook for {', '.join(extra)}")
-        return {grade_id: checks[grade_id] for grade_id in tests}  # in notebook order
+        return _matched(checks, list(self.test_points()), self.checks_path, "CHECKS",
+                        "no check for test cell(s)", "no test cell in the notebook for")
 
     @property
     def preload(self) -> tuple[str, ...]:
@@ -127,14 +121,8 @@ class Exercise:
         rubrics = getattr(self.module, "RUBRICS", {})
         if not isinstance(rubrics, dict) or not all(isinstance(v, str) and v.strip() for v in rubrics.values()):
             raise CourseDataError(self.checks_path, "RUBRICS", "must be a dict of grade_id -> rubric text")
-        manual = self.manual_points()
-        missing = sorted(set(manual) - set(rubrics))
-        extra = sorted(set(rubrics) - set(manual))
-        if missing:
-            raise CourseDataError(self.checks_path, "RUBRICS", f"no rubric for written answer(s) {', '.join(missing)}")
-        if extra:
-            raise CourseDataError(self.checks_path, "RUBRICS", f"no manually graded cell for {', '.join(extra)}")
-        return {gid: rubrics[gid] for gid in manual}
+        return _matched(rubrics, list(self.manual_points()), self.checks_path, "RUBRICS",
+                        "no rubric for written answer(s)", "no manually graded cell for")
 
     @property
     def has_variants(self) -> bool:
@@ -215,6 +203,22 @@ class Exercise:
         if self._reference is None:
             self._reference = run_reference(self)
         return self._reference
+
+
+def _matched(declared: dict[str, Any], cells: list[str], path: Path, name: str, missing: str,
+             extra: str) -> dict[str, Any]:
+    """``declared`` (``CHECKS`` or ``RUBRICS`` of checks.py) keyed by the notebook's ``cells``, in their order.
+
+    Why one function: both tables must name exactly the notebook's graded cells, and a teacher who
+    gets either wrong should read the same kind of message, naming what is missing or extra.
+    """
+    absent = sorted(set(cells) - set(declared))
+    unknown = sorted(set(declared) - set(cells))
+    if absent:
+        raise CourseDataError(path, name, f"{missing} {', '.join(absent)}")
+    if unknown:
+        raise CourseDataError(path, name, f"{extra} {', '.join(unknown)}")
+    return {grade_id: declared[grade_id] for grade_id in cells}
 
 
 def read_notebook(path: Path) -> Any:

@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..citations import Fact, load_facts
 from ..claims import by_topic, load_claims
 from ..datafile import checked_number, read_toml
 from ..errors import CourseDataError
-from ..facts import Fact, load_facts
 from ..resources import data_path
 
 #: Shown in every title, caption and table of generated data.

@@ -19,7 +19,7 @@ from lifelines.statistics import StatisticalResult, logrank_test
 from numpy.typing import ArrayLike
 from scipy.stats import chi2
 
-from ..facts import load_facts
+from ..citations import load_facts
 from .cohort import CohortModel
 from .design import CORD_BLOOD, NRM, OTHER_SOURCES, RELAPSE, SYNTHETIC, TARGET_NAMES
 
