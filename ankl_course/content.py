@@ -40,8 +40,13 @@ from .quiz import bank_path, load_bank
 from .quiz_cues import cues
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
 from .slides import density_problems
-from .spelling import code_texts, data_texts, us_spellings
+from .spelling import code_texts, data_texts, seed_words, us_spellings
+from .studentcopy import is_speaker_notes
 from .syllabus import minutes
+
+#: "seed" means a random seed only; a source text is named by what it is (spelling.seed_words).
+SEED_MESSAGE = ("'seed' outside a random seed ({!r}): name the source text by what it is "
+                "(data/glossary.toml, source_text), e.g. 'the UK leukaemia charity's patient page'")
 
 REQUIRED_HEADINGS = {
     "learning objectives": "a 'Learning objectives' section",
@@ -361,6 +366,9 @@ class Checker:
             text = code_texts(text) if cell.get("cell_type") == "code" else text
             for found, uk in us_spellings(text):
                 self.add(path, f"cell {number}", f"US spelling {found!r}: the course writes {uk!r}")
+            if not is_speaker_notes(cell):
+                for found in seed_words(text):
+                    self.add(path, f"cell {number}", SEED_MESSAGE.format(found))
 
     def check_data_spelling(self) -> None:
         """Data files a student reads from (banks, claims' summaries, vignettes...), outside quotations."""
@@ -371,9 +379,12 @@ class Checker:
                 tree = read_toml(path)
             except CourseDataError:
                 continue  # reported by check_data_files
+            student_text = path.parent.name != "guide"  # instructor guides are the teacher's
             for where, text in data_texts(tree):
                 for found, uk in us_spellings(text):
                     self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
+                for found in seed_words(text) if student_text else []:
+                    self.add(path, where, SEED_MESSAGE.format(found))
 
     def check_time(self, path: Path, cells: list[dict[str, Any]], markdown: str) -> None:
         """The stated time agrees with the documented estimate (timing.py) within its tolerance."""

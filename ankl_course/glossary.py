@@ -1,6 +1,7 @@
 """The glossary: terms the chapters use before (or without) defining them, and the source texts.
 
-Why: a second-year student meets "KIR", "hazard" or "seed 002" with no definition at hand.
+Why: a second-year student meets "KIR" or "hazard" with no definition at hand, and the
+source texts were once called "seed 000".."seed 004" with no key.
 ``data/glossary.toml`` holds each term once (definition and source). The site gets a glossary
 page, a flashcards page for revision, and in every exported chapter page the first use of each
 term links to its entry and shows the definition on hover and on keyboard focus, with no script
@@ -31,8 +32,12 @@ class Term:
 
 @dataclass(frozen=True)
 class SourceText:
+    """One of the five texts the course began from: ``id`` is its file's number (``000``..``004``),
+    ``name`` what chapters call it, ``short`` the same in a figure label."""
+
     id: str
     name: str
+    short: str
     about: str
 
 
@@ -57,8 +62,25 @@ def load(path: Path | None = None, references: set[str] | None = None) -> tuple[
         if references is not None and entry["source"] not in references:
             raise CourseDataError(path, where, f"source {entry['source']!r} is not in references.toml")
         terms.append(Term(entry["id"], entry["term"], pattern, entry["definition"].strip(), entry["source"]))
-    texts = [SourceText(e["id"], e["name"], e["about"]) for e in raw.get("source_text", [])]
+    texts: list[SourceText] = []
+    for index, entry in enumerate(raw.get("source_text", []), start=1):
+        where = f"source_text {index} ({entry.get('id', 'no id')})"
+        for name in ("id", "name", "short", "about"):
+            if not str(entry.get(name, "")).strip():
+                raise CourseDataError(path, where, f"has no {name}")
+        texts.append(SourceText(entry["id"], entry["name"], entry["short"], entry["about"]))
     return terms, texts
+
+
+def source_text(seed_file: str, path: Path | None = None) -> SourceText:
+    """The source text a seed file name (``002_<hex>.txt``, as claims.toml has it) stands for, so a
+    chapter can label it by what it is rather than by its file number."""
+    texts = {text.id: text for text in load(path)[1]}
+    number = seed_file[:3]
+    if number not in texts:
+        raise CourseDataError(glossary_path() if path is None else path, "source_text",
+                              f"no source text with id {number!r} (for {seed_file!r})")
+    return texts[number]
 
 
 def _link(term: Term, found: str, chapter: str) -> str:
@@ -123,15 +145,15 @@ def page_body(terms: list[Term], texts: list[SourceText], cite: Any) -> str:
     entries = "".join(
         f'<dt id="term-{t.id}">{html.escape(t.term)}</dt><dd>{html.escape(t.definition)} '
         f"<span class=\"ankl-source\">Source: {cite(t.source)}</span></dd>" for t in terms)
-    sources = "".join(f"<li><strong>Seed {html.escape(s.id)}</strong>: {html.escape(s.name)} "
-                      f"({html.escape(s.about)})</li>" for s in texts)
+    sources = "".join(f"<li><strong>{html.escape(s.name[0].upper() + s.name[1:])}</strong>: "
+                      f"{html.escape(s.about)}</li>" for s in texts)
     return ("<h1>Glossary</h1><p>Terms the chapters use, in one place. In a chapter page, the first use of "
             'each term links here; hover over it or move to it with <kbd>Tab</kbd> to read the definition. '
             'Revise them with the <a href="flashcards.html">flashcards</a>.</p>'
             f'<dl class="ankl-glossary">{entries}</dl>'
             '<h2 id="source-texts">The source texts</h2><p>The course began from five texts, which chapters '
-            "call seed 000 to seed 004 and appraise rather than trust. (Elsewhere in the course, a random "
-            f"<em>seed</em> is the number that makes synthetic data the same on every run.)</p><ul>{sources}</ul>")
+            "name by what they are and appraise rather than trust. (A random <em>seed</em>, in the course, "
+            f"is only the number that makes synthetic data the same on every run.)</p><ul>{sources}</ul>")
 
 
 def flashcards_body(terms: list[Term]) -> str:

@@ -108,3 +108,15 @@ def test_flashcards_turn_by_keyboard(browser: Any, tmp_path_factory: pytest.Temp
         assert visit.problems() == []
     finally:
         context.close()
+
+
+def test_a_seed_file_is_named_by_what_it_is(tmp_path: Path) -> None:
+    """Chapters label a source text by its name, not its file number (the figure of chapter 4 uses ``short``)."""
+    text = glossary.source_text("002_cd3acaaeefbcdb2d.txt")
+    assert (text.name, text.short) == ("the UK leukaemia charity's patient page", "UK charity page")
+    with pytest.raises(CourseDataError, match=r"glossary\.toml: source_text: no source text with id '009'"):
+        glossary.source_text("009_0000000000000000.txt")
+    bad = tmp_path / "glossary.toml"
+    bad.write_text('[[source_text]]\nid = "000"\nname = "a summary"\nabout = "x"\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match=r"source_text 1 \(000\): has no short"):
+        glossary.load(bad)
