@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .glossary import without_links
+
 MAX_WORDS = 90
 #: Whether a slide over :data:`MAX_WORDS` fails the check (True) or is listed as a note.
 ENFORCE_WORDS = False
@@ -54,7 +56,8 @@ def _source(cell: dict[str, Any]) -> str:
 
 def prose_words(markdown: str) -> int:
     """Words a student reads in Markdown: code, formulas, tags and citation keys left out."""
-    return sum(1 for token in MARKS.sub(" ", LINK_TARGET.sub("]", markdown)).split() if re.search(r"\w", token))
+    text = LINK_TARGET.sub("]", without_links(markdown))  # a glossary link's title is a tooltip, not prose
+    return sum(1 for token in MARKS.sub(" ", text).split() if re.search(r"\w", token))
 
 
 def _said_text(code: str) -> str:
