@@ -38,10 +38,15 @@ from .guide import coverage_problems, load_guide
 from .nbfile import cell_source, read_notebook
 from .quiz_bank import bank_path, load_bank
 from .quiz_cues import cues, length_problems
-from .resources import chapter_notebooks, data_dir, data_path, exercises_dir
+from .resources import chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
 from .slides import density_problems
-from .spelling import code_texts, data_texts, us_spellings
+from .spelling import code_texts, data_texts, seed_words, us_spellings
+from .studentcopy import is_speaker_notes
 from .syllabus import minutes
+
+#: "seed" means a random seed only; a source text is named by what it is (spelling.seed_words).
+SEED_MESSAGE = ("'seed' outside a random seed ({!r}): name the source text by what it is "
+                "(data/glossary.toml, source_text), e.g. 'the UK leukaemia charity's patient page'")
 
 REQUIRED_HEADINGS = {
     "learning objectives": "a 'Learning objectives' section",
@@ -134,6 +139,7 @@ class Checker:
         self.asked_prompts: set[str] = set()
         #: Per chapter: (stated minutes, estimated minutes), for the report and the tests.
         self.times: dict[str, tuple[int | None, int]] = {}
+        self.glossary_terms: list[glossary.Term] = []
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -182,7 +188,12 @@ class Checker:
         except CourseDataError as exc:
             self.add(exc.path, exc.location, exc.message)
             return
+        self.glossary_terms = terms
         self.used_keys.update(term.source for term in terms)
+        shipped = glossary_notebook()
+        expected = glossary.notebook_text(self.references)
+        if not shipped.exists() or shipped.read_text(encoding="utf-8") != expected:
+            self.add(shipped, "", f"not what {glossary.glossary_path().name} makes: run scripts/link_glossary.py")
         glance = data_path("at_a_glance.toml")
         for index, section in enumerate(read_toml(glance).get("section", []), start=1):
             self.check_text_citations(glance, f"section {index}", str(section.get("text", "")))
@@ -353,8 +364,23 @@ class Checker:
         if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
         self.check_predict(path, cells)
+        self.check_glossary_links(path, cells)
         self.check_time(path, cells, markdown_all)
         self.check_spelling(path, cells)
+
+    def check_glossary_links(self, path: Path, cells: list[dict[str, Any]]) -> None:
+        """Each glossary term's first use in the chapter's Markdown links to glossary.ipynb with the
+        current definition, so JupyterLab shows it too (glossary.link_cells)."""
+        if not self.glossary_terms:
+            return
+        for number, (cell, linked) in enumerate(zip(cells, glossary.link_cells(cells, self.glossary_terms),
+                                                    strict=True), start=1):
+            if linked is not cell:
+                missing = sorted(set(glossary.MD_LINK.findall(cell_source(linked)))
+                                 - set(glossary.MD_LINK.findall(cell_source(cell))))
+                words = ", ".join(repr(text) for text, _ in missing) or "a changed definition"
+                self.add(path, f"cell {number}", f"first use of a glossary term not linked ({words}): "
+                         "run scripts/link_glossary.py")
 
     def check_spelling(self, path: Path, cells: list[dict[str, Any]]) -> None:
         """One spelling (UK) in what a student reads; quotations and names keep theirs (spelling.py)."""
@@ -363,6 +389,9 @@ class Checker:
             text = code_texts(text) if cell.get("cell_type") == "code" else text
             for found, uk in us_spellings(text):
                 self.add(path, f"cell {number}", f"US spelling {found!r}: the course writes {uk!r}")
+            if not is_speaker_notes(cell):
+                for found in seed_words(text):
+                    self.add(path, f"cell {number}", SEED_MESSAGE.format(found))
 
     def check_data_spelling(self) -> None:
         """Data files a student reads from (banks, claims' summaries, vignettes...), outside quotations."""
@@ -373,9 +402,12 @@ class Checker:
                 tree = read_toml(path)
             except CourseDataError:
                 continue  # reported by check_data_files
+            student_text = path.parent.name != "guide"  # instructor guides are the teacher's
             for where, text in data_texts(tree):
                 for found, uk in us_spellings(text):
                     self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
+                for found in seed_words(text) if student_text else []:
+                    self.add(path, where, SEED_MESSAGE.format(found))
 
     def check_time(self, path: Path, cells: list[dict[str, Any]], markdown: str) -> None:
         """The stated time agrees with the documented estimate (timing.py) within its tolerance."""

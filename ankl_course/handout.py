@@ -19,6 +19,7 @@ from typing import Any
 from .datafile import read_toml
 from .errors import CourseDataError
 from .facts import render
+from .glossary import without_links
 from .htmlkit import markdown
 from .nbfile import cell_source, cells, read_notebook
 from .resources import data_path
@@ -60,7 +61,8 @@ def key_points(chapter_paths: list[Path]) -> list[tuple[str, str]]:
         title = next((t.strip().splitlines()[0][2:] for t in texts if t.startswith("# ")), path.stem)
         for text in texts:
             if KEY_POINTS.search(text):
-                found.append((title, _html(KEY_POINTS.sub("", text, count=1))))
+                # the chapters' glossary links open glossary.ipynb in JupyterLab; here plain text
+                found.append((title, _html(without_links(KEY_POINTS.sub("", text, count=1)))))
                 break
     return found
 

@@ -51,6 +51,15 @@ def data_path(*parts: str) -> Path:
     return data_dir().joinpath(*parts)
 
 
+#: The glossary notebook beside the chapters: their first uses of glossary terms link to it (glossary.py).
+GLOSSARY_NOTEBOOK = "glossary.ipynb"
+
+
+def glossary_notebook() -> Path:
+    """The glossary notebook that students get with the chapters (generated from data/glossary.toml)."""
+    return notebooks_dir() / GLOSSARY_NOTEBOOK
+
+
 def chapter_notebooks() -> list[Path]:
     """The chapter notebooks in course order (their names start with the chapter number)."""
     return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))

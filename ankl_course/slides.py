@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .glossary import without_links
 from .nbfile import cell_source
 
 MAX_WORDS = 90
@@ -83,8 +84,10 @@ class Slide:
 
 
 def prose_tokens(markdown: str) -> list[str]:
-    """The words a student reads in Markdown: code, formulas, tags and citation keys left out."""
-    return [token for token in MARKS.sub(" ", LINK_TARGET.sub("]", markdown)).split() if re.search(r"\w", token)]
+    """The words a student reads in Markdown: code, formulas, tags, citation keys and glossary
+    links' titles (a tooltip, not prose) left out."""
+    text = LINK_TARGET.sub("]", without_links(markdown))
+    return [token for token in MARKS.sub(" ", text).split() if re.search(r"\w", token)]
 
 
 def prose_words(markdown: str) -> int:

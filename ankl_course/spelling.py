@@ -69,3 +69,20 @@ def code_texts(code: str) -> str:
         return ""
     return "\n".join(node.value for node in ast.walk(tree)
                      if isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+#: "seed" as a word a student reads (ids such as ``seed-phenotype`` and ``seed=`` arguments are names).
+SEED_WORD = re.compile(r"(?<![=_])\bseeds?\b(?![-=_])", re.IGNORECASE)
+#: The only sense the course gives it: the number that makes synthetic data the same on every run.
+RANDOM_SEED = re.compile(r"\b(?:random|fixed)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def seed_words(text: str) -> list[str]:
+    """Each use of "seed" in ``text`` that is not a random seed, with a little context.
+
+    Why: the course's five source texts were called "seed 000".."seed 004" (their file names),
+    which a student cannot decode and which clashes with the random seed of the synthetic data.
+    Chapters name a source text by what it is (data/glossary.toml, ``source_text``)."""
+    cleaned = EXEMPT.sub(lambda m: " " * len(m.group(0)), text)
+    return [" ".join(cleaned[max(0, m.start() - 20):m.end() + 12].split())
+            for m in SEED_WORD.finditer(cleaned) if not RANDOM_SEED.search(cleaned[max(0, m.start() - 30):m.start()])]

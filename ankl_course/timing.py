@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .glossary import without_links
+
 READING_WPM = 120
 PER_QUESTION = 1.0
 PER_PROMPT = 3.0
@@ -70,7 +72,7 @@ def _source(cell: dict[str, Any]) -> str:
 
 
 def _words(text: str) -> int:
-    return len(WORD.findall(MARKUP.sub(" ", text)))
+    return len(WORD.findall(MARKUP.sub(" ", without_links(text))))  # glossary tooltips are not read through
 
 
 def _said_words(code: str, expand: Callable[[str], str]) -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CourseDataError
-from .resources import chapter_notebooks
+from .resources import chapter_notebooks, glossary_notebook
 from .studentcopy import student_text
 
 MANIFEST = ".ankl-course-manifest.json"
@@ -55,7 +55,10 @@ def _read_manifest(workspace: Path) -> dict[str, str]:
 
 def prepare_workspace(workspace: Path, reset: bool = False, sources: list[Path] | None = None) -> CopyReport:
     """Copy the chapter notebooks into ``workspace`` without losing a student's work."""
-    sources = chapter_notebooks() if sources is None else sources
+    if sources is None:  # the course: its chapters and the glossary notebook their links open
+        sources = chapter_notebooks()
+        if sources and glossary_notebook().exists():
+            sources = [*sources, glossary_notebook()]
     if not sources:
         raise CourseDataError("notebooks/", "", "no course notebooks found; is the package installed whole?")
     if workspace.exists() and not workspace.is_dir():

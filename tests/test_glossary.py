@@ -108,3 +108,81 @@ def test_flashcards_turn_by_keyboard(browser: Any, tmp_path_factory: pytest.Temp
         assert visit.problems() == []
     finally:
         context.close()
+
+
+def test_a_seed_file_is_named_by_what_it_is(tmp_path: Path) -> None:
+    """Chapters label a source text by its name, not its file number (the figure of chapter 4 uses ``short``)."""
+    text = glossary.source_text("002_cd3acaaeefbcdb2d.txt")
+    assert (text.name, text.short) == ("the UK leukaemia charity's patient page", "UK charity page")
+    with pytest.raises(CourseDataError, match=r"glossary\.toml: source_text: no source text with id '009'"):
+        glossary.source_text("009_0000000000000000.txt")
+    bad = tmp_path / "glossary.toml"
+    bad.write_text('[[source_text]]\nid = "000"\nname = "a summary"\nabout = "x"\n', encoding="utf-8")
+    with pytest.raises(CourseDataError, match=r"source_text 1 \(000\): has no short"):
+        glossary.load(bad)
+
+
+# -- Inside JupyterLab: links in the chapters' Markdown (the JupyterLab test is in test_lab.py) --------
+
+def test_first_uses_in_markdown_link_to_the_glossary_notebook() -> None:
+    terms = _terms()
+    hlh = next(t for t in terms if t.id == "hlh")
+    text = ("## About HLH\n\nSee `HLH` and [HLH](#x), $HLH$ and <b>tags</b>. HLH is a storm; HLH again.\n\n"
+            "```\nDIC\n```\n")
+    linked: set[str] = set()
+    out = glossary.link_markdown(text, terms, linked)
+    assert linked == {"hlh"}  # DIC is only inside a code block
+    link = glossary.markdown_link(hlh, "HLH")
+    assert out.count("glossary.ipynb#cell-id=term-hlh") == 1
+    assert f"<b>tags</b>. {link} is a storm; HLH again." in out and out.startswith("## About HLH\n")
+    assert f'"HLH: {hlh.definition}"' in link
+    assert glossary.link_markdown(out, terms, set()) == out  # running it again changes nothing
+    stale = out.replace(hlh.definition, "an old definition")
+    assert glossary.link_markdown(stale, terms, set()) == out  # an outdated title is rewritten
+    assert glossary.without_links(out) == text
+
+
+def test_check_flags_an_unlinked_first_use_and_a_stale_glossary(tmp_path: Path, data_copy: Path) -> None:
+    import json
+
+    from ankl_course.content import Checker
+
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# Chapter 98\n\nFever and DIC."},
+             {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": "notes"}}, "source": "Ask about KIR."}]
+    notebook = tmp_path / "98_terms.ipynb"
+    notebook.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    problems = [p for p in Checker().run([notebook]) if p.path == str(notebook) and "glossary" in p.message]
+    assert [(p.location, p.message.split(":")[0]) for p in problems] == [
+        ("cell 1", "first use of a glossary term not linked ('DIC')")]  # not the speaker notes' KIR
+
+    source = data_copy / "glossary.toml"
+    text = source.read_text(encoding="utf-8")
+    old = next(t for t in _terms() if t.id == "dic").definition
+    source.write_text(text.replace(old, "Clotting everywhere at once."), encoding="utf-8")
+    found = {(Path(p.path).name, p.message) for p in Checker().run()}
+    assert ("glossary.ipynb", "not what glossary.toml makes: run scripts/link_glossary.py") in found
+    assert any(name == "04_clinical_picture.ipynb" and "a changed definition" in message for name, message in found)
+
+
+def test_pages_and_decks_turn_the_notebook_links_into_site_links() -> None:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    terms = _terms()
+    html = markdown2html_mistune(glossary.link_markdown("Often with NK-LGLL (formerly CLPD-NK) and HLH.", terms, set()))
+    assert html.count('href="glossary.ipynb#cell-id=term-') == 2 and "title=" in html
+    page = glossary.link_html(f"<main>{html}</main>", "98_x", terms)
+    assert "glossary.ipynb" not in page
+    assert page.count('class="ankl-gloss"') == 2 and 'href="../glossary.html#term-nk-lgll"' in page
+    assert 'href="../glossary.html#term-hlh"' in glossary.deck_links(html)
+
+
+def test_the_glossary_notebook_has_a_cell_per_term_for_the_links_to_open() -> None:
+    import json
+
+    from ankl_course.resources import glossary_notebook
+
+    cells = json.loads(glossary_notebook().read_text(encoding="utf-8"))["cells"]
+    ids = {cell["id"] for cell in cells}
+    assert {f"term-{t.id}" for t in _terms()} <= ids
+    hlh = next(cell for cell in cells if cell["id"] == "term-hlh")
+    assert "".join(hlh["source"]).startswith("### HLH\n\nHaemophagocytic lymphohistiocytosis")

@@ -27,6 +27,17 @@ def test_key_points_come_from_every_chapter() -> None:
     points = handout.key_points(chapter_notebooks())
     assert len(points) == len(chapter_notebooks())
     assert all("<li>" in body for _, body in points)
+    # a chapter's key points may hold the first use of a glossary term, linked for JupyterLab: the
+    # site's summary shows its text (glossary.ipynb is not part of the site)
+    assert any("glossary.ipynb" in text for text in _key_point_markdown())
+    assert not any("glossary.ipynb" in body for _, body in points)
+
+
+def _key_point_markdown() -> list[str]:
+    from ankl_course.nbfile import cell_source, cells, read_notebook
+
+    return [cell_source(c) for path in chapter_notebooks() for c in cells(read_notebook(path), "markdown")
+            if handout.KEY_POINTS.search(cell_source(c))]
 
 
 def test_summary_pages_are_in_the_site_and_linked(site: Path) -> None:

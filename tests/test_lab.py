@@ -311,3 +311,44 @@ def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, b
         raise
     finally:
         context.close()
+
+
+def test_a_glossary_term_shows_its_definition_and_opens_the_glossary_in_jupyterlab(lab: str, browser: Any) -> None:
+    """Issue 13: in JupyterLab too (not only in exported pages), a chapter's first use of a glossary
+    term is a link whose title (the tooltip on hover) is the definition, and which opens the glossary
+    notebook at the term, offline."""
+    from ankl_course import glossary
+
+    hlh = next(term for term in glossary.load()[0] if term.id == "hlh")
+    context, visit = open_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{lab}/lab/tree/04_clinical_picture.ipynb?reset&token={TOKEN}")
+        link = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown a[href*='cell-id=term-hlh']").first
+        link.wait_for()
+        assert link.get_attribute("title") == f"HLH: {hlh.definition}"  # JupyterLab's sanitiser keeps it
+        link.scroll_into_view_if_needed()
+        link.hover()
+        link.click()
+        tab = page.locator(".lm-TabBar-tab.lm-mod-current", has_text=glossary.NOTEBOOK)
+        tab.wait_for()
+        entry = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell",
+                             has_text=hlh.definition[:40]).first
+        entry.wait_for()
+        in_view = ("el => { const r = el.getBoundingClientRect(); "
+                   "return r.top >= 0 && r.top < window.innerHeight; }")
+        # The first click opens the glossary at its top: JupyterLab 4.6 applies the #cell-id= fragment
+        # before a newly opened notebook has laid out its cells. With the glossary open, a link
+        # scrolls it to the term.
+        page.locator(".lm-TabBar-tab", has_text="04_clinical_picture.ipynb").click()
+        link.click()
+        tab.wait_for()
+        page.wait_for_function(in_view, arg=entry.element_handle(), timeout=20_000)
+        assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
+    except Exception:
+        (REPO / "_build").mkdir(exist_ok=True)
+        page.screenshot(path=str(REPO / "_build" / "lab-glossary-failure.png"))
+        raise
+    finally:
+        context.close()

@@ -85,3 +85,15 @@ def test_every_course_prompt_is_asked_in_its_chapter() -> None:
                 asked[pid] = path.stem
     prompts = predict.load_prompts()
     assert asked == {pid: p.chapter for pid, p in prompts.items()}
+
+
+def test_the_capstone_asks_for_a_donor_choice_before_its_discussion() -> None:
+    """Issue 13, item 9 (in part): the student writes a choice and reasons before the case weighs them."""
+    path = next(p for p in chapter_notebooks() if p.stem == "07_case_study")
+    sources = ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    asked = sources.index('predict.ask("case-donor")')
+    registry = next(i for i, s in enumerate(sources) if "What the Japanese registry can tell him" in s)
+    weighing = next(i for i, s in enumerate(sources) if s.startswith("How to weigh this"))
+    decision = sources.index('quiz.ask("transplant-decision")')
+    assert asked < registry < weighing < decision
+    assert "donor" in predict.load_prompts()["case-donor"].prompt

@@ -101,3 +101,38 @@ def test_check_fails_on_a_us_spelling_in_a_bank(data_copy: Path) -> None:
     done = run_cli("check")
     assert done.returncode == 1
     assert "05_treatment.toml: question[0].prompt: US spelling 'leukemia': the course writes 'leukaemia'" in done.stdout
+
+
+def test_seed_means_a_random_seed_only() -> None:
+    """'seed 002' named a source text by its file number; only random seeds keep the word."""
+    from ankl_course.spelling import seed_words
+
+    text = ("Seed 002 says so; the seeds disagree; a seed text. Synthetic data (random seed 11), "
+            "generated from a fixed seed; fixed seeds; quiz.ask('seed-phenotype'); generate(seed=SEED); "
+            "{claim:seed002-age}.")
+    found = seed_words(text)
+    assert len(found) == 3, found
+    assert "Seed 002" in found[0] and "the seeds" in found[1] and "a seed text" in found[2]
+
+
+def test_check_fails_on_a_source_text_called_seed(tmp_path: Path, data_copy: Path) -> None:
+    import json
+
+    from conftest import run_cli
+
+    from ankl_course.content import Checker
+
+    bank = data_copy / "quizzes" / "04_clinical_picture.toml"
+    text = bank.read_text(encoding="utf-8")
+    assert "The source texts give rough ranges" in text
+    bank.write_text(text.replace("The source texts give rough ranges", "The seeds give rough ranges"), encoding="utf-8")
+    done = run_cli("check")
+    assert done.returncode == 1
+    assert "04_clinical_picture.toml: question[2].explanation: 'seed' outside a random seed" in done.stdout
+
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "As seed 003 has it, and as a fixed seed makes it."},
+             {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": "notes"}}, "source": "Seed 001 here."}]
+    notebook = tmp_path / "98_seed.ipynb"
+    notebook.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    seeds = [p for p in Checker().run([notebook]) if "random seed" in p.message and p.path == str(notebook)]
+    assert [p.location for p in seeds] == ["cell 1"]  # speaker notes are the teacher's words

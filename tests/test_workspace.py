@@ -100,7 +100,8 @@ def test_lab_starts_and_lists_the_course_notebooks(tmp_path: Path) -> None:
                 time.sleep(0.3)
         assert listing is not None, "JupyterLab did not answer within 60 s"
         names = sorted(item["name"] for item in listing["content"])
-        assert [n for n in names if n.endswith(".ipynb")] == [p.name for p in chapter_notebooks()]
+        # the chapters, and the glossary notebook their first uses of glossary terms open
+        assert [n for n in names if n.endswith(".ipynb")] == [p.name for p in chapter_notebooks()] + ["glossary.ipynb"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as response:
             assert response.status == 200
     finally:
@@ -110,3 +111,12 @@ def test_lab_starts_and_lists_the_course_notebooks(tmp_path: Path) -> None:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_the_workspace_gets_the_glossary_the_chapters_link_to(tmp_path: Path) -> None:
+    from ankl_course.resources import GLOSSARY_NOTEBOOK, chapter_notebooks
+
+    report = prepare_workspace(tmp_path / "work")
+    assert report.added == [p.name for p in chapter_notebooks()] + [GLOSSARY_NOTEBOOK]
+    chapter = (tmp_path / "work" / "04_clinical_picture.ipynb").read_text(encoding="utf-8")
+    assert f"({GLOSSARY_NOTEBOOK}#cell-id=term-hlh " in chapter

@@ -59,7 +59,7 @@ from ..interactive import EXPORT_ENV
 from ..nbfile import read_notebook, write_notebook
 from ..quiz import TEACHER_ENV
 from ..reading_list import chapter_keys
-from ..resources import PACKAGE_DIR, chapter_notebooks
+from ..resources import PACKAGE_DIR, chapter_notebooks, glossary_notebook
 from ..studentcopy import student_notebook
 from ..syllabus import Chapter, read_chapter
 from . import assets, mathsvg
@@ -332,12 +332,13 @@ def build_chapter(chapters: list[Chapter], index: int, options: BuildOptions, wo
     deck_svgs = svgs[len(formulas):]
     linked = {"title": chapter.heading, "css": css, "head": _deck_head(site_assets, single=False)}
     body, _ = deck.from_notebook_node(deck_nb, resources={**base, "ankl": linked})
-    _write(options.out / "slides" / f"{name}.slides.html", finished(body, deck_formulas, deck_svgs))
+    _write(options.out / "slides" / f"{name}.slides.html",
+           finished(glossary.deck_links(body), deck_formulas, deck_svgs))
 
     single = {**linked, "head": _deck_head(site_assets, single=True)}
     body, _ = deck.from_notebook_node(deck_nb, resources={**base, "ankl": single})
     single_path = options.out / "slides-single" / f"{name}.slides.html"
-    _write(single_path, finished(body, deck_formulas, deck_svgs))
+    _write(single_path, finished(glossary.deck_links(body), deck_formulas, deck_svgs))
     return ChapterResult(name, single_path.stat().st_size, executed - started,
                          time.perf_counter() - executed, warnings)
 
@@ -445,14 +446,16 @@ def summary_pages(chapters: list[Chapter], out: Path, teacher: bool) -> list[str
 
 
 def student_pack(chapters: list[Chapter], out: Path) -> Path:
-    """The notebooks as shipped to students (no speaker notes, no outputs), and a zip."""
+    """The notebooks as shipped to students (no speaker notes, no outputs), with the glossary
+    notebook their links open, and a zip."""
     folder = out / "student-pack"
     folder.mkdir(parents=True, exist_ok=True)
     archive = out / PACK_ZIP
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for chapter in chapters:
-            text = write_notebook(folder / chapter.path.name, student_notebook(read_notebook(chapter.path)))
-            bundle.writestr(f"ankl-course/{chapter.path.name}", text)
+        extra = [glossary_notebook()] if glossary_notebook().exists() else []
+        for path in [chapter.path for chapter in chapters] + extra:
+            text = write_notebook(folder / path.name, student_notebook(read_notebook(path)))
+            bundle.writestr(f"ankl-course/{path.name}", text)
     return archive
 
 

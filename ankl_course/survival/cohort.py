@@ -203,7 +203,7 @@ def _frame(arrays: dict[str, np.ndarray], n: int, seed: int, model: CohortModel)
     frame.attrs.update({
         "synthetic": True,
         "label": SYNTHETIC,
-        "description": f"{SYNTHETIC}: {n} simulated transplant recipients (seed {seed}), calibrated to the "
+        "description": f"{SYNTHETIC}: {n} simulated transplant recipients (random seed {seed}), calibrated to the "
                        f"published figures of [@{model.design.source}]; not real patients.",
         "seed": seed,
         "source": model.design.source,
