@@ -31,9 +31,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .citations import CITATION, Fact, load_facts, load_references
 from .datafile import check_top_level, read_toml
 from .errors import CourseDataError
-from .facts import CITATION, Fact, keys_in_text, load_facts, load_references, render
+from .facts import keys_in_text, render
 from .quiz_rules import NOT_A_NUMBER, parse_number
 from .resources import data_path
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .citations import Fact, load_facts, load_references
 from .claims import Claim, expand, load_claims
-from .facts import Fact, load_facts, load_references, render
+from .facts import render
 from .quiz_bank import Question
 
 #: The page script: judges, reveals and stores answers in the browser (and in the live widget).
