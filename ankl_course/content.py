@@ -35,7 +35,7 @@ from .claims import uses as claim_uses
 from .datafile import read_toml
 from .errors import CourseDataError
 from .guide import coverage_problems, load_guide
-from .nbfile import cell_source, read_notebook
+from .nbfile import STUDENT_CODE, cell_source, code_is_hidden, read_notebook
 from .quiz_bank import bank_path, load_bank
 from .quiz_cues import cues, length_problems
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
@@ -82,25 +82,6 @@ class Problem:
 
     def __str__(self) -> str:
         return CourseDataError(self.path, self.location, self.message).format()
-
-
-#: The tag of a code cell the student is meant to read or change; every other code cell is folded.
-STUDENT_CODE = "student-code"
-
-
-def code_is_hidden(cell: dict[str, Any]) -> bool:
-    """True for a code cell folded in JupyterLab and behind "Show code" in exported pages."""
-    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
-
-
-def visible_code_lines(cells: list[dict[str, Any]]) -> int:
-    """Non-blank code lines a student sees unfolded (speaker notes are not on student pages)."""
-    return sum(
-        sum(1 for line in cell_source(cell).splitlines() if line.strip())
-        for cell in cells
-        if cell.get("cell_type") == "code" and not code_is_hidden(cell)
-        and cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"
-    )
 
 
 def _walk_citations(node: Any, where: str) -> Iterator[tuple[str, str]]:

@@ -4,7 +4,8 @@ Why not nbformat: importing it costs over a second here (it pulls in jsonschema'
 checkers), and the course map, the checker, the reference lists, the site index and the
 student pack only need the cells' text. Why one place: a notebook saves a cell's source as
 a list of lines or as one string, and a half-saved notebook must fail with the same one-line
-error (file, problem) wherever it is read.
+error (file, problem) wherever it is read. Which code cells a student sees unfolded is read here
+too, so that the check and the plumbing test count the same cells.
 """
 
 from __future__ import annotations
@@ -53,3 +54,22 @@ def write_notebook(path: Path, notebook: Notebook) -> str:
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
     Path(path).write_text(text, encoding="utf-8")
     return text
+
+
+#: The tag of a code cell the student is meant to read or change; every other code cell is folded.
+STUDENT_CODE = "student-code"
+
+
+def code_is_hidden(cell: dict[str, Any]) -> bool:
+    """True for a code cell folded in JupyterLab and behind "Show code" in exported pages."""
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def visible_code_lines(cells: list[dict[str, Any]]) -> int:
+    """Non-blank code lines a student sees unfolded (speaker notes are not on student pages)."""
+    return sum(
+        sum(1 for line in cell_source(cell).splitlines() if line.strip())
+        for cell in cells
+        if cell.get("cell_type") == "code" and not code_is_hidden(cell)
+        and cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"
+    )

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from exports_helpers import built_site, launched_chromium, open_context
 
-from ankl_course.content import STUDENT_CODE, code_is_hidden, visible_code_lines
+from ankl_course.nbfile import STUDENT_CODE, code_is_hidden, visible_code_lines
 from ankl_course.resources import chapter_notebooks
 
 BASELINE = 757
