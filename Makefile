@@ -34,8 +34,9 @@ test: setup-test
 
 # The slow tests start kernels (every notebook under nbval), browsers, builds or other processes
 # (the grader's workers, the CLI, Node, mypy); `make test` runs them all.
+# Only tests/: every notebook runs under nbval, which is slow, so collecting them would only cost time.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m "not slow" -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests -m "not slow" -q $(PYTEST_ARGS)
 
 check: setup
 	$(BIN)/ankl-course check
