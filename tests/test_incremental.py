@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from ankl_course import handout
 from ankl_course.export import build, incremental
+from ankl_course.nbfile import cell_source
 from ankl_course.resources import DATA_ENV, NOTEBOOKS_ENV, chapter_notebooks
 
 
@@ -115,3 +117,39 @@ def test_library_hash_covers_code_but_not_notebooks(tmp_path: Path) -> None:
     before = incremental.shared_digest()
     assert incremental.shared_digest() == before, "the hash must be stable"
     assert incremental.shared_digest("other assets") != before
+
+
+@pytest.fixture()
+def printed(executed: list[str], monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The handout PDFs printed (each print would start Chromium), after the recorder is in place."""
+    pdfs: list[Path] = []
+
+    def fake_print(page: Path, pdf: Path, **_: object) -> Path:
+        pdf.write_bytes(b"%PDF-1.4 recorded")
+        pdfs.append(pdf)
+        return pdf
+
+    monkeypatch.setattr(build.handout, "chromium", lambda: "chromium")
+    monkeypatch.setattr(build.handout, "print_pdf", fake_print)
+    return pdfs
+
+
+def test_the_handout_is_printed_again_only_when_its_page_changed(course: Path, printed: list[Path]) -> None:
+    """Printing starts Chromium, most of a no-op rebuild's time: a rebuild prints only if the page
+    changed or the PDF is gone."""
+    site = course / "site"
+    _build(site)
+    assert len(printed) == 1
+    _build(site)
+    assert len(printed) == 1, "nothing changed: no Chromium"
+    notebook = next(p for p in (course / "notebooks").glob("*.ipynb")
+                    if any(handout.KEY_POINTS.search(cell_source(c)) for c in json.loads(p.read_text())["cells"]))
+    data = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = next(c for c in data["cells"] if handout.KEY_POINTS.search(cell_source(c)))
+    cell["source"] = cell_source(cell) + "\n- A key point added for the test."
+    notebook.write_text(json.dumps(data), encoding="utf-8")
+    _build(site)
+    assert len(printed) == 2, "the key points changed"
+    (site / build.HANDOUT_PDF).unlink()
+    _build(site)
+    assert len(printed) == 3, "the PDF was deleted"

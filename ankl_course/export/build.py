@@ -437,11 +437,17 @@ def summary_pages(chapters: list[Chapter], out: Path, teacher: bool) -> list[str
     points = handout.key_points_body([c.path for c in chapters])
     _write(out / "at-a-glance.html", _shell("ANKL at a glance", glance, teacher))
     _write(out / "key-points.html", _shell("ANKL course: key points", points, teacher))
-    printable = out / "handout.html"
-    _write(printable, handout.handout_html(glance, points, ""))
+    printable, pdf = out / "handout.html", out / HANDOUT_PDF
+    text = handout.handout_html(glance, points, "")
+    # Printing starts Chromium (about 1.4 s, most of a no-op rebuild): only when the page changed.
+    unchanged = pdf.exists() and pdf.stat().st_size > 0 and printable.exists() and \
+        printable.read_text(encoding="utf-8") == text
+    _write(printable, text)
+    if unchanged:
+        return []
     if handout.chromium() is None:
         return ["the PDF handout needs Chromium; handout.html is the printable page"]
-    handout.print_pdf(printable, out / HANDOUT_PDF)
+    handout.print_pdf(printable, pdf)
     return []
 
 
