@@ -262,7 +262,6 @@ class _DrawingUI:
     def _plot(self, index: int, step: DrawStep) -> None:
         from matplotlib.backend_bases import MouseButton
         from matplotlib.ticker import EngFormatter
-        from matplotlib.widgets import PolygonSelector
 
         ax = self.axes[index]
         x_lim, y_lim = limits(step.x), limits(step.y)
@@ -284,12 +283,13 @@ class _DrawingUI:
         props = {"color": DRAWN_COLOUR, "linewidth": 2}
         selector: Any = None
         if step.tool == "polygon":
-            selector = PolygonSelector(ax, functools.partial(self._drawn_polygon, index), useblit=False,
-                                       props=props, grab_range=8)
+            selector = released_at_pointer("polygon")(ax, functools.partial(self._drawn_polygon, index),
+                                                      useblit=False, props=props, grab_range=8)
         elif step.tool == "rectangle":
-            selector = release_rectangle_selector()(ax, functools.partial(self._drawn_rectangle, index),
-                                                    useblit=False, interactive=True, button=[MouseButton.LEFT],
-                                                    props={"edgecolor": DRAWN_COLOUR, "linewidth": 2, "fill": False})
+            selector = released_at_pointer("rectangle")(ax, functools.partial(self._drawn_rectangle, index),
+                                                        useblit=False, interactive=True, button=[MouseButton.LEFT],
+                                                        props={"edgecolor": DRAWN_COLOUR, "linewidth": 2,
+                                                               "fill": False})
         else:
             marks.append(ax.axhline(np.nan, **props))
             if step.tool == "quadrant":
@@ -488,28 +488,34 @@ class _DrawingUI:
             self._quiet = False
 
 
-@functools.lru_cache(maxsize=1)
-def release_rectangle_selector() -> type:
-    """matplotlib's ``RectangleSelector``, whose rectangle ends where the mouse button is released.
+@functools.cache
+def released_at_pointer(kind: str) -> type:
+    """matplotlib's ``RectangleSelector`` or ``PolygonSelector`` (``kind``), finishing each click or
+    drag where the mouse button is released.
 
-    Why: matplotlib takes the rectangle from the last mouse move it saw, and
-    ipympl throttles mouse moves on their way to the kernel. On a busy
-    machine a quick drag therefore ended short of where the student let go
-    (found when the JupyterLab test drew a lymphoid gate that missed a sixth
-    of the lymphocytes). Applying the release point as a last move makes the
-    drawn gate the one the student saw under the pointer.
+    Why: matplotlib takes a rectangle's corner, and whether a click closes a
+    polygon, from the last mouse move it saw. ipympl throttles mouse moves on
+    their way to the kernel (lodash ``throttle``, trailing call included), so on
+    a busy machine the last move can arrive after the release: a quick drag
+    ended short of where the student let go (found when the JupyterLab test
+    drew a lymphoid gate that missed a sixth of the lymphocytes), and a click
+    on the first corner could add a corner instead of closing the polygon.
+    Applying the release point as a last move makes the gate the one the
+    student saw under the pointer.
     """
-    from matplotlib.widgets import RectangleSelector
+    from matplotlib.widgets import PolygonSelector, RectangleSelector
+
+    base = {"rectangle": RectangleSelector, "polygon": PolygonSelector}[kind]
 
     # _release, _eventpress and _onmove are matplotlib's private selector API, absent from its
-    # type stubs; the JupyterLab drawing test covers them against the pinned matplotlib.
-    class ReleaseRectangleSelector(RectangleSelector):
+    # type stubs; tests/test_drawing.py and the JupyterLab drawing test cover them.
+    class ReleasedAtPointer(base):  # type: ignore[valid-type,misc]
         def _release(self, event: Any) -> Any:
-            if self._eventpress is not None and event.xdata is not None and event.ydata is not None:  # type: ignore[attr-defined]
-                self._onmove(event)  # type: ignore[attr-defined]
-            return super()._release(event)  # type: ignore[misc]
+            if self._eventpress is not None and event.xdata is not None and event.ydata is not None:
+                self._onmove(event)
+            return super()._release(event)
 
-    return ReleaseRectangleSelector
+    return ReleasedAtPointer
 
 
 @functools.lru_cache(maxsize=1)
