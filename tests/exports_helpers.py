@@ -8,6 +8,7 @@ test_browser.py; a marker file tells the second module it is already there.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import time
@@ -95,6 +96,20 @@ def open_context(browser: Any) -> tuple[Any, Visit]:
 
     context.on("page", watch)
     return context, visit
+
+
+@contextlib.contextmanager
+def opened_page(browser: Any, url: str = "") -> Iterator[tuple[Any, Visit]]:
+    """A page in a fresh context from :func:`open_context`, at ``url`` if one is given; the context
+    is closed however the test ends."""
+    context, visit = open_context(browser)
+    try:
+        page = context.new_page()
+        if url:
+            page.goto(url)
+        yield page, visit
+    finally:
+        context.close()
 
 
 def quiz_payload(form: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exports_helpers import built_site, launched_chromium, open_context
+from exports_helpers import built_site, launched_chromium, opened_page
 
 from ankl_course import glossary
 from ankl_course.citations import load_references
@@ -59,10 +59,7 @@ def browser() -> Iterator[Any]:
 def test_definitions_show_offline_on_hover_and_on_keyboard_focus(browser: Any,
                                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
     site = built_site(tmp_path_factory)
-    context, visit = open_context(browser)
-    page = context.new_page()
-    try:
-        page.goto((site / "chapters" / "04_clinical_picture.html").as_uri())
+    with opened_page(browser, (site / "chapters" / "04_clinical_picture.html").as_uri()) as (page, visit):
         terms = page.locator("a.ankl-term")
         assert terms.count() >= 5
         first = terms.first
@@ -84,17 +81,12 @@ def test_definitions_show_offline_on_hover_and_on_keyboard_focus(browser: Any,
         page.wait_for_url(f"**/glossary.html#{target}")
         assert page.locator(f"#{target}").is_visible()
         assert visit.problems() == []
-    finally:
-        context.close()
 
 
 @pytest.mark.slow
 def test_flashcards_turn_by_keyboard(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     site = built_site(tmp_path_factory)
-    context, visit = open_context(browser)
-    page = context.new_page()
-    try:
-        page.goto((site / "flashcards.html").as_uri())
+    with opened_page(browser, (site / "flashcards.html").as_uri()) as (page, visit):
         cards = page.locator("details.ankl-card")
         assert cards.count() >= len(REQUIRED)
         back = cards.nth(1).locator("p")
@@ -106,8 +98,6 @@ def test_flashcards_turn_by_keyboard(browser: Any, tmp_path_factory: pytest.Temp
         page.keyboard.press("Enter")
         assert not back.is_visible()
         assert visit.problems() == []
-    finally:
-        context.close()
 
 
 def test_a_seed_file_is_named_by_what_it_is(tmp_path: Path) -> None:

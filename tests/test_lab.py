@@ -5,6 +5,7 @@ every kernel is restarted, chapter 00's progress table still counts that answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from exports_helpers import REPO, launched_chromium, open_context
+from exports_helpers import REPO, launched_chromium, opened_page
 
 from ankl_course.resources import chapter_notebooks
 
@@ -128,15 +129,42 @@ def run_all_until_every_cell_ran(page: Any, deadline_s: float = 180) -> None:
     raise AssertionError(f"cells not all run after {deadline_s:.0f} s: {page.evaluate(PROMPTS)}")
 
 
+def screenshot(target: Any, name: str, **options: Any) -> None:
+    """Save a screenshot of a page or element as ``_build/<name>``, to look at (or read after a failure)."""
+    (REPO / "_build").mkdir(exist_ok=True)
+    target.screenshot(path=str(REPO / "_build" / name), **options)
+
+
+@contextlib.contextmanager
+def lab_page(browser: Any, failure: str) -> Iterator[tuple[Any, Any]]:
+    """A page as :func:`opened_page` gives it, with JupyterLab's slower timeout; on a failure its
+    screenshot is saved as ``_build/<failure>``."""
+    with opened_page(browser) as (page, visit):
+        page.set_default_timeout(60_000)
+        try:
+            yield page, visit
+        except Exception:
+            screenshot(page, failure)
+            raise
+
+
+def notebook_url(lab: str, notebook: str, reset: bool = True) -> str:
+    """A notebook's address in JupyterLab; ``reset`` starts from a fresh workspace (no tabs left by
+    earlier tests)."""
+    return f"{lab}/lab/tree/{notebook}?{'reset&' if reset else ''}token={TOKEN}"
+
+
+def open_notebook(page: Any, lab: str, notebook: str, reset: bool = True) -> None:
+    """Open a notebook and wait until its cells show and its kernel is idle."""
+    page.goto(notebook_url(lab, notebook, reset))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+
 def test_student_runs_a_chapter_and_answers_a_widget_quiz(lab: str, browser: Any) -> None:
-    context, visit = open_context(browser)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with lab_page(browser, "lab-failure.png") as (page, visit):
         notebook = chapter_with_choice_quiz()
-        page.goto(f"{lab}/lab/tree/{notebook}?token={TOKEN}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        open_notebook(page, lab, notebook, reset=False)
         run_all_until_every_cell_ran(page)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
@@ -158,20 +186,12 @@ def test_student_runs_a_chapter_and_answers_a_widget_quiz(lab: str, browser: Any
             restart = urllib.request.Request(f"{lab}/api/kernels/{kernel['id']}/restart?token={TOKEN}", method="POST")
             assert urllib.request.urlopen(restart, timeout=60).status == 200
         welcome = next(path.name for path in chapter_notebooks() if path.name.startswith("00_"))
-        page.goto(f"{lab}/lab/tree/{welcome}?reset&token={TOKEN}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        open_notebook(page, lab, welcome)
         run_all_until_every_cell_ran(page)
         row = page.locator("table.ankl-progress tr", has_text=notebook.removesuffix(".ipynb"))
         row.scroll_into_view_if_needed()
         assert row.locator("td").nth(2).inner_text() == "1", row.inner_text()
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
-    except Exception:
-        (REPO / "_build").mkdir(exist_ok=True)
-        page.screenshot(path=str(REPO / "_build" / "lab-failure.png"))
-        raise
-    finally:
-        context.close()
 
 
 def test_server_lists_every_chapter(lab: str) -> None:
@@ -235,13 +255,8 @@ def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, b
 
     draft = cytometry.GatingDraft(cytometry.generate("ankl_pb", 0, seed=3))  # the steps and their channels
     steps = draft.steps
-    context, visit = open_context(browser)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto(f"{lab}/lab/tree/{GATING_CHAPTER}?reset&token={TOKEN}")  # no tabs left by earlier tests
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    with lab_page(browser, "lab-gates-failure.png") as (page, visit):
+        open_notebook(page, lab, GATING_CHAPTER)
         run_all_until_every_cell_ran(page, deadline_s=240)
         tool = page.locator(".ankl-gate-drawing").first
         tool.scroll_into_view_if_needed()
@@ -279,8 +294,7 @@ def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, b
         _wait_counts(tool, 3)
         click(4, 3.0, 4.6)
         _wait_counts(tool, 4)
-        (REPO / "_build").mkdir(exist_ok=True)
-        figure.screenshot(path=str(REPO / "_build" / "lab-gates-drawn.png"))
+        screenshot(figure, "lab-gates-drawn.png")
         mouse_comparison = _compare(page, tool, 1)
         assert mouse_comparison.get_attribute("data-passed") == "true", mouse_comparison.inner_text()
 
@@ -302,15 +316,8 @@ def test_student_draws_the_gates_of_chapter_03_with_mouse_and_fields(lab: str, b
         tool.get_by_role("button", name="Load gates").click()
         page.wait_for_function("el => el.textContent.includes('Loaded')", arg=status.element_handle())
         assert _counts(tool, 1) == typed
-        (REPO / "_build").mkdir(exist_ok=True)
-        page.screenshot(path=str(REPO / "_build" / "lab-gates.png"), full_page=False)
+        screenshot(page, "lab-gates.png", full_page=False)
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
-    except Exception:
-        (REPO / "_build").mkdir(exist_ok=True)
-        page.screenshot(path=str(REPO / "_build" / "lab-gates-failure.png"))
-        raise
-    finally:
-        context.close()
 
 
 def test_a_glossary_term_shows_its_definition_and_opens_the_glossary_in_jupyterlab(lab: str, browser: Any) -> None:
@@ -320,11 +327,8 @@ def test_a_glossary_term_shows_its_definition_and_opens_the_glossary_in_jupyterl
     from ankl_course import glossary
 
     hlh = next(term for term in glossary.load()[0] if term.id == "hlh")
-    context, visit = open_context(browser)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto(f"{lab}/lab/tree/04_clinical_picture.ipynb?reset&token={TOKEN}")
+    with lab_page(browser, "lab-glossary-failure.png") as (page, visit):
+        page.goto(notebook_url(lab, "04_clinical_picture.ipynb"))
         link = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown a[href*='cell-id=term-hlh']").first
         link.wait_for()
         assert link.get_attribute("title") == f"HLH: {hlh.definition}"  # JupyterLab's sanitiser keeps it
@@ -346,9 +350,3 @@ def test_a_glossary_term_shows_its_definition_and_opens_the_glossary_in_jupyterl
         tab.wait_for()
         page.wait_for_function(in_view, arg=entry.element_handle(), timeout=20_000)
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
-    except Exception:
-        (REPO / "_build").mkdir(exist_ok=True)
-        page.screenshot(path=str(REPO / "_build" / "lab-glossary-failure.png"))
-        raise
-    finally:
-        context.close()

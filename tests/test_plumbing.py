@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exports_helpers import built_site, launched_chromium, open_context
+from exports_helpers import built_site, launched_chromium, opened_page
 
 from ankl_course.nbfile import STUDENT_CODE, code_is_hidden, visible_code_lines
 from ankl_course.resources import chapter_notebooks
@@ -103,10 +103,7 @@ def browser() -> Iterator[Any]:
 @pytest.mark.slow
 def test_show_code_opens_by_keyboard(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     site = built_site(tmp_path_factory)
-    context, visit = open_context(browser)
-    page = context.new_page()
-    try:
-        page.goto((site / "chapters" / f"{chapter_notebooks()[1].stem}.html").as_uri())
+    with opened_page(browser, (site / "chapters" / f"{chapter_notebooks()[1].stem}.html").as_uri()) as (page, visit):
         fold = page.locator("details.ankl-code").first
         code = fold.locator(".jp-InputArea-editor")
         assert not code.is_visible()
@@ -114,8 +111,6 @@ def test_show_code_opens_by_keyboard(browser: Any, tmp_path_factory: pytest.Temp
         page.keyboard.press("Enter")
         assert code.is_visible() and re.search(r"\w", code.inner_text())
         assert visit.problems() == []
-    finally:
-        context.close()
 
 
 def test_exercise_cells_stay_open() -> None:

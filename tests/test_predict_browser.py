@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exports_helpers import launched_chromium, open_context, run_cli
+from exports_helpers import launched_chromium, opened_page, run_cli
 
 pytestmark = pytest.mark.slow
 CHAPTER = "04_clinical_picture"
@@ -35,10 +35,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_student_page_keeps_the_answer_closed_until_asked_by_keyboard(browser: Any, pages: dict[str, Path]) -> None:
-    context, visit = open_context(browser)
-    page = context.new_page()
-    try:
-        page.goto(pages["student"].as_uri())
+    with opened_page(browser, pages["student"].as_uri()) as (page, visit):
         block = page.locator(".ankl-predict").first
         details = block.locator("details.ankl-predict-answer")
         assert details.count() == 1 and details.get_attribute("open") is None
@@ -54,15 +51,10 @@ def test_student_page_keeps_the_answer_closed_until_asked_by_keyboard(browser: A
         page.reload()
         assert page.locator(".ankl-predict textarea").first.input_value() == "A: fulfilled. B: not yet decided."
         assert visit.problems() == []
-    finally:
-        context.close()
 
 
 def test_nothing_above_the_prompt_gives_the_verdicts_away(browser: Any, pages: dict[str, Path]) -> None:
-    context, _ = open_context(browser)
-    page = context.new_page()
-    try:
-        page.goto(pages["student"].as_uri())
+    with opened_page(browser, pages["student"].as_uri()) as (page, _):
         answers = page.locator(".ankl-predict details li").all_text_contents()  # closed: not rendered
         assert len(answers) >= 5, answers
         text_above = page.evaluate(
@@ -70,18 +62,11 @@ def test_nothing_above_the_prompt_gives_the_verdicts_away(browser: Any, pages: d
             " r.setEndBefore(document.querySelector('.ankl-predict')); return r.toString(); }")
         for verdict in answers:
             assert verdict.split(": ", 1)[1] not in text_above, verdict
-    finally:
-        context.close()
 
 
 def test_teacher_page_shows_the_worked_answer_open(browser: Any, pages: dict[str, Path]) -> None:
-    context, _ = open_context(browser)
-    page = context.new_page()
-    try:
-        page.goto(pages["teacher"].as_uri())
+    with opened_page(browser, pages["teacher"].as_uri()) as (page, _):
         details = page.locator(".ankl-predict details.ankl-predict-answer")
         assert details.count() >= 1
         assert all(d.get_attribute("open") is not None for d in details.all())
         assert details.first.locator("li").first.is_visible()
-    finally:
-        context.close()
