@@ -29,6 +29,7 @@ from typing import Any
 
 from .datafile import read_toml
 from .errors import CourseDataError
+from .nbfile import cell_source
 from .resources import data_path
 
 FIELDS = {"heading", "minutes", "say", "misconceptions", "try_answers", "discussion", "live"}
@@ -119,8 +120,7 @@ def section_headings(cells: list[Any]) -> list[tuple[int, str]]:
     headings a code cell states through ``facts.say`` (a section whose text cites facts)."""
     found = []
     for index, cell in enumerate(cells):
-        source = cell.get("source", "")
-        text = "".join(source) if isinstance(source, list) else str(source)
+        text = cell_source(cell)
         if cell.get("cell_type") == "markdown":
             found += [(index, line[3:].strip()) for line in text.splitlines() if line.startswith("## ")]
         elif cell.get("cell_type") == "code":

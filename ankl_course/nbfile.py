@@ -38,6 +38,15 @@ def cell_source(cell: Cell) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
+def output_text(output: dict[str, Any], mime: str) -> str | None:
+    """What one output holds as ``mime``, as one string (saved as a list of lines or as a
+    string, like a cell's source); None if it holds nothing of that type."""
+    data = output.get("data", {}).get(mime)
+    if data is None:
+        return None
+    return "".join(data) if isinstance(data, list) else str(data)
+
+
 def cells(notebook: Notebook, kind: str | None = None) -> list[Cell]:
     """The notebook's cells, or only those of one ``kind`` (``"markdown"``, ``"code"``)."""
     found = notebook.get("cells", [])

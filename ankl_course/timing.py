@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .glossary import without_links
+from .nbfile import cell_source
 
 READING_WPM = 120
 PER_QUESTION = 1.0
@@ -66,11 +67,6 @@ class Estimate:
                 + self.practice * PER_PRACTICE + self.code_cells * PER_CODE_CELL)
 
 
-def _source(cell: dict[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _words(text: str) -> int:
     return len(WORD.findall(MARKUP.sub(" ", without_links(text))))  # glossary tooltips are not read through
 
@@ -93,7 +89,7 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
     for cell in cells:
         if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
             continue
-        text = _source(cell)
+        text = cell_source(cell)
         if cell.get("cell_type") == "markdown":
             words += _words(text)
             continue

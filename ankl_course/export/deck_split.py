@@ -27,7 +27,7 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 
 from ..claims import expand, load_claims
-from ..nbfile import cell_source
+from ..nbfile import cell_source, output_text
 from ..slides import HEADING, deck_parts, prose_units, slide_type
 
 #: Where each kernel-free quiz form starts in a quiz output (quiz.static_html writes it).
@@ -40,10 +40,8 @@ LABEL_CLASS = "ankl-continued"
 def heading_of(cell: Any) -> str:
     """The first Markdown heading a cell shows, as text: in its source, or in the Markdown its
     code writes (a ``facts.say`` cell); "" if it has none."""
-    texts = [cell_source(cell)] if cell.cell_type == "markdown" else [
-        "".join(shown) if isinstance(shown, list) else shown
-        for shown in (output.get("data", {}).get("text/markdown") for output in cell.get("outputs", []))
-        if shown is not None]
+    shown = (output_text(output, "text/markdown") for output in cell.get("outputs", []))
+    texts = [cell_source(cell)] if cell.cell_type == "markdown" else [text for text in shown if text is not None]
     return next((line.strip().lstrip("#").strip() for text in texts for line in text.splitlines()
                  if HEADING.match(line)), "")
 
@@ -107,8 +105,7 @@ def _markdown_pieces(cell: Any, pieces: list[str], title: str) -> list[Any]:
 def _quiz_html_output(cell: Any) -> tuple[int, list[str]] | None:
     """(output index, pieces) of the output of a code cell that shows several quiz forms."""
     for index, output in enumerate(cell.get("outputs", [])):
-        page_html = output.get("data", {}).get("text/html", "")
-        page_html = "".join(page_html) if isinstance(page_html, list) else page_html
+        page_html = output_text(output, "text/html") or ""
         if page_html.count(QUIZ_FORM) > 1:
             return index, quiz_pieces(page_html)
     return None
@@ -127,10 +124,10 @@ def _said_pieces(cell: Any, pieces: list[str], title: str) -> list[Any] | None:
     """The cell's ``facts.say`` output cut after the same paragraphs as ``pieces`` (its text as
     written, claims expanded); None if the output's paragraphs do not match them."""
     for index, output in enumerate(cell.get("outputs", [])):
-        shown = output.get("data", {}).get("text/markdown")
+        shown = output_text(output, "text/markdown")
         if shown is None:
             continue
-        units = prose_units("".join(shown) if isinstance(shown, list) else shown)
+        units = prose_units(shown)
         sizes = [len(prose_units(piece)) for piece in pieces]
         if len(units) != sum(sizes):
             return None
