@@ -36,7 +36,7 @@ from .datafile import read_toml
 from .errors import CourseDataError
 from .guide import coverage_problems, load_guide
 from .nbfile import STUDENT_CODE, cell_source, code_is_hidden, read_notebook
-from .quiz_bank import bank_path, load_bank
+from .quiz_bank import Bank, bank_path, load_bank
 from .quiz_cues import cues, length_problems
 from .resources import chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
 from .slides import density_problems
@@ -121,6 +121,20 @@ class Checker:
         #: Per chapter: (stated minutes, estimated minutes), for the report and the tests.
         self.times: dict[str, tuple[int | None, int]] = {}
         self.glossary_terms: list[glossary.Term] = []
+        self.banks: dict[str, Bank | CourseDataError] = {}
+
+    def bank(self, chapter: str) -> Bank:
+        """A chapter's question bank, read and validated once per check (the bank, quiz-call, time and
+        slide checks all ask for it); a bank that does not load raises its CourseDataError each time."""
+        if chapter not in self.banks:
+            try:
+                self.banks[chapter] = load_bank(bank_path(chapter), facts=self.facts)
+            except CourseDataError as exc:
+                self.banks[chapter] = exc
+        found = self.banks[chapter]
+        if isinstance(found, CourseDataError):
+            raise found
+        return found
 
     def add(self, path: Path | str, location: str, message: str) -> None:
         self.problems.append(Problem(str(path), location, message))
@@ -245,7 +259,7 @@ class Checker:
         banks: dict[str, Any] = {}
         for path in sorted(data_path("quizzes").glob("*.toml")):
             try:
-                bank = load_bank(path, facts=self.facts)
+                bank = self.bank(path.stem)
             except CourseDataError as exc:
                 self.add(exc.path, exc.location, exc.message)
                 continue
@@ -395,11 +409,12 @@ class Checker:
         stated_line = re.search(r"Estimated time:?\**:?\s*(.+)", markdown)
         stated = minutes(stated_line.group(1)) if stated_line else None
         try:
-            bank = load_bank(bank_path(path.stem), facts=self.facts)
-            known = load_claims(references=set(self.references), facts=set(self.facts))
+            bank = self.bank(path.stem)
         except CourseDataError:
-            return  # reported by the bank and claims checks
-        found = timing.estimate(cells, bank, lambda text: expand_claims(text, known))
+            return  # reported by the bank check
+        if not self.claims:
+            return  # reported by the claims check
+        found = timing.estimate(cells, bank, lambda text: expand_claims(text, self.claims))
         estimated = round(found.minutes)
         self.times[path.stem] = (stated, estimated)
         self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
@@ -458,9 +473,8 @@ class Checker:
         if not calls:
             return
         for chapter in chapters:
-            bank_file = bank_path(chapter)
             try:
-                bank = load_bank(bank_file, facts=self.facts)
+                bank = self.bank(chapter)
             except CourseDataError as exc:
                 self.add(path, where, f"quiz bank for {chapter}: {exc.message}")
                 continue
@@ -469,9 +483,9 @@ class Checker:
                 for name in STRING.findall(call.group(1)):
                     is_section = call.group(0).startswith(".ask_section")
                     if is_section and name not in sections:
-                        self.add(path, where, f"quiz section {name!r} not in {bank_file.name}")
+                        self.add(path, where, f"quiz section {name!r} not in {bank.path.name}")
                     elif not is_section and name not in bank.questions:
-                        self.add(path, where, f"quiz question {name!r} not in {bank_file.name}")
+                        self.add(path, where, f"quiz question {name!r} not in {bank.path.name}")
 
     def check_exercises(self) -> None:
         folder = exercises_dir()
@@ -495,7 +509,7 @@ class Checker:
 
         def question_count(call: str, name: str) -> int:
             try:
-                bank = load_bank(bank_path(path.stem), facts=self.facts)
+                bank = self.bank(path.stem)
             except CourseDataError:
                 return 1  # check_quiz_calls reports the bank
             return max(1, bank.shown_by(call, name))
