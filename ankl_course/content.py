@@ -414,20 +414,24 @@ class Checker:
             return  # reported by the bank check
         if not self.claims:
             return  # reported by the claims check
-        found = timing.estimate(cells, bank, lambda text: expand_claims(text, self.claims))
+        core, optional = timing.split_optional(cells)
+        found = timing.estimate(core, bank, lambda text: expand_claims(text, self.claims))
+        extra = timing.estimate(optional, bank, lambda text: expand_claims(text, self.claims)) if optional else None
         estimated = round(found.minutes)
         self.times[path.stem] = (stated, estimated)
         self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
                           f"{found.questions} questions, {found.prompts} prompts, {found.explorers} explorers, "
                           f"{found.figures} figures, {found.exercises} exercises, {found.practice} practice checks, "
-                          f"{found.code_cells} code cells to work in)")
+                          f"{found.code_cells} code cells to work in)"
+                          + (f"; optional sections, not counted: {round(extra.minutes)} min" if extra else ""))
         if stated is None:
             return
         if timing.stated_off(stated, found.minutes):
             self.add(path, "Estimated time", f"states {stated} minutes; the estimate is {estimated} "
                      f"(more than {timing.TOLERANCE:.0%} off; see ankl_course/timing.py)")
         if found.minutes > timing.MAX_MINUTES:
-            self.notes.append(f"{path.name}: estimated {estimated} min, over {timing.MAX_MINUTES}: split or trim it")
+            self.add(path, "Estimated time", f"the estimate is {estimated} minutes, over {timing.MAX_MINUTES} "
+                     "(one sitting): split or trim the chapter, or mark extra practice optional")
 
     def check_predict(self, path: Path, cells: list[dict[str, Any]]) -> None:
         """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""

@@ -15,7 +15,12 @@ second-year student. The estimate is deliberately simple so that an author can p
 * PER_CODE_CELL minute for each code cell the student reads and runs or changes (tag ``student-code``).
 
 ``ankl-course check`` fails when a chapter's stated time is more than TOLERANCE away from the
-estimate; MAX_MINUTES is the longest a chapter should be (one sitting).
+estimate, and when the estimate is over MAX_MINUTES, the longest a chapter should be (one sitting).
+
+Optional material is not part of the stated time: a section whose heading starts with "Optional"
+(``### Optional exercise: ...``) runs to the next heading of the same or a higher level, and its
+cells are estimated separately (:func:`split_optional`), so a chapter can offer extra practice
+without claiming time a student who skips it does not spend.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ MAX_MINUTES = 60
 WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 MARKUP = re.compile(r"\(#ref-[^)]*\)|\(https?://[^)]*\)|<[^>]+>|[*_`#|>]")
 QUIZ_IDS = re.compile(r"quiz\.ask\(([^)]*)\)")
+HEADING = re.compile(r"^\s{0,3}(?P<level>#{1,6})\s+(?P<text>.*)$", re.MULTILINE)
+FIGURE_CALL = re.compile(r"(?<!new)_figure\(")
+OPTIONAL = re.compile(r"^\W*optional\b", re.IGNORECASE)
 SECTION = re.compile(r"""quiz\.ask_section\(\s*["']([^"']+)["']""")
 STRING = re.compile(r"""["']([^"']+)["']""")
 
@@ -82,6 +90,31 @@ def _said_words(code: str, expand: Callable[[str], str]) -> int:
                if isinstance(node, ast.Constant) and isinstance(node.value, str))
 
 
+def _figures(code: str) -> int:
+    """Figures a code cell shows: its ``figures.show`` calls, or its figure-making calls
+    (``survival_figure(...)``, not the ``new_figure`` canvas) where a cell shows them another way.
+    The larger of the two, so a figure that is made and shown in one cell is counted once."""
+    return max(code.count("figures.show("), len(FIGURE_CALL.findall(code)))
+
+
+def split_optional(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The cells that count toward a chapter's stated time, and those of its optional sections."""
+    core: list[dict[str, Any]] = []
+    optional: list[dict[str, Any]] = []
+    optional_level = 0  # the heading level of the optional section the cells are in; 0 outside one
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            heading = HEADING.search(cell_source(cell))
+            if heading is not None:
+                level = len(heading.group("level"))
+                if OPTIONAL.match(heading.group("text")):
+                    optional_level = level if not optional_level else min(optional_level, level)
+                elif optional_level and level <= optional_level:
+                    optional_level = 0
+        (optional if optional_level else core).append(cell)
+    return core, optional
+
+
 def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[str], str] = str) -> Estimate:
     """The estimate for a chapter's cells; ``bank`` (its quiz bank) sizes ``ask_section`` and warm-ups,
     ``expand`` turns claim placeholders into their text (``claims.expand``)."""
@@ -107,7 +140,7 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
             questions += 5
         prompts += text.count("predict.ask(")
         explorers += text.count("Explorer(")
-        figures += len(re.findall(r"figures\.show\(|_figure\(", text))
+        figures += _figures(text)
         exercises += int("my_answer" in text) + int("draw_gates(" in text)
         practice += text.count("practice.check(")
         code_cells += int("student-code" in cell.get("metadata", {}).get("tags", []))

@@ -364,3 +364,34 @@ def test_marrow_sample_gates_like_blood() -> None:
         code = marrow.populations.index(precursor)
         assert np.mean(lymphoid[marrow.truth == code]) < 0.01
     assert cytometry.check_share(result["CD56bright NK"].percent_of_total, marrow).correct
+
+
+def test_chapter_figures_come_from_the_library(healthy: cytometry.Sample, ankl: cytometry.Sample) -> None:
+    """The chapter's figure cells are one call each; what the figures show is computed here."""
+    fig, alt = cytometry.scatter_figure(healthy, description="four clouds.")
+    assert fig.axes[0].get_xlabel().startswith("FSC") and fig.axes[0].get_ylabel().startswith("SSC")
+    assert f"{len(healthy)} events: four clouds." in alt
+    fig, alt = cytometry.scale_comparison(healthy, "CD56")
+    left, right = fig.axes
+    assert "arcsinh (cofactor 150)" in left.get_xlabel() and "logicle" in right.get_xlabel()
+    # Both histograms count every event once.
+    for ax in (left, right):
+        assert sum(ax.patches[0].get_data().values) == len(healthy)
+    assert "tallest bin" in alt
+    strategy = cytometry.strategy("nk_screen")
+    gated = {"healthy": (healthy, strategy.apply(healthy)), "ANKL sample": (ankl, strategy.apply(ankl))}
+    fig, alt = cytometry.gate_overlay(gated, "CD56", gate="NK cells")
+    nk_counts = [int(gated[name][1]["NK cells"].events) for name in gated]
+    assert [f"{name} NK cells (n={n})" for name, n in zip(gated, nk_counts, strict=True)] == [
+        t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_share_table_lines_up_the_samples(healthy: cytometry.Sample, ankl: cytometry.Sample) -> None:
+    strategy = cytometry.strategy("nk_screen")
+    results = {"healthy": strategy.apply(healthy), "ANKL": strategy.apply(ankl)}
+    text = cytometry.share_table(results, ["NK cells"], of_parent={"CD56bright NK": "CD56bright, % of NK"})
+    header, nk, bright = text.splitlines()
+    assert header.split() == ["%", "of", "all", "events", "healthy", "ANKL"]
+    assert nk.split()[-2:] == [f"{r['NK cells'].percent_of_total:.1f}" for r in results.values()]
+    assert bright.startswith("CD56bright, % of NK")
+    assert bright.split()[-2:] == [f"{r['CD56bright NK'].percent_of_parent:.1f}" for r in results.values()]

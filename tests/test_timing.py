@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,45 @@ def test_check_fails_when_a_stated_time_is_far_off(tmp_path: Path) -> None:
     done = run_cli("check", str(broken))
     assert done.returncode == 1
     assert f"{source.name}: Estimated time: states 3" in done.stdout and "more than 25% off" in done.stdout
+
+
+def test_optional_sections_are_estimated_apart_from_the_stated_time() -> None:
+    cells = [
+        _md("## Gating\n\n" + "word " * 120),
+        _md("### Optional exercise: a second patient\n\nNot counted."),
+        _code("lab = cytometry.draw_gates(sample)"),                      # optional: 1 exercise
+        _md("A paragraph inside the optional section " + "word " * 114),
+        _md("## The differential\n\n" + "word " * 117),                  # a level-2 heading ends it
+        _code('quiz.ask("a")'),
+    ]
+    core, optional = timing.split_optional(cells)
+    assert [c["source"][:12] for c in optional] == ["### Optional", "lab = cytome", "A paragraph "]
+    assert timing.estimate(core).exercises == 0 and timing.estimate(core).questions == 1
+    assert timing.estimate(optional).exercises == 1
+    # A deeper heading inside the optional section does not end it.
+    nested = [_md("## Optional: more practice"), _md("### Step 1"), _code('quiz.ask("b")'), _md("## Next")]
+    assert [c["source"] for c in timing.split_optional(nested)[1]] == [
+        "## Optional: more practice", "### Step 1", 'quiz.ask("b")']
+
+
+def test_a_figure_made_and_shown_in_one_cell_counts_once() -> None:
+    cells = [
+        _code('fig, ax = figures.new_figure("wide")\nax.plot([1])\nfigures.show(fig, alt="a line")'),
+        _code("figures.show(nkcells.decision_map_figure(), alt=nkcells.decision_map_alt())"),
+        _code('survival.survival_figure(cohort, title="Overall survival")'),   # shown by the library
+        _code('figures.show(a_figure(), alt="a")\nfigures.show(b_figure(), alt="b")'),
+    ]
+    assert timing.estimate(cells).figures == 5
+
+
+def test_check_fails_on_a_chapter_over_an_hour(tmp_path: Path) -> None:
+    source = next(p for p in chapter_notebooks() if p.stem.startswith("01_"))
+    data = json.loads(source.read_text(encoding="utf-8"))
+    data["cells"].append(_md("## More\n\n" + "word " * (timing.READING_WPM * 40)))   # 40 more minutes
+    for cell in data["cells"]:
+        text = "".join(cell["source"])
+        cell["source"] = re.sub(r"Estimated time: \d+ minutes", "Estimated time: 75 minutes", text)
+    broken = tmp_path / source.name
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    messages = [p.message for p in Checker().run([broken]) if p.location == "Estimated time"]
+    assert any("over 60" in m and "split or trim" in m for m in messages), messages

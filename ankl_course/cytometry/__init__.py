@@ -26,9 +26,10 @@ Gates
     ``strategy(name="nk_screen")`` -> :class:`Strategy`; ``Strategy.apply(sample)`` ->
     :class:`GatingResult` (rows with events, % of parent, % of total; ``masks``; ``as_text()``).
 Plots and practice (formative, ungraded: the graded exercises live in ``exercises/``)
-    ``density_plot``, ``strategy_figure``, ``histogram_overlay`` (course palette, each
-    returns a figure and its alt text), ``gating_explorer`` (live sliders, counts update;
-    ``gating_view`` is its render function),
+    ``density_plot``, ``scatter_figure``, ``scale_comparison``, ``strategy_figure``,
+    ``histogram_overlay``, ``gate_overlay`` (course palette, each returns a figure and its alt text),
+    ``share_table`` (gate shares of several samples side by side, as text),
+    ``gating_explorer`` (live sliders, counts update; ``gating_view`` is its render function),
     ``check_share(answer_percent, sample, ...)`` (formative answer check).
 Drawing the gates yourself
     ``draw_gates(sample, path="nk")`` -> :class:`GateDrawing`: the student draws each gate
@@ -53,7 +54,15 @@ from .gates import (
     load_strategies,
     strategy,
 )
-from .plots import density_plot, histogram_overlay, strategy_figure
+from .plots import (
+    density_plot,
+    gate_overlay,
+    histogram_overlay,
+    scale_comparison,
+    scatter_figure,
+    share_table,
+    strategy_figure,
+)
 from .practice import ShareCheck, check_share, gating_explorer, gating_view
 from .specs import load_panel, load_populations, load_samples
 from .synthetic import SYNTHETIC_NOTE, Sample, display_values, generate, sample_names
@@ -62,7 +71,8 @@ from .transforms import arcsinh, arcsinh_inverse, logicle, logicle_inverse
 __all__ = [
     "GateComparison", "GateDrawing", "GatingDraft", "compare_gates", "draw_gates", "load_drawing", "load_drawn",
     "ShareCheck", "check_share", "density_plot", "gating_explorer", "gating_view", "histogram_overlay",
-    "strategy_figure", "SYNTHETIC_NOTE", "GatingResult",
+    "gate_overlay", "scale_comparison", "scatter_figure", "share_table", "strategy_figure", "SYNTHETIC_NOTE",
+    "GatingResult",
     "PolygonGate", "QuadrantGate", "RectangleGate", "Sample", "Step",
     "StepResult", "Strategy", "arcsinh", "arcsinh_inverse", "display_values", "generate", "load_panel",
     "load_populations", "load_samples", "load_strategies", "logicle", "logicle_inverse", "read_fcs",

@@ -19,6 +19,7 @@ import numpy as np
 from .. import figures
 from .gates import Gate, GatingResult, PolygonGate, QuadrantGate, RectangleGate, Strategy
 from .synthetic import Sample, display_values
+from .transforms import arcsinh, logicle
 
 #: Display limits: scatter in linear units, fluorescence on the arcsinh scale.
 SCATTER_LIMITS = (0.0, 262144.0)
@@ -140,3 +141,64 @@ def histogram_overlay(samples: Mapping[str, Sample], marker: str,
     ax.legend(loc="upper left")
     alt = f"Histograms of {marker} on an arcsinh scale, overlaid: " + "; ".join(described) + "."
     return fig, alt
+
+
+def scatter_figure(sample: Sample, description: str = "") -> tuple[Any, str]:
+    """Side against forward scatter of a whole sample (size against granularity), and alt text.
+
+    Why a function: the chapter's first look at a sample is the same plot a cytometry program opens
+    with, and the notebook should read as one call, not as axis plumbing. ``description`` adds what
+    the author wants a reader without the image to know about the clouds.
+    """
+    fig, ax = figures.new_figure("square")
+    shown = display_values(sample)
+    _ = density_plot(ax, shown["FSC-A"], shown["SSC-A"], "FSC-A", "SSC-A")
+    ax.set_title(f"{sample.title} (synthetic): size against granularity")
+    alt = (f"Density plot of side scatter against forward scatter for the synthetic sample {sample.title}, "
+           f"{len(sample)} events" + (f": {description}" if description else "."))
+    return fig, alt
+
+
+def scale_comparison(sample: Sample, marker: str, bins: int = 120) -> tuple[Any, str]:
+    """One marker's histogram on the arcsinh scale (the sample's cofactor) beside the logicle scale.
+
+    Why both: the two scales a student meets in cytometry programs answer the same problem (negative
+    cells at and below zero after compensation) in the same way, linear near zero and logarithmic for
+    bright cells; seeing one population on both shows that the choice changes the axis, not the cells.
+    """
+    values = sample.column(marker)
+    fig, axes = figures.new_figure("wide", ncols=2)
+    scales = ((f"{marker}, arcsinh (cofactor {sample.cofactor:g})", arcsinh(values, sample.cofactor), "blue"),
+              (f"{marker}, logicle (FlowUtils)", logicle(values), "green"))
+    peaks = []
+    for ax, (label, shown, colour) in zip(axes, scales, strict=True):
+        counts, edges = np.histogram(shown, bins=bins)
+        _ = ax.stairs(counts, edges, fill=True, color=figures.PALETTE[colour])
+        ax.set_xlabel(label)
+        ax.set_ylabel("events")
+        peaks.append(f"{label}: tallest bin at {float(edges[int(np.argmax(counts))]):.2f}")
+    alt = (f"Two histograms of {marker} in the synthetic sample {sample.title} ({len(sample)} events), "
+           "on an arcsinh scale and on a logicle scale; both show a tall peak of negative cells near zero "
+           "and a smaller positive population to the right. " + "; ".join(peaks) + ".")
+    return fig, alt
+
+
+def share_table(results: Mapping[str, GatingResult], gates: list[str],
+                of_parent: Mapping[str, str] | None = None) -> str:
+    """A text table of each gate's share of all events, one column per sample, then, for each gate of
+    ``of_parent`` (gate -> row label), its share of its parent gate: the numbers a differential is
+    read from, side by side. Plain text, so a notebook's checked output records it exactly."""
+    lines = ["% of all events".ljust(30) + "".join(name.rjust(10) for name in results)]
+    lines += [gate.ljust(30) + "".join(f"{result[gate].percent_of_total:10.1f}" for result in results.values())
+              for gate in gates]
+    lines += [label.ljust(30) + "".join(f"{result[gate].percent_of_parent:10.1f}" for result in results.values())
+              for gate, label in (of_parent or {}).items()]
+    return "\n".join(lines)
+
+
+def gate_overlay(samples: Mapping[str, tuple[Sample, GatingResult]], marker: str, gate: str) -> tuple[Any, str]:
+    """:func:`histogram_overlay` of one gate's events in each sample (label -> sample and its gating):
+    how one population differs between samples, e.g. CD56 of the NK cells of healthy blood and ANKL."""
+    labelled = {f"{label} {gate}": sample for label, (sample, _) in samples.items()}
+    masks = {f"{label} {gate}": result.masks[gate] for label, (_, result) in samples.items()}
+    return histogram_overlay(labelled, marker, masks=masks)
