@@ -48,6 +48,24 @@ OPTION_FIELDS = {"text", "correct", "feedback"}
 #: A Markdown link (citations render as ``[Author, year](#ref-key)``) and emphasis, for plain-text feedback.
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 EMPHASIS = re.compile(r"(\*\*|\*|`)(.+?)\1")
+#: An option's own verdict at the start of its feedback ("No: ..."), which the course's verdict replaces.
+OWN_VERDICT = {True: re.compile(r"^(?:yes|right|correct)\s*[:.]\s*", re.IGNORECASE),
+               False: re.compile(r"^(?:no|not quite)\s*[:.]\s*", re.IGNORECASE)}
+
+
+def verdict_feedback(correct: bool, feedback: str) -> str:
+    """What a student reads after choosing one option: the course's verdict, then the option's feedback.
+
+    Why: authors open option feedback with "Yes:" or "No:" so that it reads on its own (in a teacher
+    export, a multiple-choice note, an LMS file), and the verdict before it made "Not quite. No: ...".
+    A leading verdict that agrees with the option's correctness is dropped here, in one place for the
+    kernel and the pages; one that disagrees ("Yes: true, but ...") is kept, as it says something.
+    """
+    verdict = "Correct." if correct else "Not quite."
+    rest = OWN_VERDICT[correct].sub("", feedback, count=1)
+    if rest != feedback and rest[:1].islower():
+        rest = rest[0].upper() + rest[1:]
+    return f"{verdict} {rest}".strip()
 
 
 def bank_path(chapter: str) -> Path:
@@ -128,8 +146,7 @@ class Question:
         if index is None:
             return Result(False, "Choose one answer first.", answered=False)
         option = self.options[index]
-        verdict = "Correct." if option.correct else "Not quite."
-        return Result(option.correct, f"{verdict} {option.feedback}".strip())
+        return Result(option.correct, verdict_feedback(option.correct, option.feedback))
 
     def _check_multiple(self, response: Any) -> Result:
         items = list(response) if isinstance(response, list | tuple | set | frozenset) else []
@@ -177,7 +194,11 @@ class Question:
                 tooLow=self.feedback_low, tooHigh=self.feedback_high,
             )
         else:
-            data["options"] = [[o.correct, o.feedback] for o in self.options]
+            # A single answer's whole feedback (verdict included) is made here; several ticked
+            # answers are judged in the script, with each option's own feedback as a note.
+            single = self.type != "multiple"
+            data["options"] = [[o.correct, verdict_feedback(o.correct, o.feedback) if single else o.feedback]
+                               for o in self.options]
         return data
 
 

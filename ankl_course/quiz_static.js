@@ -80,7 +80,7 @@
       return { answered: false, correct: false, feedback: "Choose one answer first." };
     }
     var option = options[response];
-    return { answered: true, correct: option[0], feedback: trimJoin([option[0] ? "Correct." : "Not quite.", option[1]]) };
+    return { answered: true, correct: option[0], feedback: option[1] };  // verdict included by the page
   }
 
   function emptyRecord() { return { first: null, solved: false, shown: false, response: null, time: "" }; }

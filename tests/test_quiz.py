@@ -13,7 +13,7 @@ import pytest
 from ankl_course.errors import CourseDataError
 from ankl_course.progress import ProgressStore
 from ankl_course.quiz import QuizSession
-from ankl_course.quiz_bank import Bank, Question, load_bank
+from ankl_course.quiz_bank import Bank, Question, load_bank, verdict_feedback
 from ankl_course.quiz_render import static_html
 from ankl_course.quiz_rules import NOT_A_NUMBER, Record, after_check, after_show
 
@@ -291,7 +291,7 @@ def test_static_html_is_deterministic_accessible_and_hides_answers(bank: Bank) -
     found = re.search(r'data-ankl-quiz="([^"]+)"', first)
     assert found is not None
     assert json.loads(base64.b64decode(found.group(1))) == {
-        "type": "single", "options": [[o.correct, o.feedback] for o in q.options],
+        "type": "single", "options": [[False, "Not quite. No, it is not."], [True, "Correct. Yes, it is."]],
         "chapter": "99_test", "key": "99_test/single-q",
     }
 
@@ -461,3 +461,23 @@ def test_a_right_option_always_shortest_is_a_length_cue_too(tmp_path: Path) -> N
     [(_where, problem)] = length_problems(cued)
     assert "the right option is the shortest in 8 of 8 questions" in problem
     assert "q3 (right 5 characters; others 28, 24)" in problem
+
+
+def test_an_options_own_verdict_is_not_said_twice() -> None:
+    """Feedback written "No: ..." reads "Not quite. The ..." after a wrong choice, not "Not quite. No: the"."""
+    assert verdict_feedback(False, "No: the CD56 gate.") == "Not quite. The CD56 gate."
+    assert verdict_feedback(True, "Yes: NK cells lack CD3.") == "Correct. NK cells lack CD3."
+    assert verdict_feedback(True, "Right. it is.") == "Correct. It is."
+    assert verdict_feedback(False, "Not quite: too low.") == "Not quite. Too low."
+    # A verdict that disagrees with the option says something and stays; other openings stay too.
+    assert verdict_feedback(False, "Yes: true, but not in ANKL.") == "Not quite. Yes: true, but not in ANKL."
+    assert verdict_feedback(False, "Nothing shows it.") == "Not quite. Nothing shows it."
+    assert verdict_feedback(False, "") == "Not quite."
+
+
+def test_kernel_and_page_give_the_same_single_answer_feedback(bank: Bank) -> None:
+    q = bank["single-q"]
+    payload = q.payload()
+    for index, option in enumerate(q.options):
+        assert q.check(index).feedback == payload["options"][index][1]
+        assert payload["options"][index][1].startswith("Correct." if option.correct else "Not quite.")
