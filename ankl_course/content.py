@@ -503,6 +503,14 @@ class Checker:
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
                 self.check_text_citations(path, f"cell {number}", cell_source(cell))
+                if cell.get("cell_type") == "markdown":
+                    self.check_exercise_spelling(path, f"cell {number}", cell_source(cell))
+
+    def check_exercise_spelling(self, path: Path, where: str, text: str) -> None:
+        """An exercise's text is the course's too (UK spelling); its reference list keeps the titles' own."""
+        prose = "\n".join(line for line in text.splitlines() if 'id="ref-' not in line)
+        for found, uk in us_spellings(prose):
+            self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
 
     def check_slide_density(self, path: Path) -> None:
         """At most one figure or explorer, one question and about 90 words per slide of the split deck (slides.py)."""

@@ -47,7 +47,7 @@ def us_spellings(text: str) -> list[tuple[str, str]]:
 
 
 #: Data-file keys whose values keep their own spelling (quotations, bibliographic fields, names).
-KEEP_KEYS = frozenset({"quote", "title", "journal", "authors", "publisher", "url", "doi", "id", "cite",
+KEEP_KEYS = frozenset({"quote", "journal", "authors", "publisher", "url", "doi", "id", "cite",
                        "source", "sources", "fact", "key", "incomplete", "note"})
 
 

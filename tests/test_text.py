@@ -136,3 +136,19 @@ def test_check_fails_on_a_source_text_called_seed(tmp_path: Path, data_copy: Pat
     notebook.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
     seeds = [p for p in Checker().run([notebook]) if "random seed" in p.message and p.path == str(notebook)]
     assert [p.location for p in seeds] == ["cell 1"]  # speaker notes are the teacher's words
+
+
+def test_sample_titles_and_exercise_text_are_spelt_the_course_way() -> None:
+    """A synthetic sample's title heads its figures and printouts; an exercise is course text too."""
+    from ankl_course import cytometry
+    from ankl_course.content import Checker
+    from ankl_course.spelling import data_texts, us_spellings
+
+    assert cytometry.generate("ankl_pb", 100, seed=1).title == "Aggressive NK-cell leukaemia, peripheral blood"
+    titles = [text for _, text in data_texts({"sample": {"a": {"title": "T-cell leukemia"}}})]
+    assert titles == ["T-cell leukemia"] and us_spellings(titles[0]) == [("leukemia", "leukaemia")]
+    checker = Checker()
+    text = 'A tumor in leukemia.\n- <a id="ref-x"></a>Smith J. NK-cell leukemia. *Blood* 2020.'
+    checker.check_exercise_spelling(Path("demo.ipynb"), "cell 1", text)
+    assert [p.message for p in checker.problems] == [
+        "US spelling 'tumor': the course writes 'tumour'", "US spelling 'leukemia': the course writes 'leukaemia'"]
