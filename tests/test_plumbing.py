@@ -95,6 +95,18 @@ def test_student_pages_show_at_most_a_fifth_of_the_code(tmp_path_factory: pytest
     assert visible <= LIMIT, f"{visible} visible code lines on the student pages (limit {LIMIT}): {counts}"
 
 
+@pytest.mark.slow
+def test_student_pages_show_no_execution_counts(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """"In [7]:" and "Out[7]:" mean nothing to a student reading a page: no prompt is written."""
+    site = built_site(tmp_path_factory)
+    pages = sorted((site / "chapters").glob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'class="[^"]*jp-(?:In|Out)putPrompt', text), page.name
+        assert not re.search(r"(?:In|Out)(?:&nbsp;|\s)?\[\d+\]:", text), page.name
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     yield from launched_chromium()

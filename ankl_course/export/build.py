@@ -192,8 +192,10 @@ def _config(deck_code: bool) -> Any:
     # No require.js, jQuery, MathJax or widget-renderer URL: the templates load none of them
     # (nothing on a page uses them), and the deck template writes its own <head>.
     config.SlidesExporter.exclude_input = not deck_code
-    config.SlidesExporter.exclude_input_prompt = True
-    config.SlidesExporter.exclude_output_prompt = True
+    # No "In [7]:" / "Out[7]:" on pages or slides: execution counts mean nothing to a student
+    # reading a page (SlidesExporter is an HTMLExporter, so this covers both).
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
     return config
 
 
