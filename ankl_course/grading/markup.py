@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..nbfile import cell_source as source  # the one reader of a cell's text (a list of lines or a string)
+
 BEGIN_SOLUTION = "BEGIN SOLUTION"
 END_SOLUTION = "END SOLUTION"
 BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
@@ -25,12 +27,6 @@ SCHEMA_VERSION = 3
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 Cell = dict[str, Any]
-
-
-def source(cell: Cell) -> str:
-    """A cell's source as one string (nbformat allows a list of lines on disk)."""
-    text = cell.get("source", "")
-    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def meta(cell: Cell) -> dict[str, Any]:
