@@ -263,3 +263,11 @@ def ebv_fit_view(case: Case) -> Callable[[int], FigureDisplay]:
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A small HTML table (for gating results and summaries)."""
     return table([str(h) for h in headers], [[str(c) for c in row] for row in rows], sections=False, scoped=False)
+
+
+def branch_point(branch_id: str) -> Any:
+    """Branch point ``branch_id`` of the case (``data/case_branches.toml``, shown by :mod:`.branching`):
+    one call per notebook cell, through the module the capstone already imports."""
+    from .branching import show  # the case's data loader does not need the renderer
+
+    return show(branch_id)
