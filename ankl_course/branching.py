@@ -67,6 +67,8 @@ STYLE = (
     ".ankl-branch-outcome{font-style:italic}"
     ".ankl-branch-tried{font-weight:normal;font-style:italic;color:#6b5417}"
     ".ankl-branch table{font-size:0.9em}"
+    ".ankl-branch [hidden]{display:none!important}"  # the button rules above would show a hidden button
+    ".ankl-branch-status{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
 )
 #: Wires every branch point on the page once: choose, reveal the chosen path, go back.
 SCRIPT = (
@@ -76,14 +78,14 @@ SCRIPT = (
     "function node(id){return box.querySelector('.ankl-branch-node[data-node=\"'+id+'\"]');}"
     "function buttons(n){return Array.prototype.slice.call(n.querySelectorAll('button[data-to]'));}"
     "function refresh(){back.hidden=path.length===0;if(path.length){var last=path[path.length-1];"
-    "back.textContent='Go back to this choice and try another path (you chose: '+last.label+')';}}"
+    "back.textContent='Go back to this choice and try another path (you chose '+last.label.split('.')[0]+')';}}"
     "box.addEventListener('click',function(ev){var b=ev.target.closest('button[data-to]');"
     "if(!b||b.disabled||!box.contains(b)){return;}var from=b.closest('.ankl-branch-node'),to=node(b.dataset.to);"
     "buttons(from).forEach(function(o){o.disabled=true;o.setAttribute('aria-pressed',o===b?'true':'false');});"
     "var label=b.querySelector('.ankl-branch-label').textContent;"
     "to.querySelector('.ankl-branch-chosen').textContent='You chose: '+label;"
     "to.hidden=false;path.push({from:from,to:to,button:b,label:label});refresh();"
-    "status.textContent='Your choice is shown below: '+label;"
+    "status.textContent='You chose '+label+'. What happened next is shown after the options.';"
     "var h=to.querySelector('h4');h.focus();});"
     "back.addEventListener('click',function(){var step=path.pop();if(!step){return;}"
     "step.to.hidden=true;var mark=step.button.querySelector('.ankl-branch-tried');"
