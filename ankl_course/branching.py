@@ -333,11 +333,12 @@ def _option_html(choice: Choice, number: int) -> str:
 
 def node_html(branch: Branch, node: Node, renderer: Renderer, reached_by: Sequence[str] = (),
               open_all: bool = False) -> str:
-    """One node as a section: hidden until chosen, except the first situation (or in the teacher build)."""
+    """One node as a block: hidden until chosen, except the first situation (or in the teacher build)."""
     first = node.id == branch.start
     hidden = "" if first or open_all else " hidden"
     chosen = ("Reached by: " + "; ".join(html.escape(label) for label in reached_by)) if open_all else ""
-    parts = [f'<section class="ankl-branch-node" data-node="{node.id}"{hidden}>']
+    # a div, not a <section>: reveal.js takes every <section> in a deck for a slide of its own
+    parts = [f'<div class="ankl-branch-node" data-node="{node.id}"{hidden}>']
     if not first:
         parts.append(f'<p class="ankl-branch-chosen">{chosen}</p>')
     parts.append(f'<h4 tabindex="-1">{html.escape(node.title)}</h4>{renderer.text(node.text)}')
@@ -353,7 +354,7 @@ def node_html(branch: Branch, node: Node, renderer: Renderer, reached_by: Sequen
     else:
         parts.append(f'<p class="ankl-branch-outcome"><strong>Where this path ends.</strong> '
                      f"{renderer.inline(node.end)}</p>")
-    parts.append("</section>")
+    parts.append("</div>")
     return "".join(parts)
 
 

@@ -148,7 +148,7 @@ def test_students_see_the_situation_and_options_only(tmp_path: Path, monkeypatch
     assert "A. Wait" in visible and "B. Act" in visible and "What now?" in visible
     for later in ("WAITED", "DELAY", "ACTED", "REJOINS", "STOPPED", "THE END"):
         assert later not in visible, f"{later} shows before the student chooses"
-    assert re.findall(r'<section class="ankl-branch-node" data-node="(\w+)" hidden>', shown) == ["w", "a", "e"]
+    assert re.findall(r'<div class="ankl-branch-node" data-node="(\w+)" hidden>', shown) == ["w", "a", "e"]
     assert shown.count("<button") == 5 and "<script>" in shown
     assert 'alt="EBV DNA, synthetic EBV DNA in copies/mL on a log scale. day 0: 1,000; day 7: 900."' in shown
     assert "{" not in visible, "a placeholder was left unfilled"

@@ -115,3 +115,31 @@ def test_the_teacher_page_shows_every_path(browser: Any, pages: dict[str, Path],
         assert "Reached by: A. Carry on" in page.locator("#ankl-branch-day14-plateau").inner_text()
         _shot(page.locator("#ankl-branch-day14-plateau"), "teacher", tmp_path)
         assert visit.problems() == []
+
+
+def _deck_slide_of(page: Any, selector: str) -> None:
+    page.wait_for_selector(".reveal.ready")
+    page.evaluate("""s => { const slide = document.querySelector(s).closest('section');
+        const at = Reveal.getIndices(slide); Reveal.slide(at.h, at.v); }""", selector)
+
+
+def test_the_decks_keep_branch_points_whole(browser: Any, pages: dict[str, Path], tmp_path: Path) -> None:
+    """In the students' deck a branch point works as on the page (one slide, the choice made live); the
+    teacher's deck shows every path. Its nodes are not <section>s, which reveal.js would take for slides."""
+    student_deck = pages["student"].parents[1] / "slides" / f"{CHAPTER}.slides.html"
+    with opened_page(browser, student_deck.as_uri()) as (page, visit):
+        _deck_slide_of(page, "#ankl-branch-day14-plateau")
+        block = page.locator("#ankl-branch-day14-plateau")
+        assert block.locator(".ankl-branch-node section, section.ankl-branch-node").count() == 0
+        assert page.evaluate("Reveal.getCurrentSlide().contains(document.querySelector('#ankl-branch-day14-plateau'))")
+        assert _node(block, "plateau").is_visible() and not _node(block, "reassess").is_visible()
+        _node(block, "plateau").locator('button[data-to="reassess"]').click()
+        assert _node(block, "reassess").is_visible()
+        _shot(page, "deck-student", tmp_path)
+        assert visit.problems() == []
+    teacher_deck = pages["teacher"].parents[1] / "slides" / f"{CHAPTER}.slides.html"
+    with opened_page(browser, teacher_deck.as_uri()) as (page, visit):
+        _deck_slide_of(page, "#ankl-branch-relapse-after-transplant")
+        nodes = page.locator("#ankl-branch-relapse-after-transplant .ankl-branch-node")
+        assert nodes.count() == 6 and all(node.is_visible() for node in nodes.all())
+        assert visit.problems() == []
