@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import figures
+from . import branching, figures
+from .branching import BranchPoint
 from .citations import load_references
 from .cytometry import Sample, generate, sample_names
 from .datafile import check_fields, checked_citations, checked_number, checked_text, read_toml
@@ -265,9 +266,7 @@ def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return table([str(h) for h in headers], [[str(c) for c in row] for row in rows], sections=False, scoped=False)
 
 
-def branch_point(branch_id: str) -> Any:
+def branch_point(branch_id: str) -> BranchPoint:
     """Branch point ``branch_id`` of the case (``data/case_branches.toml``, shown by :mod:`.branching`):
     one call per notebook cell, through the module the capstone already imports."""
-    from .branching import show  # the case's data loader does not need the renderer
-
-    return show(branch_id)
+    return branching.show(branch_id)

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from exports_helpers import launched_chromium, opened_page, run_cli
+from test_browser import axe_violations
 
 from ankl_course.branching import load_branches
+from ankl_course.export.assets import asset_file
 
 pytestmark = pytest.mark.slow
 CHAPTER = "07_case_study"
@@ -104,7 +106,18 @@ def test_a_branch_point_works_by_mouse_and_keyboard(browser: Any, pages: dict[st
         assert _node(other, "rituximab").is_visible() and not _node(other, "which-cells").is_visible()
         assert reassess.is_hidden() and wait.is_visible()
         _shot(other, "relapse-rituximab", tmp_path)
+        assert axe_violations(page) == [], "with paths open"
         assert visit.problems() == []
+
+
+def test_branch_points_pass_axe_before_any_choice(browser: Any, pages: dict[str, Path]) -> None:
+    with opened_page(browser, pages["student"].as_uri()) as (page, _):
+        assert axe_violations(page) == []
+        page.add_script_tag(path=str(asset_file("axe-core", "axe.min.js")))
+        found = page.evaluate(
+            "axe.run(document, {runOnly: ['empty-table-header', 'heading-order'], resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.html).join(' | ')))")
+        assert found == []
 
 
 def test_the_teacher_page_shows_every_path(browser: Any, pages: dict[str, Path], tmp_path: Path) -> None:
