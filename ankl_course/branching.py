@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -405,6 +405,9 @@ def show(branch_id: str, path: Path | None = None) -> BranchPoint:
 # -- ankl-course check ------------------------------------------------------------------------
 
 BRANCH_CALL = re.compile(r"""branch_point\(\s*["']([^"']+)["']""")
+#: The checker's ways to report: add(path, location, problem) and cite(path, location, text).
+Add = Callable[[Path | str, str, str], None]
+Cite = Callable[[Path, str, str], None]
 
 
 class BranchCheck:
@@ -413,7 +416,7 @@ class BranchCheck:
     is shown by some chapter. ``add(path, location, message)`` and ``cite(path, location, text)`` are
     the checker's own reporting functions; the file is read on first use."""
 
-    def __init__(self, add: Any, cite: Any) -> None:
+    def __init__(self, add: Add, cite: Cite) -> None:
         self.add, self.cite = add, cite
         self.branches: dict[str, Branch] | None = None
         self.shown: set[str] = set()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,8 +181,8 @@ def test_check_names_unknown_and_unshown_branch_points() -> None:
     found: list[tuple[str, str, str]] = []
     check = branching.BranchCheck(lambda path, where, message: found.append((Path(path).name, where, message)),
                                   lambda path, where, text: None)
-    cells = [{"cell_type": "code", "source": 'case.branch_point("day14-plateau")'},
-             {"cell_type": "code", "source": ['case.branch_point(', '"nope")']}]
+    cells: list[dict[str, Any]] = [{"cell_type": "code", "source": 'case.branch_point("day14-plateau")'},
+                                   {"cell_type": "code", "source": ['case.branch_point(', '"nope")']}]
     check.notebook(Path("07_case_study.ipynb"), cells)
     check.finish()
     assert found == [
