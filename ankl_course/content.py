@@ -422,7 +422,7 @@ class Checker:
         self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
                           f"{found.questions} questions, {found.prompts} prompts, {found.explorers} explorers, "
                           f"{found.figures} figures, {found.exercises} exercises, {found.practice} practice checks, "
-                          f"{found.code_cells} code cells to work in, {found.branch_points} branch points)")
+                          f"{found.code_cells} code cells to work in)")
         if stated is None:
             return
         if timing.stated_off(stated, found.minutes):
