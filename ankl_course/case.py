@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import figures
+from . import branching, figures
+from .branching import BranchPoint
 from .citations import load_references
 from .cytometry import Sample, generate, sample_names
 from .datafile import check_fields, checked_citations, checked_number, checked_text, read_toml
@@ -263,3 +264,9 @@ def ebv_fit_view(case: Case) -> Callable[[int], FigureDisplay]:
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A small HTML table (for gating results and summaries)."""
     return table([str(h) for h in headers], [[str(c) for c in row] for row in rows], sections=False, scoped=False)
+
+
+def branch_point(branch_id: str) -> BranchPoint:
+    """Branch point ``branch_id`` of the case (``data/case_branches.toml``, shown by :mod:`.branching`):
+    one call per notebook cell, through the module the capstone already imports."""
+    return branching.show(branch_id)

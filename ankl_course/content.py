@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import glossary, predict, timing
+from . import branching, glossary, predict, timing
 from .citations import (
     CITATION,
     CITE_CALL,
@@ -118,6 +118,7 @@ class Checker:
         self.notes: list[str] = []
         self.prompts: dict[str, Any] = {}
         self.asked_prompts: set[str] = set()
+        self.branching = branching.BranchCheck(self.add, self.check_text_citations)
         #: Per chapter: (stated minutes, estimated minutes), for the report and the tests.
         self.times: dict[str, tuple[int | None, int]] = {}
         self.glossary_terms: list[glossary.Term] = []
@@ -160,6 +161,7 @@ class Checker:
             self.check_slide_density(notebook)
         if notebooks is None:  # only the whole course can tell a reference nothing cites
             self.check_unasked_prompts()
+            self.branching.finish()
             self.check_exercises()
             self.check_unused_references()
             self.check_unused_claims()
@@ -437,6 +439,7 @@ class Checker:
         """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""
         for where, message in predict.check_notebook(path, cells, self.prompts):
             self.add(path, where, message)
+        self.branching.notebook(path, cells)  # case.branch_point calls name existing branch points
         for cell in cells:
             self.asked_prompts.update(predict.ASK_CALL.findall(cell_source(cell)))
 

@@ -12,7 +12,12 @@ second-year student. The estimate is deliberately simple so that an author can p
 * PER_FIGURE minute for each figure (reading axes, legend and caption);
 * PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell);
 * PER_PRACTICE minutes for each practice check (``practice.check``: a small task checked at once);
-* PER_CODE_CELL minute for each code cell the student reads and runs or changes (tag ``student-code``).
+* PER_CODE_CELL minute for each code cell the student reads and runs or changes (tag ``student-code``);
+* PER_BRANCH_POINT minutes for each branch point of a case (``case.branch_point``): its text lives in
+  ``data/case_branches.toml``, not in the chapter's words. Measured on the capstone's two: the situation is
+  about 160 words with a figure (1.3 + 1 min), one path to its end 165-440 words, about 300 (2.5 min) with
+  one or two figures (1 min), and a decision or two; trying a second path, which the component invites,
+  is left out.
 
 ``ankl-course check`` fails when a chapter's stated time is more than TOLERANCE away from the
 estimate, and when the estimate is over MAX_MINUTES, the longest a chapter should be (one sitting).
@@ -42,6 +47,7 @@ PER_FIGURE = 1.0
 PER_EXERCISE = 8.0
 PER_PRACTICE = 3.0
 PER_CODE_CELL = 1.0
+PER_BRANCH_POINT = 6.0
 TOLERANCE = 0.25
 MAX_MINUTES = 60
 
@@ -67,12 +73,14 @@ class Estimate:
     exercises: int
     practice: int = 0
     code_cells: int = 0
+    branch_points: int = 0
 
     @property
     def minutes(self) -> float:
         return (self.words / READING_WPM + self.questions * PER_QUESTION + self.prompts * PER_PROMPT
                 + self.explorers * PER_EXPLORER + self.figures * PER_FIGURE + self.exercises * PER_EXERCISE
-                + self.practice * PER_PRACTICE + self.code_cells * PER_CODE_CELL)
+                + self.practice * PER_PRACTICE + self.code_cells * PER_CODE_CELL
+                + self.branch_points * PER_BRANCH_POINT)
 
 
 def _words(text: str) -> int:
@@ -118,7 +126,7 @@ def split_optional(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
 def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[str], str] = str) -> Estimate:
     """The estimate for a chapter's cells; ``bank`` (its quiz bank) sizes ``ask_section`` and warm-ups,
     ``expand`` turns claim placeholders into their text (``claims.expand``)."""
-    words = questions = prompts = explorers = figures = exercises = practice = code_cells = 0
+    words = questions = prompts = explorers = figures = exercises = practice = code_cells = branch_points = 0
     for cell in cells:
         if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
             continue
@@ -143,8 +151,9 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
         figures += _figures(text)
         exercises += int("my_answer" in text) + int("draw_gates(" in text)
         practice += text.count("practice.check(")
+        branch_points += text.count("branch_point(")
         code_cells += int("student-code" in cell.get("metadata", {}).get("tags", []))
-    return Estimate(words, questions, prompts, explorers, figures, exercises, practice, code_cells)
+    return Estimate(words, questions, prompts, explorers, figures, exercises, practice, code_cells, branch_points)
 
 
 def stated_off(stated: int, estimated: float) -> bool:

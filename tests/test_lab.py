@@ -350,3 +350,32 @@ def test_a_glossary_term_shows_its_definition_and_opens_the_glossary_in_jupyterl
         tab.wait_for()
         page.wait_for_function(in_view, arg=entry.element_handle(), timeout=20_000)
         assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
+
+
+def test_a_branch_point_works_in_jupyterlab(lab: str, browser: Any) -> None:
+    """Issue 13, item 9, with a kernel: the capstone's branch-point cell (its one call, in a small
+    notebook put in the workspace, so that the whole capstone need not run) shows the situation only;
+    a choice shows its path and Back re-opens the choice. JupyterLab runs the output's script because
+    the output was made in this session (trusted)."""
+    cell = {"cell_type": "code", "execution_count": None, "id": "branch", "metadata": {}, "outputs": [],
+            "source": 'from ankl_course import case\ncase.branch_point("day14-plateau")'}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    put = urllib.request.Request(f"{lab}/api/contents/branch_point_check.ipynb?token={TOKEN}", method="PUT",
+                                 data=json.dumps({"type": "notebook", "content": notebook}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    assert urllib.request.urlopen(put, timeout=30).status in (200, 201)
+    with lab_page(browser, "lab-branch-failure.png") as (page, visit):
+        open_notebook(page, lab, "branch_point_check.ipynb")
+        run_all_until_every_cell_ran(page)
+        block = page.locator(".jp-OutputArea-output #ankl-branch-day14-plateau")
+        block.wait_for()
+        node = block.locator('.ankl-branch-node[data-node="reassess"]')
+        assert block.locator('.ankl-branch-node[data-node="plateau"]').is_visible() and not node.is_visible()
+        block.locator('.ankl-branch-node[data-node="plateau"] button[data-to="reassess"]').click()
+        node.wait_for(state="visible")
+        assert "You chose: B." in node.inner_text()
+        screenshot(block, "lab-branch-point.png")
+        block.locator(".ankl-branch-back").click()
+        node.wait_for(state="hidden")
+        assert visit.blocked == [], f"JupyterLab reached outside localhost: {visit.blocked[:3]}"
