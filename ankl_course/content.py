@@ -418,22 +418,11 @@ class Checker:
             return  # reported by the claims check
         core, optional = timing.split_optional(cells)
         found = timing.estimate(core, bank, lambda text: expand_claims(text, self.claims))
+        self.times[path.stem] = (stated, round(found.minutes))
         extra = timing.estimate(optional, bank, lambda text: expand_claims(text, self.claims)) if optional else None
-        estimated = round(found.minutes)
-        self.times[path.stem] = (stated, estimated)
-        self.notes.append(f"{path.name}: time: stated {stated} min, estimated {estimated} min ({found.words} words, "
-                          f"{found.questions} questions, {found.prompts} prompts, {found.explorers} explorers, "
-                          f"{found.figures} figures, {found.exercises} exercises, {found.practice} practice checks, "
-                          f"{found.code_cells} code cells to work in)"
-                          + (f"; optional sections, not counted: {round(extra.minutes)} min" if extra else ""))
-        if stated is None:
-            return
-        if timing.stated_off(stated, found.minutes):
-            self.add(path, "Estimated time", f"states {stated} minutes; the estimate is {estimated} "
-                     f"(more than {timing.TOLERANCE:.0%} off; see ankl_course/timing.py)")
-        if found.minutes > timing.MAX_MINUTES:
-            self.add(path, "Estimated time", f"the estimate is {estimated} minutes, over {timing.MAX_MINUTES} "
-                     "(one sitting): split or trim the chapter, or mark extra practice optional")
+        self.notes.append(f"{path.name}: time: stated {stated} min, {timing.summary(found, extra)}")
+        for message in timing.problems(stated, found) if stated is not None else []:
+            self.add(path, "Estimated time", message)
 
     def check_predict(self, path: Path, cells: list[dict[str, Any]]) -> None:
         """Every open prompt has a hidden worked answer (predict.ask), and every asked prompt exists."""
@@ -511,8 +500,7 @@ class Checker:
 
     def check_exercise_spelling(self, path: Path, where: str, text: str) -> None:
         """An exercise's text is the course's too (UK spelling); its reference list keeps the titles' own."""
-        prose = "\n".join(line for line in text.splitlines() if 'id="ref-' not in line)
-        for found, uk in us_spellings(prose):
+        for found, uk in us_spellings("\n".join(line for line in text.splitlines() if 'id="ref-' not in line)):
             self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
 
     def check_slide_density(self, path: Path) -> None:

@@ -10,7 +10,9 @@ second-year student. The estimate is deliberately simple so that an author can p
 * PER_PROMPT minutes for each predict-then-reveal prompt (writing an answer, comparing it);
 * PER_EXPLORER minutes for each interactive explorer (trying it as its text asks);
 * PER_FIGURE minute for each figure (reading axes, legend and caption);
-* PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell);
+* PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell); the share a
+  student reads from gates just drawn (``my_answer`` with ``.check_share(``) is the drawing's last step,
+  not a second exercise;
 * PER_PRACTICE minutes for each practice check (``practice.check``: a small task checked at once);
 * PER_CODE_CELL minute for each code cell the student reads and runs or changes (tag ``student-code``);
 * PER_BRANCH_POINT minutes for each branch point of a case (``case.branch_point``): its text lives in
@@ -149,7 +151,7 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
         prompts += text.count("predict.ask(")
         explorers += text.count("Explorer(")
         figures += _figures(text)
-        exercises += int("my_answer" in text) + int("draw_gates(" in text)
+        exercises += int("my_answer" in text and ".check_share(" not in text) + int("draw_gates(" in text)
         practice += text.count("practice.check(")
         branch_points += text.count("branch_point(")
         code_cells += int("student-code" in cell.get("metadata", {}).get("tags", []))
@@ -159,3 +161,25 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
 def stated_off(stated: int, estimated: float) -> bool:
     """True when the stated time is more than TOLERANCE away from the estimate."""
     return abs(stated - estimated) > TOLERANCE * estimated
+
+
+def summary(found: Estimate, optional: Estimate | None = None) -> str:
+    """The estimate in words, with what it counted (``check`` prints it for every chapter)."""
+    text = (f"estimated {round(found.minutes)} min ({found.words} words, {found.questions} questions, "
+            f"{found.prompts} prompts, {found.explorers} explorers, {found.figures} figures, "
+            f"{found.exercises} exercises, {found.practice} practice checks, {found.code_cells} code cells "
+            f"to work in, {found.branch_points} branch points)")
+    return text + (f"; optional sections, not counted: {round(optional.minutes)} min" if optional else "")
+
+
+def problems(stated: int, found: Estimate) -> list[str]:
+    """What is wrong with a stated time: too far from the estimate, or a chapter over one sitting."""
+    estimated = round(found.minutes)
+    found_problems = []
+    if stated_off(stated, found.minutes):
+        found_problems.append(f"states {stated} minutes; the estimate is {estimated} "
+                              f"(more than {TOLERANCE:.0%} off; see ankl_course/timing.py)")
+    if found.minutes > MAX_MINUTES:
+        found_problems.append(f"the estimate is {estimated} minutes, over {MAX_MINUTES} (one sitting): "
+                              "split or trim the chapter, or mark extra practice optional")
+    return found_problems

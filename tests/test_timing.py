@@ -106,3 +106,11 @@ def test_check_fails_on_a_chapter_over_an_hour(tmp_path: Path) -> None:
     broken.write_text(json.dumps(data), encoding="utf-8")
     messages = [p.message for p in Checker().run([broken]) if p.location == "Estimated time"]
     assert any("over 60" in m and "split or trim" in m for m in messages), messages
+
+
+def test_reading_a_share_from_gates_just_drawn_is_part_of_the_drawing() -> None:
+    drawn = [_code("lab = cytometry.draw_gates(sample)\nlab"),
+             _code('my_answer = None\nlab.check_share(my_answer, "CD56bright NK")')]
+    typed = [_code("my_answer = None\ncheck(my_answer)")]
+    assert timing.estimate(drawn).exercises == 1
+    assert timing.estimate(typed).exercises == 1
