@@ -21,8 +21,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -31,10 +32,8 @@ from . import facts, figures
 from .datafile import read_toml
 from .errors import CourseDataError
 from .figures import FigureDisplay
+from .interactive import Explorer
 from .resources import data_path
-
-if TYPE_CHECKING:
-    from .interactive import Explorer
 
 LOG10_2 = math.log10(2.0)
 MIN_POINTS = 3
@@ -375,10 +374,6 @@ def show_base_rate(tumour_ebv: float, seroprevalence: float, incidence: float) -
 def base_rate_explorer(start: BaseRate) -> Explorer:
     """Three sliders (EBV-positive tumours, seroprevalence, incidence on a log scale) set at ``start``'s
     inputs, redrawing :func:`show_base_rate`."""
-    import ipywidgets as widgets
-
-    from .interactive import Explorer
-
     return Explorer(
         show_base_rate,
         {
@@ -458,10 +453,6 @@ def show_kinetics(half_life: float, noise: float, samples: int) -> FigureDisplay
 def kinetics_explorer() -> Explorer:
     """Sliders for the true half-life, the assay noise and the number of samples, redrawing
     :func:`show_kinetics`: many precise samples recover the half-life, few noisy ones do not."""
-    import ipywidgets as widgets
-
-    from .interactive import Explorer
-
     return Explorer(
         show_kinetics,
         {

@@ -140,3 +140,11 @@ def long_folded_cells(cells: list[dict[str, Any]], limit: int = MAX_FOLDED_CODE_
             if lines > limit:
                 found.append((number, lines))
     return found
+
+
+def long_folded_notes(path: Path, cells: list[dict[str, Any]]) -> list[str]:
+    """What ``ankl-course check`` says of each of :func:`long_folded_cells`: notebook, cell and count.
+    A note rather than a failure while chapters move their figure and widget code into the library."""
+    return [f"{Path(path).name}: cell {number}: folded helper cell has {lines} lines of code (at most "
+            f"{MAX_FOLDED_CODE_LINES}): move its figure or widget code into the library"
+            for number, lines in long_folded_cells(cells)]

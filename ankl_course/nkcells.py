@@ -20,21 +20,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
 from . import facts, figures
 from .datafile import check_fields, checked_number, read_toml
 from .errors import CourseDataError
 from .figures import FigureDisplay
 from .htmlkit import table
+from .interactive import Explorer
 from .resources import data_path
-
-if TYPE_CHECKING:
-    from .interactive import Explorer
 
 #: The target-cell features a receptor can read, each scored from 0 to 1.
 FEATURES = ("mhc_class_i", "stress_ligands", "antibody")
@@ -260,10 +259,6 @@ def balance_explorer() -> Explorer:
     """Chapter 01's explorer: three sliders (HLA class I, stress ligands, antibody) that tip the
     teaching model's balance, starting from a healthy cell. Why a function: the slider settings are
     plumbing, and the notebook should show one call a student can read."""
-    import ipywidgets as widgets
-
-    from .interactive import Explorer
-
     slider = {"min": 0.0, "max": 1.0, "step": 0.05, "continuous_update": False,
               "style": {"description_width": "initial"}}
     return Explorer(
@@ -302,7 +297,7 @@ def lymphocyte_families_figure() -> Figure:
     return fig
 
 
-def lymphocyte_families() -> FigureDisplay:
+def show_lymphocyte_families() -> FigureDisplay:
     """:func:`lymphocyte_families_figure` with its alt text, as chapter 01 shows it."""
     return figures.show(lymphocyte_families_figure(), alt=(
         "Diagram: lymphocytes split into two branches. Left, adaptive lymphocytes (T and B cells) with rearranged "
@@ -342,7 +337,7 @@ def subsets_figure() -> Figure:
     return fig
 
 
-def subsets() -> FigureDisplay:
+def show_subsets() -> FigureDisplay:
     """:func:`subsets_figure` with alt text that states the shares it draws."""
     (blood_dim, blood_bright), (node_dim, node_bright) = subset_shares().values()
     return figures.show(subsets_figure(), alt=(
@@ -372,7 +367,7 @@ def killing_steps_figure() -> Figure:
     return fig
 
 
-def killing_steps() -> FigureDisplay:
+def show_killing_steps() -> FigureDisplay:
     """:func:`killing_steps_figure` with its alt text."""
     return figures.show(killing_steps_figure(), alt=(
         "Four steps left to right: contact, where receptors weigh stop against go signals; cytotoxic granules "
@@ -388,8 +383,6 @@ GRANULE_SEED = 1
 def lgl_sketch_figure() -> Figure:
     """A schematic (not a micrograph) of a small resting lymphocyte next to a large granular lymphocyte:
     a larger cell, wide pale cytoplasm and granules, which is what 'LGL' on a smear report means."""
-    from matplotlib.patches import Circle
-
     rng = np.random.default_rng(GRANULE_SEED)
     fig, ax = figures.diagram((-2, 8), (-2.2, 2.2))
     ax.set_aspect("equal")
@@ -405,7 +398,7 @@ def lgl_sketch_figure() -> Figure:
     return fig
 
 
-def lgl_sketch() -> FigureDisplay:
+def show_lgl_sketch() -> FigureDisplay:
     """:func:`lgl_sketch_figure` with its alt text."""
     return figures.show(lgl_sketch_figure(), alt=(
         "Schematic drawing, not a micrograph. Left: a small resting lymphocyte, a round nucleus filling almost the "

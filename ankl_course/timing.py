@@ -8,8 +8,11 @@ second-year student. The estimate is deliberately simple so that an author can p
   text with unfamiliar terms rather than for skimming;
 * PER_QUESTION minutes for each quiz question asked (reading it, answering, reading the feedback);
 * PER_PROMPT minutes for each predict-then-reveal prompt (writing an answer, comparing it);
-* PER_EXPLORER minutes for each interactive explorer (trying it as its text asks);
-* PER_FIGURE minute for each figure (reading axes, legend and caption);
+* PER_EXPLORER minutes for each interactive explorer (trying it as its text asks): an ``Explorer(...)``
+  in the cell, or a library call that builds one, named ``*_explorer(...)``;
+* PER_FIGURE minute for each figure (reading axes, legend and caption): ``figures.show(...)`` or a
+  ``*_figure(...)`` call in the cell, or a library call that shows one, named ``show_*(...)``
+  (``show_references`` is a reference list, not a figure);
 * PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell);
 * PER_PRACTICE minutes for each practice check (``practice.check``: a small task checked at once);
 * PER_CODE_CELL minute for each code cell the student reads and runs or changes (tag ``student-code``).
@@ -45,6 +48,10 @@ MARKUP = re.compile(r"\(#ref-[^)]*\)|\(https?://[^)]*\)|<[^>]+>|[*_`#|>]")
 QUIZ_IDS = re.compile(r"quiz\.ask\(([^)]*)\)")
 SECTION = re.compile(r"""quiz\.ask_section\(\s*["']([^"']+)["']""")
 STRING = re.compile(r"""["']([^"']+)["']""")
+#: An explorer, built in the cell or by a library function (issue 13: widget code lives in the library).
+EXPLORER = re.compile(r"Explorer\(|\w_explorer\(")
+#: A figure, drawn in the cell or shown by a library function (``nkcells.show_subsets()``).
+FIGURE = re.compile(r"figures\.show\(|_figure\(|\.show_(?!references\()\w+\(")
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,8 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
         if "quiz.pre_test()" in text or "quiz.post_test()" in text:
             questions += 5
         prompts += text.count("predict.ask(")
-        explorers += text.count("Explorer(")
-        figures += len(re.findall(r"figures\.show\(|_figure\(", text))
+        explorers += len(EXPLORER.findall(text))
+        figures += len(FIGURE.findall(text))
         exercises += int("my_answer" in text) + int("draw_gates(" in text)
         practice += text.count("practice.check(")
         code_cells += int("student-code" in cell.get("metadata", {}).get("tags", []))

@@ -159,7 +159,7 @@ def _arrows(ax: object) -> list[tuple[tuple[float, float], tuple[float, float]]]
 
 
 def test_lymphocyte_families_draws_both_branches_with_an_arrow_to_each() -> None:
-    from ankl_course.nkcells import lymphocyte_families, lymphocyte_families_figure
+    from ankl_course.nkcells import lymphocyte_families_figure, show_lymphocyte_families
 
     fig = lymphocyte_families_figure()
     texts = _texts(fig)
@@ -168,12 +168,12 @@ def test_lymphocyte_families_draws_both_branches_with_an_arrow_to_each() -> None
     assert texts[2].startswith("Innate lymphoid cells\nNK cells (cytotoxic)") and "act within hours" in texts[2]
     assert _arrows(fig.axes[0]) == [((4.4, 5.0), (2.4, 4.0)), ((5.6, 5.0), (7.6, 4.0))]
     assert not fig.axes[0].axison  # a schematic: no scale to read
-    assert lymphocyte_families().alt.startswith("Diagram: lymphocytes split into two branches.")
+    assert show_lymphocyte_families().alt.startswith("Diagram: lymphocytes split into two branches.")
 
 
 def test_subsets_bars_show_the_registry_shares_and_the_flip() -> None:
     from ankl_course import facts
-    from ankl_course.nkcells import subset_shares, subsets, subsets_figure
+    from ankl_course.nkcells import show_subsets, subset_shares, subsets_figure
 
     blood_bright = facts.number("lunemann2009.cd56bright_share")
     node_bright = facts.number("lunemann2009.cd56bright_share_lymphoid")
@@ -188,26 +188,26 @@ def test_subsets_bars_show_the_registry_shares_and_the_flip() -> None:
     legend = ax.get_legend()
     assert legend is not None and [t.get_text() for t in legend.get_texts()] == [
         "CD56dim CD16+ (cytotoxic)", "CD56bright CD16- (cytokine-producing)"]
-    alt = subsets().alt
+    alt = show_subsets().alt
     assert f"Blood: about {100 - blood_bright} percent CD56dim" in alt and f"{node_bright} percent CD56bright" in alt
 
 
 def test_killing_steps_are_four_boxes_in_order_joined_by_three_arrows() -> None:
-    from ankl_course.nkcells import killing_steps, killing_steps_figure
+    from ankl_course.nkcells import killing_steps_figure, show_killing_steps
 
     fig = killing_steps_figure()
     assert [t.split("\n")[0] for t in _texts(fig)] == ["1. Contact:", "2. Granules move", "3. Perforin",
                                                         "4. Granzymes"]
     arrows = _arrows(fig.axes[0])
     assert len(arrows) == 3 and all(tail[0] < tip[0] for tail, tip in arrows)  # each points to the next step
-    assert "perforin opens pores" in killing_steps().alt
+    assert "perforin opens pores" in show_killing_steps().alt
 
 
 def test_lgl_sketch_puts_every_granule_in_the_cytoplasm_of_the_large_cell() -> None:
     import numpy as np
     from matplotlib.patches import Circle
 
-    from ankl_course.nkcells import GRANULES, lgl_sketch, lgl_sketch_figure
+    from ankl_course.nkcells import GRANULES, lgl_sketch_figure, show_lgl_sketch
 
     ax = lgl_sketch_figure().axes[0]
     circles = [p for p in ax.patches if isinstance(p, Circle)]
@@ -221,7 +221,7 @@ def test_lgl_sketch_puts_every_granule_in_the_cytoplasm_of_the_large_cell() -> N
     assert in_cell.all() and not in_nucleus.any()
     assert np.array_equal(granules, lgl_sketch_figure().axes[0].collections[0].get_offsets())  # seeded
     assert _texts(ax.figure) == ["small resting lymphocyte", "large granular lymphocyte"]
-    assert "not a micrograph" in lgl_sketch().alt
+    assert "not a micrograph" in show_lgl_sketch().alt
 
 
 def test_balance_explorer_starts_at_a_healthy_cell_and_tips_with_its_sliders() -> None:
