@@ -239,6 +239,15 @@ def value(fact_id: str) -> float | int | str:
     return fact(fact_id).value
 
 
+def number(fact_id: str) -> float | int:
+    """The value of a numeric fact, for figures that draw it; a fact stated in words is an error
+    naming facts.toml and the fact, rather than a TypeError deep inside matplotlib."""
+    found = value(fact_id)
+    if isinstance(found, bool) or not isinstance(found, int | float):
+        raise CourseDataError(data_path("facts.toml"), fact_id, f"a figure needs a number, not {found!r}")
+    return found
+
+
 def reference(key: str) -> Reference:
     """The bibliography entry for a citation key."""
     return _known(load_references(), key, "references.toml", "reference")

@@ -23,13 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from . import figures
+from . import facts, figures
 from .datafile import read_toml
 from .errors import CourseDataError
+from .figures import FigureDisplay
+from .interactive import Explorer
 from .resources import data_path
 
 LOG10_2 = math.log10(2.0)
@@ -150,7 +153,7 @@ def half_life_from_slope(slope_log10_per_day: float) -> float:
     return LOG10_2 / -slope_log10_per_day
 
 
-def _series(days: Sequence[float], loads: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+def _series(days: Sequence[float], loads: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(days, dtype=float)
     y = np.asarray(loads, dtype=float)
     if t.ndim != 1 or y.ndim != 1:
@@ -172,7 +175,7 @@ def _series(days: Sequence[float], loads: Sequence[float]) -> tuple[np.ndarray, 
     return t, y
 
 
-def fit_decline(days: Sequence[float], loads: Sequence[float]) -> DeclineFit:
+def fit_decline(days: Sequence[float], loads: Sequence[float] | np.ndarray) -> DeclineFit:
     """Least-squares line through ``(day, log10(load))``; the half-life follows from the slope."""
     t, y = _series(days, loads)
     logs = np.log10(y)
@@ -305,7 +308,7 @@ def readable_probability(p: float) -> str:
     return f"1 in {n:,.0f}"
 
 
-def kinetics_figure(days: Sequence[float], loads: Sequence[float], fit: DeclineFit,
+def kinetics_figure(days: Sequence[float], loads: Sequence[float] | np.ndarray, fit: DeclineFit,
                     true_half_life: float | None = None) -> Figure:
     """Measured loads (points) and the fitted log-linear decline (line), log10 y axis."""
     t = np.asarray(days, dtype=float)
@@ -322,3 +325,140 @@ def kinetics_figure(days: Sequence[float], loads: Sequence[float], fit: DeclineF
     ax.legend(loc="upper right")
     ax.set_title("EBV DNA load on treatment (synthetic)")
     return fig
+
+
+# -- what chapter 02 shows: the worked example and the two explorers ----------------------------
+# Why here: the slider settings, captions and alt texts are plumbing; the notebook keeps one call
+# per cell that a student who unfolds it can read.
+
+#: The facts chapter 02's base-rate example starts from: the EBV-negative share of ANKL tumours (a
+#: percentage), the seroprevalence (a percentage) and the incidence (per million people a year).
+BASE_RATE_FACTS = ("ishida2018.ebv_negative", "kuri2020.population_infected", "kommalapati2018.nk_leukemia_incidence")
+
+
+def course_base_rate() -> BaseRate:
+    """:func:`base_rate` at the registry's figures, the example chapter 02 works through."""
+    ebv_negative, infected, incidence = (facts.number(fact_id) for fact_id in BASE_RATE_FACTS)
+    return base_rate(1 - ebv_negative / 100, infected / 100, incidence)
+
+
+def base_rate_summary(result: BaseRate) -> str:
+    """Both directions of the probability and the relative risk, one per line, as printed in chapter 02."""
+    return "\n".join([
+        f"P(seropositive | ANKL)          = {readable_probability(result.p_seropositive_given_ankl)}",
+        f"P(ANKL | seropositive), a year  = {readable_probability(result.p_ankl_given_seropositive)}",
+        f"P(ANKL | seronegative), a year  = {readable_probability(result.p_ankl_given_seronegative)}",
+        f"relative risk, seropositive vs seronegative = {result.relative_risk:.1f}",
+    ])
+
+
+def show_base_rate(tumour_ebv: float, seroprevalence: float, incidence: float) -> FigureDisplay:
+    """The base-rate explorer's view: the bars, with the same numbers as natural frequencies in the
+    caption (10 million people for a year), which is the form students find easiest to reason with."""
+    result = base_rate(tumour_ebv, seroprevalence, incidence)
+    counts = result.per_population(10_000_000)
+    caption = (
+        f"In 10 million people followed for a year: {counts['seropositive']:,.0f} are seropositive and "
+        f"{counts['ankl_cases']:.2f} ANKL cases are expected, {counts['ankl_in_seropositive']:.2f} of them in "
+        f"seropositive people. A seropositive person's yearly risk is "
+        f"{readable_probability(result.p_ankl_given_seropositive)}; relative risk versus seronegative "
+        f"{result.relative_risk:.1f}. Illustrative model, not a personal risk estimate."
+    )
+    return figures.show(base_rate_figure(result), alt=(
+        f"Log-scale bar chart. P(seropositive given ANKL) is "
+        f"{readable_probability(result.p_seropositive_given_ankl)}; P(ANKL given seropositive) is "
+        f"{readable_probability(result.p_ankl_given_seropositive)} a year; P(ANKL given seronegative) is "
+        f"{readable_probability(result.p_ankl_given_seronegative)} a year."), caption=caption)
+
+
+def base_rate_explorer(start: BaseRate) -> Explorer:
+    """Three sliders (EBV-positive tumours, seroprevalence, incidence on a log scale) set at ``start``'s
+    inputs, redrawing :func:`show_base_rate`."""
+    return Explorer(
+        show_base_rate,
+        {
+            "tumour_ebv": widgets.FloatSlider(value=start.p_tumour_ebv, min=0.0, max=1.0, step=0.01,
+                                              description="EBV+ tumours", readout_format=".2f"),
+            "seroprevalence": widgets.FloatSlider(value=start.seroprevalence, min=0.5, max=0.99, step=0.01,
+                                                  description="seroprevalence", readout_format=".2f"),
+            "incidence": widgets.FloatLogSlider(value=start.incidence_per_million, base=10, min=-2, max=1,
+                                                step=0.05, description="per million/yr", readout_format=".3f"),
+        },
+        title="Base rates: P(EBV | ANKL) versus P(ANKL | EBV)",
+    )
+
+
+@dataclass(frozen=True)
+class Decline:
+    """A synthetic EBV DNA series with its log-linear fit and the half-life that made it."""
+
+    days: Sequence[float]
+    loads: np.ndarray
+    fit: DeclineFit
+    true_half_life: float
+
+
+#: Chapter 02's worked example: sampling days, baseline load (copies/mL), half-life, noise and seed.
+EXAMPLE_DAYS = (0, 3, 7, 10, 14, 21)
+BASELINE_LOAD = 2e5
+
+
+def synthetic_decline(days: Sequence[float], half_life_days: float, noise_log10: float, seed: int) -> Decline:
+    """A seeded synthetic series from :data:`BASELINE_LOAD` and its fit: the example and the explorer
+    draw their data the same way."""
+    loads = simulate_load(days, baseline=BASELINE_LOAD, half_life_days=half_life_days, noise_log10=noise_log10,
+                          seed=seed)
+    return Decline(days, loads, fit_decline(days, loads), half_life_days)
+
+
+def example_decline() -> Decline:
+    """The worked example of chapter 02: six samples over three weeks, true half-life 3 days."""
+    return synthetic_decline(EXAMPLE_DAYS, half_life_days=3.0, noise_log10=0.15, seed=4)
+
+
+def decline_summary(decline: Decline) -> str:
+    """Each sample's load, then the fitted slope and half-life, one per line, as printed in chapter 02."""
+    lines = [f"day {day:>2}: {load:>9,.0f} copies/mL (synthetic)"
+             for day, load in zip(decline.days, decline.loads, strict=True)]
+    fit = decline.fit
+    lines.append(f"slope {fit.slope_log10_per_day:.3f} log10/day -> half-life {fit.half_life_days:.1f} days")
+    return "\n".join(lines)
+
+
+def decline_figure(decline: Decline) -> Figure:
+    """:func:`kinetics_figure` of a :class:`Decline`."""
+    return kinetics_figure(decline.days, decline.loads, decline.fit, decline.true_half_life)
+
+
+#: The kinetics explorer's samples span three weeks; its data use this seed.
+EXPLORER_DAYS = 21
+EXPLORER_SEED = 11
+
+
+def show_kinetics(half_life: float, noise: float, samples: int) -> FigureDisplay:
+    """The kinetics explorer's view: ``samples`` evenly spaced measurements, the fit, and a caption
+    comparing the fitted half-life with the true one."""
+    days = np.round(np.linspace(0, EXPLORER_DAYS, samples), 1)
+    decline = synthetic_decline(days, half_life_days=half_life, noise_log10=noise, seed=EXPLORER_SEED)
+    found = decline.fit.half_life_days
+    caption = (f"Fitted half-life {found:.1f} days (true {half_life:.1f}); the fit explains "
+               f"{100 * decline.fit.r_squared:.0f} percent of the variation in log10 load. Synthetic data "
+               f"(random seed {EXPLORER_SEED}).")
+    return figures.show(decline_figure(decline), alt=(
+        f"{samples} synthetic EBV DNA measurements over {EXPLORER_DAYS} days on a log scale with a fitted "
+        f"straight line; fitted half-life {found:.1f} days against a true half-life of {half_life:.1f} days."),
+        caption=caption)
+
+
+def kinetics_explorer() -> Explorer:
+    """Sliders for the true half-life, the assay noise and the number of samples, redrawing
+    :func:`show_kinetics`: many precise samples recover the half-life, few noisy ones do not."""
+    return Explorer(
+        show_kinetics,
+        {
+            "half_life": widgets.FloatSlider(value=3.0, min=1.0, max=15.0, step=0.5, description="true t½ (d)"),
+            "noise": widgets.FloatSlider(value=0.15, min=0.0, max=0.6, step=0.05, description="noise (log10)"),
+            "samples": widgets.IntSlider(value=6, min=3, max=12, description="samples"),
+        },
+        title="Log-linear EBV DNA kinetics (synthetic)",
+    )

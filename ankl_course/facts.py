@@ -9,8 +9,8 @@ to the chapter's reference list. ``data/references.toml`` is the bibliography.
 Loading both files, the citation syntax and the filling of facts and citations live in
 :mod:`ankl_course.citations`, below this module and :mod:`ankl_course.claims`; here is what
 needs both: :func:`render` expands appraised claims (``{claim:ID}``) before filling, and
-:func:`keys_in_text` finds every key a text cites, claims included. ``fact``, ``value`` and
-``cite`` are citations' own functions, named here because chapters call them as ``facts.*``.
+:func:`keys_in_text` finds every key a text cites, claims included. ``fact``, ``value``,
+``number`` and ``cite`` are citations' own functions, named here because chapters call them as ``facts.*``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from .citations import (
     fill,
     load_facts,
     load_references,
+    number,
     value,
 )
 from .claims import expand, load_claims, uses
 
-__all__ = ["cite", "fact", "keys_in_text", "render", "say", "value"]
+__all__ = ["cite", "fact", "keys_in_text", "number", "render", "say", "value"]
 
 
 def render(

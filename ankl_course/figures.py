@@ -87,6 +87,21 @@ def new_figure(size: str = "wide", ncols: int = 1, nrows: int = 1, **kwargs: Any
     return fig, axes
 
 
+def diagram(xlim: tuple[float, float], ylim: tuple[float, float], size: str = "wide") -> tuple[Figure, Any]:
+    """A figure with bare axes spanning ``xlim`` x ``ylim``, for schematic drawings that place boxes and
+    arrows by coordinates: no ticks or spines, which would suggest a measured scale."""
+    fig, ax = new_figure(size)
+    ax.set_axis_off()
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    return fig, ax
+
+
+def arrow(ax: Any, tail: tuple[float, float], tip: tuple[float, float]) -> None:
+    """A plain arrow from ``tail`` to ``tip`` in data coordinates, as the course's diagrams draw them."""
+    ax.annotate("", xy=tip, xytext=tail, arrowprops={"arrowstyle": "->"})
+
+
 def png_bytes(fig: Figure, fast: bool = False) -> bytes:
     """The figure as PNG, rendered deterministically (no timestamp metadata).
 

@@ -23,9 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
+from IPython.display import HTML
+
 from .datafile import read_toml
 from .errors import CourseDataError
 from .htmlkit import Cell, Markup, table
+from .interactive import Explorer
 from .resources import data_path
 
 MET, NOT_MET, MISSING = "met", "not met", "missing"
@@ -414,3 +418,35 @@ def verdicts_html(vignettes: Mapping[str, Vignette], criteria: Criteria | None =
     items = "".join(f"<li><strong>{html.escape(title)}</strong>: {html.escape(summary)}</li>"
                     for title, summary in summaries.items())
     return f"<ul>{items}</ul>"
+
+
+# -- the checker chapter 04 shows -------------------------------------------------------------
+
+#: What the checker's menus offer for each criterion: the vignette's own finding, or one set by hand.
+AS_IN_VIGNETTE = "auto"
+CHOICES = [("as in the vignette", AS_IN_VIGNETTE), ("met", MET), ("not met", NOT_MET), ("unknown", MISSING)]
+
+
+def vignette_html(vignette: Vignette, overrides: Mapping[str, str], criteria: Criteria | None = None) -> str:
+    """A vignette's story, its HLH-2004 assessment with ``overrides`` (criterion id -> met/not met/
+    missing) applied, and its teaching point: what the checker shows for one setting of its menus."""
+    result = assess(vignette.findings, overrides=overrides, criteria=criteria)
+    return (f"<p><strong>{vignette.title}</strong> (synthetic). {vignette.summary}</p>"
+            + assessment_html(result)
+            + f"<p><em>Teaching point:</em> {vignette.teaching}</p>")
+
+
+def checker_explorer(criteria: Criteria, vignettes: Mapping[str, Vignette]) -> Explorer:
+    """Chapter 04's HLH-2004 checker: a vignette menu, and one menu per criterion that keeps the
+    vignette's finding or sets it met, not met or unknown, so a student sees which criterion decides."""
+    def show_case(vignette_id: str, **choices: str) -> HTML:
+        overrides = {cid: value for cid, value in choices.items() if value != AS_IN_VIGNETTE}
+        return HTML(vignette_html(vignettes[vignette_id], overrides, criteria))
+
+    controls = {"vignette_id": widgets.Dropdown(options=[(v.title, v.id) for v in vignettes.values()],
+                                                description="Vignette", layout=widgets.Layout(width="32em"))}
+    for item in criteria.criteria:
+        controls[item.id] = widgets.Dropdown(options=CHOICES, value=AS_IN_VIGNETTE, description=item.short,
+                                             style={"description_width": "14em"},
+                                             layout=widgets.Layout(width="30em"))
+    return Explorer(show_case, controls, title="HLH-2004 checker (synthetic vignettes)")

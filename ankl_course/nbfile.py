@@ -10,7 +10,9 @@ too, so that the check and the plumbing test count the same cells.
 
 from __future__ import annotations
 
+import io
 import json
+import tokenize
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +84,67 @@ def visible_code_lines(cells: list[dict[str, Any]]) -> int:
         if cell.get("cell_type") == "code" and not code_is_hidden(cell)
         and cell.get("metadata", {}).get("slideshow", {}).get("slide_type") != "notes"
     )
+
+
+#: A folded helper cell may hold at most this many lines of code (:func:`code_lines`): a student who
+#: unfolds it, or a teacher reading the notebook, should meet one readable call, with the figure and
+#: widget code behind it in the library (issue 13, item 3). ``ankl-course check`` reports longer ones.
+MAX_FOLDED_CODE_LINES = 3
+
+#: Tokens that carry no logic of their own: text, comments, line ends, and the punctuation around text.
+_NOT_CODE = {tokenize.STRING, tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+             tokenize.DEDENT, tokenize.ENDMARKER, tokenize.ENCODING}
+_PUNCTUATION = {"(", ")", "[", "]", "{", "}", ",", "+"}
+#: Python 3.12 splits an f-string into tokens; everything between its start and end is text.
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+
+
+def code_lines(source: str) -> int:
+    """Lines of ``source`` that carry code a reader has to follow.
+
+    Not counted: lines that hold only text (string literals, as in ``facts.say("...")`` prose
+    or a figure's alt text, which read as sentences), comments, brackets and commas, and
+    ``import`` lines (a list of the tools a chapter uses). Why: the count is meant to find
+    drawing and widget code left in a notebook, not to push a chapter's prose out of it.
+    Source that does not tokenize (a magic, a half-typed cell) counts every non-blank line.
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return sum(1 for line in source.splitlines() if line.strip())
+    rows: set[int] = set()
+    imports: set[int] = set()
+    in_fstring = 0
+    for token in tokens:
+        if token.type == _FSTRING_START:
+            in_fstring += 1
+        elif token.type == _FSTRING_END:
+            in_fstring -= 1
+        elif in_fstring or token.type in _NOT_CODE or (token.type == tokenize.OP and token.string in _PUNCTUATION):
+            continue
+        elif token.type == tokenize.NAME and token.string in ("import", "from") and token.line.lstrip().startswith(
+                token.string + " "):
+            imports.add(token.start[0])
+        else:
+            rows.add(token.start[0])
+    return len(rows - imports)
+
+
+def long_folded_cells(cells: list[dict[str, Any]], limit: int = MAX_FOLDED_CODE_LINES) -> list[tuple[int, int]]:
+    """(cell number from 1, code lines) of each folded helper cell with more than ``limit`` lines of code."""
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if cell.get("cell_type") == "code" and code_is_hidden(cell):
+            lines = code_lines(cell_source(cell))
+            if lines > limit:
+                found.append((number, lines))
+    return found
+
+
+def long_folded_notes(path: Path, cells: list[dict[str, Any]]) -> list[str]:
+    """What ``ankl-course check`` says of each of :func:`long_folded_cells`: notebook, cell and count.
+    A note rather than a failure while chapters move their figure and widget code into the library."""
+    return [f"{Path(path).name}: cell {number}: folded helper cell has {lines} lines of code (at most "
+            f"{MAX_FOLDED_CODE_LINES}): move its figure or widget code into the library"
+            for number, lines in long_folded_cells(cells)]

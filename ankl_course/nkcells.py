@@ -21,15 +21,18 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
-from . import figures
+from . import facts, figures
 from .datafile import check_fields, checked_number, read_toml
 from .errors import CourseDataError
 from .figures import FigureDisplay
 from .htmlkit import table
+from .interactive import Explorer
 from .resources import data_path
 
 #: The target-cell features a receptor can read, each scored from 0 to 1.
@@ -250,3 +253,154 @@ def decision_map_alt(model: Model | None = None) -> str:
         f"about {stress_edge:.2f} (induced self). The healthy cell (normal HLA class I, no stress) lies in the "
         "spared region."
     )
+
+
+def balance_explorer() -> Explorer:
+    """Chapter 01's explorer: three sliders (HLA class I, stress ligands, antibody) that tip the
+    teaching model's balance, starting from a healthy cell. Why a function: the slider settings are
+    plumbing, and the notebook should show one call a student can read."""
+    slider = {"min": 0.0, "max": 1.0, "step": 0.05, "continuous_update": False,
+              "style": {"description_width": "initial"}}
+    return Explorer(
+        show_decision,
+        {
+            "mhc_class_i": widgets.FloatSlider(value=1.0, description="HLA class I on target", **slider),
+            "stress_ligands": widgets.FloatSlider(value=0.0, description="Stress ligands (NKG2D, NCR)", **slider),
+            "antibody": widgets.FloatSlider(value=0.0, description="Antibody coating (CD16)", **slider),
+        },
+        title="Missing self and induced self: the NK cell's balance",
+    )
+
+
+#: The two branches of the lymphocyte family tree: (x, where its arrow leaves the top box, text,
+#: face colour, palette edge colour).
+_BRANCHES = (
+    (2.4, 4.4, "Adaptive lymphocytes\nT cells, B cells\n\nrearranged receptors (TCR, BCR)\n"
+          "one clone, one antigen\nneed priming: days", "#e6f1f8", "blue"),
+    (7.6, 5.6, "Innate lymphoid cells\nNK cells (cytotoxic)\nhelper-like ILC1, ILC2, ILC3, LTi cells\n\n"
+          "germline-encoded receptors\nno clonal antigen receptor\nact within hours", "#fdf1dc", "orange"),
+)
+
+
+def lymphocyte_families_figure() -> Figure:
+    """Where NK cells sit: lymphocytes split into adaptive cells (clonal receptors, days) and innate
+    lymphoid cells (germline receptors, hours), NK cells being the innate family's killers."""
+    fig, ax = figures.diagram((0, 10), (0, 6))
+    box = {"boxstyle": "round,pad=0.4", "linewidth": 1.2}
+    ax.text(5, 5.3, "Lymphocytes", ha="center", fontsize=12, weight="bold",
+            bbox={**box, "facecolor": "white", "edgecolor": figures.PALETTE["black"]})
+    for x, _tail, text, face, edge in _BRANCHES:
+        ax.text(x, 2.6, text, ha="center", va="center",
+                bbox={**box, "facecolor": face, "edgecolor": figures.PALETTE[edge]})
+    for x, tail, *_rest in _BRANCHES:
+        figures.arrow(ax, (tail, 5.0), (x, 4.0))
+    return fig
+
+
+def show_lymphocyte_families() -> FigureDisplay:
+    """:func:`lymphocyte_families_figure` with its alt text, as chapter 01 shows it."""
+    return figures.show(lymphocyte_families_figure(), alt=(
+        "Diagram: lymphocytes split into two branches. Left, adaptive lymphocytes (T and B cells) with rearranged "
+        "receptors, one antigen per clone, needing days of priming. Right, innate lymphoid cells: NK cells, which "
+        "are cytotoxic, and helper-like ILC1, ILC2, ILC3 and lymphoid-tissue inducer cells, with germline-encoded "
+        "receptors, acting within hours."))
+
+
+#: Where chapter 01's subset shares come from (facts registry ids): blood, then lymphoid tissue.
+SUBSET_FACTS = {
+    "Blood": "lunemann2009.cd56bright_share",
+    "Lymph node / tonsil": "lunemann2009.cd56bright_share_lymphoid",
+}
+
+
+def subset_shares() -> dict[str, tuple[float, float]]:
+    """Per place, the (CD56dim, CD56bright) shares of NK cells in percent, from the facts registry."""
+    shares = {}
+    for place, fact_id in SUBSET_FACTS.items():
+        bright = facts.number(fact_id)
+        shares[place] = (100 - bright, bright)
+    return shares
+
+
+def subsets_figure() -> Figure:
+    """Stacked bars of the two NK-cell subsets in blood and in lymphoid tissue: the balance flips."""
+    shares = subset_shares()
+    places = list(shares)
+    dim = [shares[p][0] for p in places]
+    bright = [shares[p][1] for p in places]
+    fig, ax = figures.new_figure("wide")
+    ax.barh(places, dim, color=figures.PALETTE["orange"], label="CD56dim CD16+ (cytotoxic)")
+    ax.barh(places, bright, left=dim, color=figures.PALETTE["blue"], label="CD56bright CD16- (cytokine-producing)")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of NK cells (percent, round figures from a review)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
+    return fig
+
+
+def show_subsets() -> FigureDisplay:
+    """:func:`subsets_figure` with alt text that states the shares it draws."""
+    (blood_dim, blood_bright), (node_dim, node_bright) = subset_shares().values()
+    return figures.show(subsets_figure(), alt=(
+        f"Stacked bars of NK-cell subsets. Blood: about {blood_dim} percent CD56dim and at most "
+        f"{blood_bright} percent CD56bright. Lymph node and tonsil: about {node_dim} percent CD56dim and "
+        f"{node_bright} percent CD56bright."))
+
+
+#: The four steps of granule-mediated killing, with their palette colours, left to right.
+KILLING_STEPS = (
+    ("1. Contact:\nreceptors weigh\nstop vs go", "sky"),
+    ("2. Granules move\nto the contact\nzone", "yellow"),
+    ("3. Perforin\nopens pores", "orange"),
+    ("4. Granzymes\nenter: target\ndies by apoptosis", "vermillion"),
+)
+
+
+def killing_steps_figure() -> Figure:
+    """The killing sequence as four boxes joined by arrows, one colour per step."""
+    fig, ax = figures.diagram((0, 12.7), (0.7, 2.3))
+    for i, (label, name) in enumerate(KILLING_STEPS):
+        colour = figures.PALETTE[name]
+        ax.text(1.4 + 3.3 * i, 1.5, label, ha="center", va="center", fontsize=12,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": colour, "alpha": 0.35, "edgecolor": colour})
+        if i < len(KILLING_STEPS) - 1:
+            figures.arrow(ax, (2.8 + 3.3 * i, 1.5), (3.4 + 3.3 * i, 1.5))
+    return fig
+
+
+def show_killing_steps() -> FigureDisplay:
+    """:func:`killing_steps_figure` with its alt text."""
+    return figures.show(killing_steps_figure(), alt=(
+        "Four steps left to right: contact, where receptors weigh stop against go signals; cytotoxic granules "
+        "move to the contact zone; perforin opens pores in the target membrane; granzymes enter and the target "
+        "dies by apoptosis."))
+
+
+#: How many granules the large granular lymphocyte sketch shows, and the seed that places them.
+GRANULES = 18
+GRANULE_SEED = 1
+
+
+def lgl_sketch_figure() -> Figure:
+    """A schematic (not a micrograph) of a small resting lymphocyte next to a large granular lymphocyte:
+    a larger cell, wide pale cytoplasm and granules, which is what 'LGL' on a smear report means."""
+    rng = np.random.default_rng(GRANULE_SEED)
+    fig, ax = figures.diagram((-2, 8), (-2.2, 2.2))
+    ax.set_aspect("equal")
+    cells = (((0, 0), 1.0, (0.05, 0), 0.85), ((5, 0), 1.8, (4.5, 0.1), 1.0))
+    for centre, radius, nucleus, nucleus_radius in cells:
+        ax.add_patch(Circle(centre, radius, facecolor=figures.PALETTE["sky"], alpha=0.35))
+        ax.add_patch(Circle(nucleus, nucleus_radius, facecolor=figures.PALETTE["blue"], alpha=0.85))
+    angles = rng.uniform(-1.1, 1.1, GRANULES)
+    radii = rng.uniform(1.15, 1.65, GRANULES)
+    ax.scatter(4.6 + radii * np.cos(angles), radii * np.sin(angles), s=14, color=figures.PALETTE["purple"])
+    ax.text(0, -1.6, "small resting lymphocyte", ha="center")
+    ax.text(5, -2.15, "large granular lymphocyte", ha="center")
+    return fig
+
+
+def show_lgl_sketch() -> FigureDisplay:
+    """:func:`lgl_sketch_figure` with its alt text."""
+    return figures.show(lgl_sketch_figure(), alt=(
+        "Schematic drawing, not a micrograph. Left: a small resting lymphocyte, a round nucleus filling almost the "
+        "whole cell with a thin rim of pale cytoplasm. Right: a larger cell, the large granular lymphocyte, with a "
+        "nucleus to one side and wide pale cytoplasm holding about eighteen small red-purple granules."))

@@ -46,8 +46,10 @@ from .nbfile import cell_source
 MAX_WORDS = 90
 #: Whether a slide over :data:`MAX_WORDS` (after the deck's split) fails the check (True) or is a note.
 ENFORCE_WORDS = True
-#: A code cell that shows a figure or an explorer (the course's own helpers, by convention).
-VISUAL = re.compile(r"\bfigures\.show\(|\bExplorer\(|_explorer\(|_figure\(|\bGateDrawing\(|\.worked_gating\(")
+#: A code cell that shows a figure or an explorer (the course's own helpers, by convention; a library
+#: function that shows a figure is named ``show_*``, and ``show_references`` is a reference list).
+VISUAL = re.compile(r"\bfigures\.show\(|\bExplorer\(|_explorer\(|_figure\(|\bGateDrawing\(|\.worked_gating\("
+                    r"|\.show_(?!references\()\w+\(")
 MD_IMAGE = re.compile(r"!\[[^\]]*\]\(|<img\b", re.IGNORECASE)
 ASK = re.compile(r"\.ask\(")
 ASK_SECTION = re.compile(r"\.ask_section\(\s*[\"']([^\"']+)[\"']")

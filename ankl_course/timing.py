@@ -8,8 +8,11 @@ second-year student. The estimate is deliberately simple so that an author can p
   text with unfamiliar terms rather than for skimming;
 * PER_QUESTION minutes for each quiz question asked (reading it, answering, reading the feedback);
 * PER_PROMPT minutes for each predict-then-reveal prompt (writing an answer, comparing it);
-* PER_EXPLORER minutes for each interactive explorer (trying it as its text asks);
-* PER_FIGURE minute for each figure (reading axes, legend and caption);
+* PER_EXPLORER minutes for each interactive explorer (trying it as its text asks): an ``Explorer(...)``
+  in the cell, or a library call that builds one, named ``*_explorer(...)``;
+* PER_FIGURE minute for each figure (reading axes, legend and caption): ``figures.show(...)``, a library
+  call that shows one, named ``show_*(...)`` (``show_references`` is a reference list, not a figure), or
+  a ``*_figure(...)`` call shown another way; a figure made and shown in one cell counts once;
 * PER_EXERCISE minutes for each hands-on exercise (drawing gates, a ``my_answer`` cell); the share a
   student reads from gates just drawn (``my_answer`` with ``.check_share(``) is the drawing's last step,
   not a second exercise;
@@ -61,6 +64,10 @@ FIGURE_CALL = re.compile(r"(?<!new)_figure\(")
 OPTIONAL = re.compile(r"^\W*optional\b", re.IGNORECASE)
 SECTION = re.compile(r"""quiz\.ask_section\(\s*["']([^"']+)["']""")
 STRING = re.compile(r"""["']([^"']+)["']""")
+#: An explorer, built in the cell or by a library function (issue 13: widget code lives in the library).
+EXPLORER = re.compile(r"Explorer\(|\w_explorer\(")
+#: A figure shown: by ``figures.show`` or by a library function (``nkcells.show_subsets()``).
+SHOWN = re.compile(r"figures\.show\(|\.show_(?!references\()\w+\(")
 
 
 @dataclass(frozen=True)
@@ -101,10 +108,10 @@ def _said_words(code: str, expand: Callable[[str], str]) -> int:
 
 
 def _figures(code: str) -> int:
-    """Figures a code cell shows: its ``figures.show`` calls, or its figure-making calls
+    """Figures a code cell shows: its ``figures.show`` and ``show_*`` calls, or its figure-making calls
     (``survival_figure(...)``, not the ``new_figure`` canvas) where a cell shows them another way.
     The larger of the two, so a figure that is made and shown in one cell is counted once."""
-    return max(code.count("figures.show("), len(FIGURE_CALL.findall(code)))
+    return max(len(SHOWN.findall(code)), len(FIGURE_CALL.findall(code)))
 
 
 def split_optional(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -149,7 +156,7 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
         if "quiz.pre_test()" in text or "quiz.post_test()" in text:
             questions += 5
         prompts += text.count("predict.ask(")
-        explorers += text.count("Explorer(")
+        explorers += len(EXPLORER.findall(text))
         figures += _figures(text)
         exercises += int("my_answer" in text and ".check_share(" not in text) + int("draw_gates(" in text)
         practice += text.count("practice.check(")

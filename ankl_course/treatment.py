@@ -24,10 +24,11 @@ import ipywidgets as widgets
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from . import figures
+from . import facts, figures
 from .citations import load_references
 from .datafile import check_fields, check_top_level, checked_citations, checked_text, read_toml
 from .errors import CourseDataError
+from .figures import FigureDisplay
 from .htmlkit import table
 from .interactive import Explorer
 from .resources import data_path
@@ -466,6 +467,44 @@ def regimen_explorer(formulary: Formulary | None = None, start: str = "regimen:s
     return Explorer(render, {"choice": menu}, title="Regimen explorer (no doses: drugs, mechanisms, evidence)")
 
 
+def listed_table(formulary: Formulary) -> str:
+    """The blog's regimen table exactly as the blog lists it, before the chapter appraises it."""
+    rows = "".join(f"<tr><td>{c.listed_name}</td><td>{', '.join(c.listed_drugs)}</td><td>{c.listed_pfs}</td>"
+                   f"<td>{c.listed_notes}</td></tr>" for c in formulary.seed_claims)
+    return ("<table><tr><th>Regimen</th><th>Drugs (as listed)</th><th>PFS (as listed)</th><th>Notes (as listed)</th>"
+            f"</tr>{rows}</table>")
+
+
+#: Response rates chapter 05 sets side by side: (label, facts registry id, lymphoma study or ANKL series).
+RESPONSE_RATES = (
+    ("SMILE, ENKTL\n(phase II)", "yamaguchi2011.orr", "lymphoma"),
+    ("SMILE, NK/T lymphoma\n(series)", "kwong2012.orr", "lymphoma"),
+    ("SMILE or VIDL,\nANKL", "jung2016.orr", "ANKL"),
+    ("Asparaginase regimens,\nANKL", "yoon2025.orr_asparaginase", "ANKL"),
+)
+_RATE_COLOURS = {"lymphoma": figures.PALETTE["blue"], "ANKL": figures.PALETTE["vermillion"]}
+
+
+def response_rates_figure() -> Figure:
+    """Overall response rates of lymphoma studies (blue) against ANKL series (red): the regimens' good
+    numbers come from a different disease."""
+    fig, ax = figures.new_figure("wide")
+    ax.bar(range(len(RESPONSE_RATES)), [facts.number(fact_id) for _, fact_id, _ in RESPONSE_RATES],
+           color=[_RATE_COLOURS[kind] for *_, kind in RESPONSE_RATES])
+    ax.set_xticks(range(len(RESPONSE_RATES)), [label for label, *_ in RESPONSE_RATES], fontsize=12)
+    ax.set_ylabel("Overall response rate (%)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Response rates: lymphoma studies (blue) versus ANKL series (red)")
+    return fig
+
+
+def show_response_rates() -> FigureDisplay:
+    """:func:`response_rates_figure` with its alt text."""
+    return figures.show(response_rates_figure(), alt=(
+        "Bar chart of reported overall response rates: two SMILE studies in NK/T-cell lymphoma, both near "
+        "eighty percent, against two ANKL series, one about a third and one just under half."))
+
+
 def evidence_figure(formulary: Formulary) -> Figure:
     """A dot chart: each regimen and approach, its evidence level in ENKTL and in ANKL side by side."""
     items: list[Regimen | Approach] = [*formulary.regimens.values(), *formulary.approaches.values()]
@@ -527,3 +566,20 @@ def asparagine_figure(tumour_synthetase: float, asparaginase: bool) -> Figure:
     ax.legend(loc="upper right", fontsize=12)
     fig.tight_layout()
     return fig
+
+
+def show_asparagine(synthetase: float, asparaginase: bool) -> FigureDisplay:
+    """The asparagine explorer's view: :func:`asparagine_figure` with alt text naming its settings."""
+    state = "with" if asparaginase else "without"
+    return figures.show(asparagine_figure(synthetase, asparaginase), alt=(
+        f"Illustrative bar chart {state} asparaginase: a normal cell with high synthetase and an "
+        f"NK-lymphoma cell with synthetase level {synthetase:.1f}; each bar stacks asparagine from the blood "
+        "and asparagine the cell makes, against a dashed line marking what the cell needs."))
+
+
+def asparagine_explorer() -> Explorer:
+    """A synthetase slider and an asparaginase switch, redrawing :func:`show_asparagine`."""
+    return Explorer(show_asparagine, {
+        "synthetase": widgets.FloatSlider(value=0.2, min=0.0, max=1.5, step=0.1, description="Tumour synthetase"),
+        "asparaginase": widgets.Checkbox(value=True, description="Asparaginase given"),
+    }, title="Asparagine supply and need (teaching cartoon)")

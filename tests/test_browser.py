@@ -437,9 +437,11 @@ def test_formulas_show_as_svg_without_mathjax(browser: Any, site: Path) -> None:
 
 
 def _mentions_explorer(chapter: str) -> bool:
+    """An explorer built in the notebook (``Explorer(``) or by the library (``nkcells.balance_explorer()``)."""
     from ankl_course.resources import notebooks_dir
+    from ankl_course.timing import EXPLORER
 
-    return "Explorer(" in (notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    return bool(EXPLORER.search((notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8")))
 
 
 def _view_state(explorer: Any) -> tuple[str, str, str]:

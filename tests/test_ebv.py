@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ankl_course import ebv
+from ankl_course.ebv import base_rate
 from ankl_course.errors import CourseDataError
 
 
@@ -164,3 +165,75 @@ def test_figures_draw_with_alt_text() -> None:
                 ebv.kinetics_figure([0, 3, 6, 9], [8000, 4000, 2000, 1000], fit, 3.0)):
         shown = figures.show(fig, alt="test figure")
         assert shown.png.startswith(b"\x89PNG")
+
+
+# Chapter 02's worked examples and explorers, moved out of the notebook (issue 13, item 3).
+
+
+def test_base_rate_summary_states_both_directions_worked_by_hand() -> None:
+    from ankl_course.ebv import base_rate_summary
+
+    # P(sero | ANKL) = 0.9 + 0.1 * 0.5 = 0.95; P(ANKL | sero) = 0.95 * 1e-6 / 0.5 = 1.9e-6 (1 in 526,316);
+    # P(ANKL | seroneg) = 0.05 * 1e-6 / 0.5 = 1e-7 (1 in 10 million); relative risk 19.
+    assert base_rate_summary(base_rate(0.9, 0.5, 1.0)).splitlines() == [
+        "P(seropositive | ANKL)          = 95.0%",
+        "P(ANKL | seropositive), a year  = 1 in 526,316",
+        "P(ANKL | seronegative), a year  = 1 in 10 million",
+        "relative risk, seropositive vs seronegative = 19.0",
+    ]
+
+
+def test_course_base_rate_starts_from_the_registry() -> None:
+    from ankl_course import facts
+    from ankl_course.ebv import course_base_rate
+
+    start = course_base_rate()
+    assert start.p_tumour_ebv == pytest.approx(1 - facts.number("ishida2018.ebv_negative") / 100)
+    assert start.seroprevalence == pytest.approx(facts.number("kuri2020.population_infected") / 100)
+    assert start.incidence_per_million == facts.number("kommalapati2018.nk_leukemia_incidence")
+
+
+def test_base_rate_view_gives_natural_frequencies_in_its_caption() -> None:
+    from ankl_course.ebv import show_base_rate
+
+    shown = show_base_rate(0.9, 0.5, 1.0)
+    assert shown.caption.startswith("In 10 million people followed for a year: 5,000,000 are seropositive and "
+                                    "10.00 ANKL cases are expected, 9.50 of them in seropositive people.")
+    assert "relative risk versus seronegative 19.0" in shown.caption
+    assert "P(ANKL given seropositive) is 1 in 526,316 a year" in shown.alt
+
+
+def test_base_rate_explorer_starts_at_the_example_and_redraws() -> None:
+    from ankl_course.ebv import base_rate_explorer
+
+    explorer = base_rate_explorer(base_rate(0.9, 0.5, 1.0))
+    assert explorer.values() == pytest.approx({"tumour_ebv": 0.9, "seroprevalence": 0.5, "incidence": 1.0})
+    assert "9.50 of them in seropositive" in explorer.shown().caption
+    explorer.controls["tumour_ebv"].value = 0.0  # no tumour carries EBV: the carriers' share of cases is 50%
+    assert "5.00 of them in seropositive" in explorer.shown().caption
+
+
+def test_example_decline_prints_each_sample_and_recovers_the_half_life() -> None:
+    from ankl_course.ebv import EXAMPLE_DAYS, decline_figure, decline_summary, example_decline
+
+    example = example_decline()
+    lines = decline_summary(example).splitlines()
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"day {d:>2}" for d in EXAMPLE_DAYS]
+    assert lines[-1] == (f"slope {example.fit.slope_log10_per_day:.3f} log10/day -> half-life "
+                         f"{example.fit.half_life_days:.1f} days")
+    assert example.fit.half_life_days == pytest.approx(3.0, abs=0.3) and example.true_half_life == 3.0
+    ax = decline_figure(example).axes[0]
+    assert len(np.asarray(ax.collections[0].get_offsets())) == len(EXAMPLE_DAYS)
+    assert ax.get_legend().get_texts()[1].get_text().endswith("(true 3.0)")  # type: ignore[union-attr]
+
+
+def test_kinetics_explorer_draws_as_many_samples_as_asked() -> None:
+    from ankl_course.ebv import kinetics_explorer
+
+    explorer = kinetics_explorer()
+    assert explorer.values() == pytest.approx({"half_life": 3.0, "noise": 0.15, "samples": 6})
+    explorer.controls["samples"].value = 12
+    explorer.controls["noise"].value = 0.0  # no noise: the fit finds the true half-life
+    shown = explorer.shown()
+    assert shown.alt.startswith("12 synthetic EBV DNA measurements over 21 days")
+    assert shown.caption.startswith("Fitted half-life 3.0 days (true 3.0); the fit explains 100 percent")

@@ -111,3 +111,10 @@ def test_an_unknown_key_names_the_data_file_and_the_key(call, message) -> None:
     with pytest.raises(CourseDataError) as info:
         call()
     assert str(info.value).endswith(message)
+
+
+def test_number_gives_a_figure_its_value_or_names_a_fact_stated_in_words() -> None:
+    assert facts.number("lunemann2009.cd56bright_share_lymphoid") == 75
+    with pytest.raises(CourseDataError) as error:
+        facts.number("ishida2018.median_survival_historic")  # a phrase, not a number to draw
+    assert "facts.toml: ishida2018.median_survival_historic: a figure needs a number" in str(error.value)

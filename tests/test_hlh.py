@@ -199,3 +199,36 @@ def test_every_criterion_has_a_short_name_for_controls(criteria: hlh.Criteria) -
     shorts = [c.short for c in criteria.criteria]
     assert all(shorts) and len(set(shorts)) == len(shorts)
     assert criteria["lipids_fibrinogen"].short == "TG / fibrinogen"
+
+
+# Chapter 04's checker, moved out of the notebook into the library (issue 13, item 3).
+
+
+def test_checker_starts_at_the_first_vignette_as_written(criteria: hlh.Criteria) -> None:
+    vignettes = hlh.load_vignettes()
+    explorer = hlh.checker_explorer(criteria, vignettes)
+    assert list(explorer.controls) == ["vignette_id"] + [c.id for c in criteria.criteria]
+    as_written = {c.id: hlh.AS_IN_VIGNETTE for c in criteria.criteria}
+    assert explorer.values() == {"vignette_id": "ankl-with-hlh", **as_written}
+    shown = explorer.shown().data
+    assert shown.startswith("<p><strong>A: fever, big spleen, falling counts</strong> (synthetic).")
+    assert f"HLH-2004 {hlh.FULFILLED}" in shown and "<em>Teaching point:</em>" in shown
+
+
+def test_checker_menus_override_one_criterion_and_change_the_verdict(criteria: hlh.Criteria) -> None:
+    """D meets 4 of 8 criteria; setting one more criterion met by hand reaches the 5 that HLH-2004 needs."""
+    vignettes = hlh.load_vignettes()
+    explorer = hlh.checker_explorer(criteria, vignettes)
+    explorer.controls["vignette_id"].value = "ankl-four-of-eight"
+    assert f"HLH-2004 {hlh.NOT_FULFILLED}" in explorer.shown().data
+    unmet = [c for c in hlh.assess(vignettes["ankl-four-of-eight"].findings, criteria=criteria).not_met]
+    explorer.controls[unmet[0]].value = hlh.MET
+    assert f"HLH-2004 {hlh.FULFILLED}" in explorer.shown().data
+    assert [label for label, _ in hlh.CHOICES] == ["as in the vignette", "met", "not met", "unknown"]
+
+
+def test_vignette_html_applies_overrides(criteria: hlh.Criteria) -> None:
+    vignette = hlh.load_vignettes()["sepsis-mimic"]
+    plain = hlh.vignette_html(vignette, {}, criteria)
+    every = hlh.vignette_html(vignette, {c.id: hlh.MET for c in criteria.criteria}, criteria)
+    assert f"HLH-2004 {hlh.NOT_FULFILLED}" in plain and f"HLH-2004 {hlh.FULFILLED}" in every

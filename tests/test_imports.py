@@ -34,6 +34,7 @@ LAZY: dict[tuple[str, str], str] = {
     ("ankl_course.facts", "IPython.display"): "only notebooks display; the commands must not pay for it",
     ("ankl_course.reading_list", "IPython.display"): "only notebooks display; `build` reads chapter_keys only",
     ("ankl_course.syllabus", "IPython.display"): "only notebooks display; the commands must not pay for it",
+    ("ankl_course.syllabus", "ipywidgets"): "the welcome chapter's finder only; `check` and `build` read syllabus",
     # nbformat, nbclient and nbconvert take 2 to 3 s to import; `build --help` and the
     # missing-assets check answer before any of it is needed.
     ("ankl_course.export.build", "nbformat"): "executing a chapter only",

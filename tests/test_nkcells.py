@@ -140,3 +140,96 @@ def test_decision_map_alt_reads_the_boundaries_from_the_model() -> None:
     from ankl_course import figures
 
     assert figures.show(decision_map_figure(steps=11), alt=alt).alt == alt
+
+
+# Chapter 01's figures and explorer, moved out of the notebook into the library (issue 13, item 3).
+
+
+def _texts(fig: object) -> list[str]:
+    from matplotlib.text import Text
+
+    return [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]  # type: ignore[attr-defined]
+
+
+def _arrows(ax: object) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """(tail, tip) of each arrow drawn with figures.arrow."""
+    from matplotlib.text import Annotation
+
+    return [(tuple(a.xyann), tuple(a.xy)) for a in ax.findobj(Annotation) if a.arrowprops]  # type: ignore[attr-defined]
+
+
+def test_lymphocyte_families_draws_both_branches_with_an_arrow_to_each() -> None:
+    from ankl_course.nkcells import lymphocyte_families_figure, show_lymphocyte_families
+
+    fig = lymphocyte_families_figure()
+    texts = _texts(fig)
+    assert texts[0] == "Lymphocytes"
+    assert texts[1].startswith("Adaptive lymphocytes\nT cells, B cells") and "need priming: days" in texts[1]
+    assert texts[2].startswith("Innate lymphoid cells\nNK cells (cytotoxic)") and "act within hours" in texts[2]
+    assert _arrows(fig.axes[0]) == [((4.4, 5.0), (2.4, 4.0)), ((5.6, 5.0), (7.6, 4.0))]
+    assert not fig.axes[0].axison  # a schematic: no scale to read
+    assert show_lymphocyte_families().alt.startswith("Diagram: lymphocytes split into two branches.")
+
+
+def test_subsets_bars_show_the_registry_shares_and_the_flip() -> None:
+    from ankl_course import facts
+    from ankl_course.nkcells import show_subsets, subset_shares, subsets_figure
+
+    blood_bright = facts.number("lunemann2009.cd56bright_share")
+    node_bright = facts.number("lunemann2009.cd56bright_share_lymphoid")
+    assert subset_shares() == {"Blood": (100 - blood_bright, blood_bright),
+                               "Lymph node / tonsil": (100 - node_bright, node_bright)}
+    assert blood_bright < 50 < node_bright  # the balance flips between blood and lymphoid tissue
+    ax = subsets_figure().axes[0]
+    dim_bars, bright_bars = ax.containers
+    assert [b.get_width() for b in dim_bars] == [100 - blood_bright, 100 - node_bright]
+    assert [b.get_width() for b in bright_bars] == [blood_bright, node_bright]
+    assert [b.get_x() for b in bright_bars] == [100 - blood_bright, 100 - node_bright]  # stacked on the dim bar
+    legend = ax.get_legend()
+    assert legend is not None and [t.get_text() for t in legend.get_texts()] == [
+        "CD56dim CD16+ (cytotoxic)", "CD56bright CD16- (cytokine-producing)"]
+    alt = show_subsets().alt
+    assert f"Blood: about {100 - blood_bright} percent CD56dim" in alt and f"{node_bright} percent CD56bright" in alt
+
+
+def test_killing_steps_are_four_boxes_in_order_joined_by_three_arrows() -> None:
+    from ankl_course.nkcells import killing_steps_figure, show_killing_steps
+
+    fig = killing_steps_figure()
+    assert [t.split("\n")[0] for t in _texts(fig)] == ["1. Contact:", "2. Granules move", "3. Perforin",
+                                                        "4. Granzymes"]
+    arrows = _arrows(fig.axes[0])
+    assert len(arrows) == 3 and all(tail[0] < tip[0] for tail, tip in arrows)  # each points to the next step
+    assert "perforin opens pores" in show_killing_steps().alt
+
+
+def test_lgl_sketch_puts_every_granule_in_the_cytoplasm_of_the_large_cell() -> None:
+    import numpy as np
+    from matplotlib.patches import Circle
+
+    from ankl_course.nkcells import GRANULES, lgl_sketch_figure, show_lgl_sketch
+
+    ax = lgl_sketch_figure().axes[0]
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(circles) == 4  # two cells, each with a nucleus
+    small, small_nucleus, large, large_nucleus = circles
+    assert large.radius > small.radius and large_nucleus.radius > small_nucleus.radius
+    granules = np.asarray(ax.collections[0].get_offsets())
+    assert len(granules) == GRANULES
+    in_cell = np.hypot(*(granules - large.center).T) < large.radius
+    in_nucleus = np.hypot(*(granules - large_nucleus.center).T) < large_nucleus.radius
+    assert in_cell.all() and not in_nucleus.any()
+    assert np.array_equal(granules, lgl_sketch_figure().axes[0].collections[0].get_offsets())  # seeded
+    assert _texts(ax.figure) == ["small resting lymphocyte", "large granular lymphocyte"]
+    assert "not a micrograph" in show_lgl_sketch().alt
+
+
+def test_balance_explorer_starts_at_a_healthy_cell_and_tips_with_its_sliders() -> None:
+    from ankl_course.nkcells import balance_explorer
+
+    explorer = balance_explorer()
+    assert explorer.values() == {"mhc_class_i": 1.0, "stress_ligands": 0.0, "antibody": 0.0}
+    assert "spares the target" in explorer.shown().alt
+    explorer.controls["mhc_class_i"].value = 0.0  # missing self
+    assert "kills the target" in explorer.shown().alt
+    assert all(c.min == 0.0 and c.max == 1.0 for c in explorer.controls.values())

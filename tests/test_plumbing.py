@@ -90,8 +90,8 @@ def test_student_pages_show_at_most_a_fifth_of_the_code(tmp_path_factory: pytest
     site = built_site(tmp_path_factory)
     counts = {page.stem: _page_code(page) for page in sorted((site / "chapters").glob("*.html"))}
     visible = sum(v for v, _ in counts.values())
-    folded = sum(f for _, f in counts.values())
-    assert folded > 4 * BASELINE // 5, f"the counter finds no folded code ({folded} lines): it would pass vacuously"
+    # Not tied to the baseline: folded code shrinks as figure and widget code moves into the library.
+    assert all(f > 0 for _, f in counts.values()), f"the counter finds no folded code on a page: {counts}"
     assert visible <= LIMIT, f"{visible} visible code lines on the student pages (limit {LIMIT}): {counts}"
 
 

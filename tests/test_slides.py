@@ -52,6 +52,13 @@ def test_two_visuals_or_two_questions_on_a_slide_are_problems() -> None:
         "the section's first question shares the slide; its other three get sub-slides of their own"
 
 
+def test_library_figures_and_explorers_count_as_visuals_but_a_reference_list_does_not() -> None:
+    cells = [md("## Library", "slide"), code("nkcells.show_subsets()"), code("ebv.kinetics_explorer()"),
+             code('reading_list.show_references("01_nk_cell_biology")')]
+    (slide,) = slides_of(cells, sizes)
+    assert slide.visuals == [2, 3]
+
+
 def test_a_warm_up_is_one_question_per_sub_slide() -> None:
     cells = [md("## Warm-up", "slide"), md("Three questions from earlier chapters."), code("quiz.warm_up()")]
     slides = slides_of(cells, sizes)

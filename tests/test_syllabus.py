@@ -206,3 +206,17 @@ def test_objectives_continued_in_the_next_cells_are_read_up_to_the_next_heading(
     chapter = read_chapter(path)
     assert chapter.objectives == ("Explain missing self", "Name a receptor", "Tell NK cells from T cells")
     assert (chapter.minutes, chapter.prerequisites) == (50, "Chapter 00")
+
+
+def test_chapter_explorer_shows_the_card_of_the_chapter_picked() -> None:
+    """Chapter 00's chapter finder (moved out of the notebook, issue 13 item 3)."""
+    from ankl_course.syllabus import chapter_card_html, chapter_explorer
+
+    found = chapters()
+    explorer = chapter_explorer(found)
+    menu = explorer.controls["chapter"]
+    assert [value for _, value in menu.options] == [c.stem for c in found]
+    assert menu.options[0][0] == f"{found[0].number:02d} {found[0].title}"
+    assert explorer.shown().data == chapter_card_html(found[0])
+    menu.value = found[-1].stem
+    assert explorer.shown().data == chapter_card_html(found[-1])

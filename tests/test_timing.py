@@ -40,6 +40,19 @@ def test_the_estimate_adds_what_the_chapter_asks() -> None:
     assert abs(found.minutes - expected) < 1e-9
 
 
+def test_explorers_and_figures_shown_by_library_calls_count_once_each() -> None:
+    """Issue 13, item 3 moved figure and widget code into the library: a chapter's cell is one call."""
+    cells = [
+        _code("nkcells.balance_explorer()"),                           # 1 explorer
+        _code("treatment.regimen_explorer(formulary)"),                # 1 explorer
+        _code("nkcells.show_subsets()"),                               # 1 figure
+        _code('clinical.show_ages(claims.by_topic("age"))'),           # 1 figure
+        _code('reading_list.show_references("01_nk_cell_biology")'),   # a reference list, not a figure
+    ]
+    found = timing.estimate(cells)
+    assert (found.explorers, found.figures) == (2, 2)
+
+
 def test_tolerance_is_25_percent() -> None:
     assert not timing.stated_off(50, 40.5) and timing.stated_off(50, 39.0)
 

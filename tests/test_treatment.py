@@ -199,3 +199,50 @@ def test_explorer_snapshot_and_evidence_figure() -> None:
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+# Chapter 05's figures, table and explorer, moved out of the notebook (issue 13, item 3).
+
+
+def test_listed_table_shows_each_blog_row_as_listed() -> None:
+    formulary = treatment.load_formulary()
+    table = treatment.listed_table(formulary)
+    assert table.startswith("<table><tr><th>Regimen</th><th>Drugs (as listed)</th>")
+    assert table.count("<tr>") == len(formulary.seed_claims) + 1
+    first = formulary.seed_claims[0]
+    assert f"<tr><td>{first.listed_name}</td><td>{', '.join(first.listed_drugs)}</td>" in table
+
+
+def test_response_rate_bars_are_the_registry_rates_coloured_by_disease() -> None:
+    from matplotlib.colors import to_rgba
+
+    from ankl_course import facts, figures
+
+    ax = treatment.response_rates_figure().axes[0]
+    bars = ax.containers[0]
+    assert [bar.get_height() for bar in bars] == [facts.number(f) for _, f, _ in treatment.RESPONSE_RATES]
+    colours = [bar.get_facecolor() for bar in bars]
+    assert colours[0] == colours[1] != colours[2] == colours[3]  # lymphoma studies, then ANKL series
+    assert colours[0] == to_rgba(figures.PALETTE["blue"]) and colours[2] == to_rgba(figures.PALETTE["vermillion"])
+    assert [t.get_text() for t in ax.get_xticklabels()][2] == "SMILE or VIDL,\nANKL"
+    # the point of the figure: every ANKL series responds less often than either lymphoma study
+    heights = [bar.get_height() for bar in bars]
+    assert max(heights[2:]) < min(heights[:2])
+    assert "two ANKL series" in treatment.show_response_rates().alt
+
+
+def test_asparagine_explorer_starves_the_tumour_cell_only_with_asparaginase() -> None:
+    explorer = treatment.asparagine_explorer()
+    assert explorer.values() == {"synthetase": 0.2, "asparaginase": True}
+    assert explorer.shown().alt.startswith("Illustrative bar chart with asparaginase")
+
+    def verdicts() -> list[str]:
+        """What the explorer's settings draw over the normal cell and the tumour cell."""
+        values = explorer.values()
+        fig = treatment.asparagine_figure(values["synthetase"], values["asparaginase"])
+        return [t.get_text() for t in fig.axes[0].texts]
+
+    assert verdicts() == ["survives", "starves"]
+    explorer.controls["asparaginase"].value = False
+    assert verdicts() == ["survives", "survives"]
+    assert "without asparaginase" in explorer.shown().alt
