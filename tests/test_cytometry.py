@@ -395,3 +395,10 @@ def test_share_table_lines_up_the_samples(healthy: cytometry.Sample, ankl: cytom
     assert nk.split()[-2:] == [f"{r['NK cells'].percent_of_total:.1f}" for r in results.values()]
     assert bright.startswith("CD56bright, % of NK")
     assert bright.split()[-2:] == [f"{r['CD56bright NK'].percent_of_parent:.1f}" for r in results.values()]
+
+
+def test_differential_table_reads_the_differential_gates(healthy: cytometry.Sample) -> None:
+    results = {"healthy": cytometry.strategy("nk_screen").apply(healthy)}
+    labels = [line[:30].strip() for line in cytometry.differential_table(results).splitlines()]
+    assert labels == ["% of all events", "NK cells", "CD56bright NK", "CD56dim NK", "KIR2DL2/3+ CD56dim NK",
+                      "CD8+ CD57+ T cells", "KIR2DL2/3+, % of CD56dim NK"]

@@ -28,7 +28,7 @@ Gates
 Plots and practice (formative, ungraded: the graded exercises live in ``exercises/``)
     ``density_plot``, ``scatter_figure``, ``scale_comparison``, ``strategy_figure``,
     ``histogram_overlay``, ``gate_overlay`` (course palette, each returns a figure and its alt text),
-    ``share_table`` (gate shares of several samples side by side, as text),
+    ``share_table``, ``differential_table`` (gate shares of several samples side by side, as text),
     ``gating_explorer`` (live sliders, counts update; ``gating_view`` is its render function),
     ``check_share(answer_percent, sample, ...)`` (formative answer check).
 Drawing the gates yourself
@@ -56,6 +56,7 @@ from .gates import (
 )
 from .plots import (
     density_plot,
+    differential_table,
     gate_overlay,
     histogram_overlay,
     scale_comparison,
@@ -71,7 +72,8 @@ from .transforms import arcsinh, arcsinh_inverse, logicle, logicle_inverse
 __all__ = [
     "GateComparison", "GateDrawing", "GatingDraft", "compare_gates", "draw_gates", "load_drawing", "load_drawn",
     "ShareCheck", "check_share", "density_plot", "gating_explorer", "gating_view", "histogram_overlay",
-    "gate_overlay", "scale_comparison", "scatter_figure", "share_table", "strategy_figure", "SYNTHETIC_NOTE",
+    "differential_table", "gate_overlay", "scale_comparison", "scatter_figure", "share_table", "strategy_figure",
+    "SYNTHETIC_NOTE",
     "GatingResult",
     "PolygonGate", "QuadrantGate", "RectangleGate", "Sample", "Step",
     "StepResult", "Strategy", "arcsinh", "arcsinh_inverse", "display_values", "generate", "load_panel",

@@ -202,3 +202,14 @@ def gate_overlay(samples: Mapping[str, tuple[Sample, GatingResult]], marker: str
     labelled = {f"{label} {gate}": sample for label, (sample, _) in samples.items()}
     masks = {f"{label} {gate}": result.masks[gate] for label, (_, result) in samples.items()}
     return histogram_overlay(labelled, marker, masks=masks)
+
+
+#: The gates the NK-cell differential is read from (chapter 3), and the one read as a share of its parent:
+#: KIR restriction shows as one KIR on most CD56dim NK cells (or on none).
+DIFFERENTIAL_GATES = ["NK cells", "CD56bright NK", "CD56dim NK", "KIR2DL2/3+ CD56dim NK", "CD8+ CD57+ T cells"]
+KIR_SHARE = {"KIR2DL2/3+ CD56dim NK": "KIR2DL2/3+, % of CD56dim NK"}
+
+
+def differential_table(results: Mapping[str, GatingResult]) -> str:
+    """:func:`share_table` of the differential's gates (ANKL, NK-LGLL, T-LGLL against healthy blood)."""
+    return share_table(results, DIFFERENTIAL_GATES, of_parent=KIR_SHARE)
