@@ -150,7 +150,7 @@ def test_answers_and_score_survive_a_reload(browser: Any, site: Path) -> None:
         context.close()
 
 
-GATING_CHAPTERS = {"03_immunophenotyping": 2, "07_case_study": 1}  # drawing tools per chapter
+GATING_CHAPTERS = {"03_immunophenotyping": 2, "08_case_study": 1}  # drawing tools per chapter
 
 
 def check_worked_gating(page: Any, tools: int) -> None:

@@ -169,7 +169,7 @@ def test_long_prose_in_paragraphs_passes_as_the_deck_splits_it(tmp_path: Path) -
 CHAPTERS = [
     "00_welcome", "00_working_in_a_notebook", "01_nk_cell_biology", "02_ebv_link", "03_immunophenotyping",
     "04_clinical_picture",
-    "05_treatment", "06_transplant_outcomes", "07_case_study",
+    "05_treatment", "06_transplant_outcomes", "08_case_study",
 ]
 
 
