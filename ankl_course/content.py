@@ -38,7 +38,7 @@ from .guide import coverage_problems, load_guide
 from .nbfile import STUDENT_CODE, cell_source, code_is_hidden, read_notebook
 from .quiz_bank import Bank, bank_path, load_bank
 from .quiz_cues import cues, length_problems
-from .resources import chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
+from .resources import APPENDIX_PREFIX, chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
 from .slides import density_problems
 from .spelling import code_texts, data_texts, seed_words, us_spellings
 from .studentcopy import is_speaker_notes
@@ -408,10 +408,12 @@ class Checker:
         """The stated time agrees with the documented estimate (timing.py) within its tolerance."""
         stated_line = re.search(r"Estimated time:?\**:?\s*(.+)", markdown)
         stated = minutes(stated_line.group(1)) if stated_line else None
-        try:
-            bank = self.bank(path.stem)
-        except CourseDataError:
-            return  # reported by the bank check
+        bank: Bank | None = None  # an optional appendix asks no questions and has no bank
+        if not path.stem.startswith(APPENDIX_PREFIX):
+            try:
+                bank = self.bank(path.stem)
+            except CourseDataError:
+                return  # reported by the bank check
         if not self.claims:
             return  # reported by the claims check
         found = timing.estimate(cells, bank, lambda text: expand_claims(text, self.claims))

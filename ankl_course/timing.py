@@ -45,6 +45,9 @@ MARKUP = re.compile(r"\(#ref-[^)]*\)|\(https?://[^)]*\)|<[^>]+>|[*_`#|>]")
 QUIZ_IDS = re.compile(r"quiz\.ask\(([^)]*)\)")
 SECTION = re.compile(r"""quiz\.ask_section\(\s*["']([^"']+)["']""")
 STRING = re.compile(r"""["']([^"']+)["']""")
+#: ``Explorer(`` itself, not the view class passed to it (``survival.SampleSizeExplorer(model)``),
+#: which counted every such explorer twice.
+EXPLORER = re.compile(r"(?<![\w.])Explorer\(")
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def estimate(cells: list[dict[str, Any]], bank: Any = None, expand: Callable[[st
         if "quiz.pre_test()" in text or "quiz.post_test()" in text:
             questions += 5
         prompts += text.count("predict.ask(")
-        explorers += text.count("Explorer(")
+        explorers += len(EXPLORER.findall(text))
         figures += len(re.findall(r"figures\.show\(|_figure\(", text))
         exercises += int("my_answer" in text) + int("draw_gates(" in text)
         practice += text.count("practice.check(")

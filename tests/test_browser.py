@@ -430,7 +430,7 @@ def test_formulas_show_as_svg_without_mathjax(browser: Any, site: Path) -> None:
                 assert visit.problems() == []
             finally:
                 context.close()
-    assert shown >= 3 * 4, "chapter 06's four formulas must be SVG in the page and both decks"
+    assert shown >= 3 * 4, "chapter 6's four formulas must be SVG in the page and both decks"
 
 
 # -- explorers that move offline -----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The synthetic transplant cohort and its lifelines analysis (ankl_course.survival, chapter 06)."""
+"""The synthetic transplant cohort and its lifelines analysis (ankl_course.survival, chapters 06, 07, appendix)."""
 
 from __future__ import annotations
 

@@ -31,6 +31,7 @@ interface, not a second copy of each module's names:
 * :mod:`.cohort`: the multi-state model, sampling, calibration, competing hazards;
 * :mod:`.estimators`: lifelines fits, curves read through its API, the published figures;
 * :mod:`.plots`: the chapter's figures with alt text;
+* :mod:`.tables`: the cohort as a student reads it (named columns, months);
 * :mod:`.explorers`: the two fast-redrawing explorers.
 """
 
@@ -78,6 +79,7 @@ from .plots import (
     pvalue_figure,
     survival_figure,
 )
+from .tables import patient_table
 
 __all__ = [
     "CORD_BLOOD",
@@ -107,6 +109,7 @@ __all__ = [
     "logrank_pvalues",
     "logrank_pvalues_many",
     "naive_one_minus_km",
+    "patient_table",
     "pvalue_figure",
     "survival_claims",
     "survival_figure",
