@@ -45,9 +45,10 @@ MARKUP = re.compile(r"\(#ref-[^)]*\)|\(https?://[^)]*\)|<[^>]+>|[*_`#|>]")
 QUIZ_IDS = re.compile(r"quiz\.ask\(([^)]*)\)")
 SECTION = re.compile(r"""quiz\.ask_section\(\s*["']([^"']+)["']""")
 STRING = re.compile(r"""["']([^"']+)["']""")
-#: ``Explorer(`` itself, not the view class passed to it (``survival.SampleSizeExplorer(model)``),
+#: ``Explorer(`` itself or a library function that builds one (``survival.sample_size_explorer(model)``,
+#: as slides.VISUAL counts them), not the view class passed to it (``survival.SampleSizeExplorer(model)``),
 #: which counted every such explorer twice.
-EXPLORER = re.compile(r"(?<![\w.])Explorer\(")
+EXPLORER = re.compile(r"(?<![\w.])Explorer\(|_explorer\(")
 
 
 @dataclass(frozen=True)
