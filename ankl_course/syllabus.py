@@ -19,6 +19,7 @@ from typing import Any
 
 from . import figures
 from .errors import CourseDataError
+from .glossary import without_links
 from .htmlkit import Cell, Markup, table
 from .nbfile import cell_source, cells, read_notebook
 from .resources import APPENDIX_PREFIX, chapter_notebooks
@@ -34,9 +35,13 @@ DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>h(?:ours?|rs?)?|min
 NUMBER_PREFIX = re.compile(r"^(?P<number>\d+)_")
 MAP_STYLE = (
     ".ankl-course-map{border-collapse:collapse;text-align:left}"
-    ".ankl-course-map th,.ankl-course-map td{border:1px solid #c8c8c8;padding:0.3em 0.5em;"
+    # Doubled class: JupyterLab's `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td` right-aligns
+    # table cells with a more specific selector than a single class.
+    ".ankl-course-map.ankl-course-map th,.ankl-course-map.ankl-course-map td{border:1px solid #c8c8c8;"
+    "padding:0.3em 0.5em;"
     "vertical-align:top;text-align:left}"
     ".ankl-course-map ul{margin:0;padding-left:1.1em}"
+    ".ankl-course-map td:first-child{white-space:nowrap}"
 )
 
 
@@ -88,8 +93,10 @@ def minutes(text: str) -> int | None:
 
 
 def plain(text: str) -> str:
-    """Markdown inline text as plain text: links keep their words, emphasis marks go."""
-    text = MD_LINK.sub(r"\1", text)
+    """Markdown inline text as plain text: links keep their words, emphasis marks go. Glossary links
+    go first: their titles (the definitions) may hold parentheses, which the general link pattern
+    would take for the link's end and leave the rest of the definition in the map."""
+    text = MD_LINK.sub(r"\1", without_links(text))
     return re.sub(r"\*\*|__|\*|`", "", text).strip()
 
 

@@ -236,3 +236,15 @@ def test_an_appendix_is_optional_by_its_file_name(tmp_path: Path) -> None:
     assert extra.optional and not chapter.optional
     assert (extra.label, extra.heading, chapter.label) == ("optional", "Appendix: More", "01")
     assert total_minutes([chapter, extra]) == 45
+
+
+def test_a_glossary_link_whose_definition_has_parentheses_stays_out_of_the_map(tmp_path: Path) -> None:
+    """The map showed '"), event-free survival' after a glossary link whose definition held '(...)'."""
+    link = ('[overall survival](glossary.ipynb#cell-id=term-os "OS: the time from a starting point (diagnosis, '
+            'a transplant) to death from any cause.")')
+    text = f"## Learning objectives\n\n- say what {link} measures (and from when).\n\nEstimated time: 5 minutes\n"
+    chapter = read_chapter(write_notebook(tmp_path / "06_s.ipynb", "# Chapter 6: S", text))
+    assert chapter.objectives == ("say what overall survival measures (and from when).",)
+    for found in chapters():
+        for item in found.objectives + (found.prerequisites,):
+            assert "glossary.ipynb" not in item and '")' not in item, (found.stem, item)

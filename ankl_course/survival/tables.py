@@ -36,4 +36,9 @@ def patient_table(frame: pd.DataFrame, rows: int = 8) -> Styler:
         "months to death or last report": np.round(part["os_time"].to_numpy() * MONTHS_PER_YEAR, 1),
     }, index=pd.RangeIndex(1, len(part) + 1, name="patient"))
     caption = f"{SYNTHETIC}: the first {len(part)} of {len(frame)} simulated patients (not real people)"
-    return table.style.format(precision=1).set_caption(caption)
+    words = ["graft", "disease at transplant", "first event", "alive at last report"]
+    # Words read left-aligned, numbers right-aligned (JupyterLab's page style right-aligns every cell).
+    headers = [{"selector": "th.col_heading", "props": "text-align: left;"},
+               {"selector": "th.index_name", "props": "white-space: nowrap;"}]
+    return (table.style.format(precision=1).set_caption(caption).set_table_styles(headers)
+            .set_properties(subset=words, **{"text-align": "left"}))
