@@ -82,8 +82,8 @@ def test_check_fails_on_a_bank_whose_right_option_is_the_longest(data_copy: Path
     assert result.returncode == 1, result.stdout
     line = next(line for line in result.stdout.splitlines() if "answer-length cue" in line)
     assert line.startswith(f"{bank}: single-choice options: answer-length cue: the right option is the longest "
-                           "in 10 of 10 questions (chance: 3.3; p = 0.000): ")
-    assert "design-registry (right " in line and "abstract-nrm (right " in line
+                           "in 7 of 7 questions (chance: 2.3; p = 0.000): ")
+    assert "logrank-meaning (right " in line and "abstract-nrm (right " in line
     assert "lengthen the wrong options or shorten the right one" in line
     assert "Course content OK." not in result.stdout
 

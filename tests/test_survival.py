@@ -197,9 +197,10 @@ def test_claims_table_and_its_errors(tmp_path):
 
 def test_the_patient_table_shows_named_columns_in_months_not_codes(model):
     """Issue 13: chapter 6 shows the cohort as a student reads it, not the coded data frame."""
+    from ankl_course.survival.tables import patient_rows, patient_table_html
+
     cohort = model.sample(59, seed=24)
-    styled = survival.patient_table(cohort, rows=8)
-    table = styled.data
+    table = patient_rows(cohort, rows=8)
     assert list(table.columns) == ["graft", "disease at transplant", "first event",
                                    "months to first event or last report", "alive at last report",
                                    "months to death or last report"]
@@ -209,11 +210,13 @@ def test_the_patient_table_shows_named_columns_in_months_not_codes(model):
     first = cohort.iloc[0]
     assert table.iloc[0]["months to death or last report"] == round(12 * first["os_time"], 1)
     assert (table.iloc[0]["alive at last report"] == "yes") == (not first["os_event"])
-    assert "SYNTHETIC data" in styled.caption and "8 of 59" in styled.caption
-    html = styled.to_html()
+    html = patient_table_html(cohort, rows=8)
+    assert "<caption>SYNTHETIC data: the first 8 of 59 simulated patients" in html
+    assert html.count('<th scope="row">') == 8 and html.count('<th scope="col">') == 7
+    assert html.count('<td class="ankl-number">') == 16 and "<th></th>" not in html
     assert "efs_event" not in html and "os_time" not in html
     with pytest.raises(ValueError, match="missing"):
-        survival.patient_table(cohort[["graft"]])
+        patient_rows(cohort[["graft"]])
 
 
 def test_the_chapters_demonstrations_print_synthetic_results(model):
