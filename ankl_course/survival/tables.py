@@ -26,7 +26,8 @@ NUMBERS = ("months to first event or last report", "months to death or last repo
 #: Words left-aligned, numbers right-aligned; the doubled class outranks JupyterLab's rule that
 #: right-aligns every cell of an output table.
 STYLE = (".ankl-cohort.ankl-cohort th,.ankl-cohort.ankl-cohort td{text-align:left;padding:0.2em 0.6em;"
-         "vertical-align:top}.ankl-cohort.ankl-cohort td.ankl-number{text-align:right}")
+         "vertical-align:top}.ankl-cohort.ankl-cohort td.ankl-number{text-align:right}"
+         ".ankl-cohort.ankl-cohort thead th:first-child{white-space:nowrap}")
 
 
 def patient_rows(frame: pd.DataFrame, rows: int = 8) -> pd.DataFrame:
