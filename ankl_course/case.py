@@ -1,4 +1,4 @@
-"""The capstone patient of chapter 07: one synthetic case, read from ``data/case_study.toml``.
+"""The capstone patient of chapter 08: one synthetic case, read from ``data/case_study.toml``.
 
 Why a data file and a module: the case joins four other modules (cytometry,
 HLH-2004 checker, EBV kinetics, transplant facts). Keeping the patient's values

@@ -2,7 +2,7 @@
 
 The course started from five source texts (the "seeds") that contain errors, and
 several chapters appraise the same claims: the seed phenotype in chapters 1, 3
-and 4, the blog's survival figures in chapters 5 and 6. When each chapter typed
+and 4, the blog's survival figures in chapters 5 and 7. When each chapter typed
 its own verdict, the chapters came to disagree (one called a figure untraceable
 that another attributed to a study). So each claim now lives once, in
 ``data/claims.toml``, with the quote, a verdict and the sources, and every

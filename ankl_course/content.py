@@ -38,7 +38,7 @@ from .guide import coverage_problems, load_guide
 from .nbfile import STUDENT_CODE, cell_source, code_is_hidden, long_folded_notes, read_notebook
 from .quiz_bank import Bank, bank_path, load_bank
 from .quiz_cues import cues, length_problems
-from .resources import chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
+from .resources import APPENDIX_PREFIX, chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
 from .slides import density_problems
 from .spelling import code_texts, data_texts, seed_words, us_spellings
 from .studentcopy import is_speaker_notes
@@ -411,10 +411,12 @@ class Checker:
         """The stated time agrees with the documented estimate (timing.py) within its tolerance."""
         stated_line = re.search(r"Estimated time:?\**:?\s*(.+)", markdown)
         stated = minutes(stated_line.group(1)) if stated_line else None
-        try:
-            bank = self.bank(path.stem)
-        except CourseDataError:
-            return  # reported by the bank check
+        bank: Bank | None = None  # an optional appendix asks no questions and has no bank
+        if not path.stem.startswith(APPENDIX_PREFIX):
+            try:
+                bank = self.bank(path.stem)
+            except CourseDataError:
+                return  # reported by the bank check
         if not self.claims:
             return  # reported by the claims check
         core, optional = timing.split_optional(cells)
@@ -496,13 +498,8 @@ class Checker:
                 continue
             for number, cell in enumerate(data.get("cells", []), start=1):
                 self.check_text_citations(path, f"cell {number}", cell_source(cell))
-                if cell.get("cell_type") == "markdown":
-                    self.check_exercise_spelling(path, f"cell {number}", cell_source(cell))
-
-    def check_exercise_spelling(self, path: Path, where: str, text: str) -> None:
-        """An exercise's text is the course's too (UK spelling); its reference list keeps the titles' own."""
-        for found, uk in us_spellings("\n".join(line for line in text.splitlines() if 'id="ref-' not in line)):
-            self.add(path, where, f"US spelling {found!r}: the course writes {uk!r}")
+                for found, uk in us_spellings(cell_source(cell)) if cell.get("cell_type") == "markdown" else []:
+                    self.add(path, f"cell {number}", f"US spelling {found!r}: the course writes {uk!r}")
 
     def check_slide_density(self, path: Path) -> None:
         """At most one figure or explorer, one question and about 90 words per slide of the split deck (slides.py)."""

@@ -59,12 +59,29 @@ def key_points(chapter_paths: list[Path]) -> list[tuple[str, str]]:
         notebook = read_notebook(path)
         texts = [cell_source(c) for c in cells(notebook, "markdown")]
         title = next((t.strip().splitlines()[0][2:] for t in texts if t.startswith("# ")), path.stem)
-        for text in texts:
-            if KEY_POINTS.search(text):
-                # the chapters' glossary links open glossary.ipynb in JupyterLab; here plain text
-                found.append((title, _html(without_links(KEY_POINTS.sub("", text, count=1)))))
-                break
+        if points := _key_points_text(notebook.get("cells", [])):
+            # the chapters' glossary links open glossary.ipynb in JupyterLab; here plain text
+            found.append((title, _html(without_links(KEY_POINTS.sub("", points, count=1)))))
     return found
+
+
+def _key_points_text(notebook_cells: list[Any]) -> str:
+    """The ``## Key points`` cell and the Markdown cells that continue its list up to the next heading
+    or code cell: a long list is split over cells so that each deck slide stays under 90 words, and
+    the summary page must not lose its second half. Speaker notes in between are skipped."""
+    parts: list[str] = []
+    for cell in notebook_cells:
+        text = cell_source(cell)
+        if not parts:
+            if cell.get("cell_type") == "markdown" and KEY_POINTS.search(text):
+                parts.append(text)
+            continue
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
+            continue
+        if cell.get("cell_type") != "markdown" or re.search(r"^\s{0,3}#", text, re.MULTILINE):
+            break
+        parts.append(text)
+    return "\n".join(parts)
 
 
 def key_points_body(chapter_paths: list[Path]) -> str:

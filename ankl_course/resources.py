@@ -60,6 +60,14 @@ def glossary_notebook() -> Path:
     return notebooks_dir() / GLOSSARY_NOTEBOOK
 
 
+#: File-name start of an optional appendix notebook (``appendix_NAME.ipynb``): listed after the
+#: numbered chapters, marked optional in the course map, and not counted in the course's time.
+APPENDIX_PREFIX = "appendix_"
+
+
 def chapter_notebooks() -> list[Path]:
-    """The chapter notebooks in course order (their names start with the chapter number)."""
-    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+    """The chapter notebooks in course order: the numbered chapters (their names start with the
+    chapter number), then the optional appendices. An appendix is built, checked and copied like a
+    chapter, so that its page, its deck and its time estimate exist; only the map treats it apart."""
+    folder = notebooks_dir()
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb")) + sorted(folder.glob(f"{APPENDIX_PREFIX}*.ipynb"))

@@ -29,9 +29,9 @@ US_TO_UK = {
 }
 PATTERN = re.compile(r"\b(" + "|".join(US_TO_UK) + r")", re.IGNORECASE)
 #: Text that keeps its own spelling: quotations, {fact.ids}, [@keys], (#ref-...) links, `code`,
-#: and keyword arguments such as color=.
+#: keyword arguments such as color=, and an entry of a written reference list (``<a id="ref-...">``).
 EXEMPT = re.compile(r'"[^"\n]*"|“[^”]*”|\{[^}]*\}|\[@[^\]]*\]|\(#ref-[^)]*\)|`[^`]*`|\b\w*colou?r\w*=|'
-                    r"\b[a-z0-9_]+_[a-z0-9_]+\b")
+                    r'\b[a-z0-9_]+_[a-z0-9_]+\b|<a id="ref-[^\n]*')
 
 
 def us_spellings(text: str) -> list[tuple[str, str]]:

@@ -19,10 +19,11 @@ from typing import Any
 
 from . import figures
 from .errors import CourseDataError
+from .glossary import without_links
 from .htmlkit import Cell, Markup, table
 from .interactive import Explorer
 from .nbfile import cell_source, cells, read_notebook
-from .resources import chapter_notebooks
+from .resources import APPENDIX_PREFIX, chapter_notebooks
 
 TITLE = re.compile(r"^#\s+(?:Chapter\s+\d+\s*[:.\-–]\s*)?(?P<title>.+?)\s*$", re.IGNORECASE)
 OBJECTIVES_HEADING = re.compile(r"^#{2,6}\s+learning objectives\b", re.IGNORECASE)
@@ -35,9 +36,13 @@ DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>h(?:ours?|rs?)?|min
 NUMBER_PREFIX = re.compile(r"^(?P<number>\d+)_")
 MAP_STYLE = (
     ".ankl-course-map{border-collapse:collapse;text-align:left}"
-    ".ankl-course-map th,.ankl-course-map td{border:1px solid #c8c8c8;padding:0.3em 0.5em;"
+    # Doubled class: JupyterLab's `:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td` right-aligns
+    # table cells with a more specific selector than a single class.
+    ".ankl-course-map.ankl-course-map th,.ankl-course-map.ankl-course-map td{border:1px solid #c8c8c8;"
+    "padding:0.3em 0.5em;"
     "vertical-align:top;text-align:left}"
     ".ankl-course-map ul{margin:0;padding-left:1.1em}"
+    ".ankl-course-map td:first-child{white-space:nowrap}"
 )
 
 
@@ -60,6 +65,17 @@ class Chapter:
         return f"Chapter {self.number}: {self.title}" if self.number >= 0 else self.title
 
     @property
+    def optional(self) -> bool:
+        """True for an appendix (``appendix_*.ipynb``): extra reading that no chapter depends on, shown
+        as optional in the map and left out of the course's total time."""
+        return self.stem.startswith(APPENDIX_PREFIX)
+
+    @property
+    def label(self) -> str:
+        """The map's number column: ``06`` for a chapter, ``optional`` for an appendix."""
+        return "optional" if self.optional else f"{self.number:02d}"
+
+    @property
     def minutes(self) -> int | None:
         """The estimated time in minutes, if the time line can be read (see :func:`minutes`)."""
         return minutes(self.time)
@@ -78,8 +94,10 @@ def minutes(text: str) -> int | None:
 
 
 def plain(text: str) -> str:
-    """Markdown inline text as plain text: links keep their words, emphasis marks go."""
-    text = MD_LINK.sub(r"\1", text)
+    """Markdown inline text as plain text: links keep their words, emphasis marks go. Glossary links
+    go first: their titles (the definitions) may hold parentheses, which the general link pattern
+    would take for the link's end and leave the rest of the definition in the map."""
+    text = MD_LINK.sub(r"\1", without_links(text))
     return re.sub(r"\*\*|__|\*|`", "", text).strip()
 
 
@@ -166,18 +184,21 @@ def readable_chapters(paths: list[Path] | None = None) -> tuple[list[Chapter], l
 
 
 def total_minutes(items: list[Chapter]) -> int:
-    """The summed time of the chapters whose estimate can be read."""
-    return sum(c.minutes or 0 for c in items)
+    """The summed time of the chapters whose estimate can be read (optional appendices not counted)."""
+    return sum(c.minutes or 0 for c in items if not c.optional)
 
 
 def course_map_html(items: list[Chapter], unreadable: list[str] | None = None) -> str:
     """The course map as an accessible HTML table (caption, header cells with scope)."""
     esc = html.escape
-    rows = [(f"{chapter.number:02d}", Cell(chapter.title, header=True), Markup(f"<ul>{_objectives(chapter)}</ul>"),
+    rows = [(chapter.label, Cell(chapter.title, header=True), Markup(f"<ul>{_objectives(chapter)}</ul>"),
              chapter.time or "not stated", chapter.prerequisites or "not stated") for chapter in items]
     total = total_minutes(items)
     hours, mins = divmod(total, 60)
-    summary = f"{len(items)} chapter{'s' if len(items) != 1 else ''}, about {hours} h {mins:02d} min in all"
+    counted = [c for c in items if not c.optional]
+    extra = len(items) - len(counted)
+    summary = (f"{len(counted)} chapter{'s' if len(counted) != 1 else ''}, about {hours} h {mins:02d} min in all"
+               + (f", and {extra} optional appendix{'es' if extra != 1 else ''}" if extra else ""))
     header = ["No.", "Chapter", "Learning objectives", "Estimated time", "Prerequisites"]
     return (
         f"<style>{MAP_STYLE}</style>"
@@ -230,7 +251,7 @@ def chapter_explorer(items: list[Chapter]) -> Explorer:
 
 def time_figure(items: list[Chapter]) -> tuple[Any, str]:
     """A bar chart of each chapter's estimated minutes, and its alt text (written from the same data)."""
-    timed = [c for c in items if c.minutes]
+    timed = [c for c in items if c.minutes and not c.optional]
     fig, ax = figures.new_figure("wide")
     labels = [f"{c.number:02d} {c.title}" for c in timed][::-1]
     values = [c.minutes or 0 for c in timed][::-1]

@@ -64,8 +64,10 @@ FIGURE_CALL = re.compile(r"(?<!new)_figure\(")
 OPTIONAL = re.compile(r"^\W*optional\b", re.IGNORECASE)
 SECTION = re.compile(r"""quiz\.ask_section\(\s*["']([^"']+)["']""")
 STRING = re.compile(r"""["']([^"']+)["']""")
-#: An explorer, built in the cell or by a library function (issue 13: widget code lives in the library).
-EXPLORER = re.compile(r"Explorer\(|\w_explorer\(")
+#: ``Explorer(`` itself or a library function that builds one (``survival.sample_size_explorer(model)``,
+#: as slides.VISUAL counts them), not the view class passed to it (``survival.SampleSizeExplorer(model)``),
+#: which counted every such explorer twice.
+EXPLORER = re.compile(r"(?<![\w.])Explorer\(|_explorer\(")
 #: A figure shown: by ``figures.show`` or by a library function (``nkcells.show_subsets()``).
 SHOWN = re.compile(r"figures\.show\(|\.show_(?!references\()\w+\(")
 

@@ -1,4 +1,4 @@
-"""Benchmark of the transplant-outcomes module (chapter 06): big cohorts, course overhead, widget redraws.
+"""Benchmark of the transplant-outcomes module (chapters 06 and 07): big cohorts, course overhead, widget redraws.
 
 Prints, from one run, side by side:
   * a 1,000,000-patient synthetic cohort calibrated, generated and analysed (Kaplan-Meier of overall

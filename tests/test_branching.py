@@ -183,10 +183,10 @@ def test_check_names_unknown_and_unshown_branch_points() -> None:
                                   lambda path, where, text: None)
     cells: list[dict[str, Any]] = [{"cell_type": "code", "source": 'case.branch_point("day14-plateau")'},
                                    {"cell_type": "code", "source": ['case.branch_point(', '"nope")']}]
-    check.notebook(Path("07_case_study.ipynb"), cells)
+    check.notebook(Path("08_case_study.ipynb"), cells)
     check.finish()
     assert found == [
-        ("07_case_study.ipynb", "cell 2", "branch_point('nope'): no such branch point in case_branches.toml"),
+        ("08_case_study.ipynb", "cell 2", "branch_point('nope'): no such branch point in case_branches.toml"),
         ("case_branches.toml", "branch relapse-after-transplant", "no chapter shows it (case.branch_point)"),
     ]
 

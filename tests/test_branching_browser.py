@@ -16,7 +16,7 @@ from ankl_course.branching import load_branches
 from ankl_course.export.assets import asset_file
 
 pytestmark = pytest.mark.slow
-CHAPTER = "07_case_study"
+CHAPTER = "08_case_study"
 #: Set to a folder to keep the screenshots for a look (the test always takes them).
 SHOTS_ENV = "ANKL_COURSE_SHOTS"
 

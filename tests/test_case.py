@@ -43,7 +43,7 @@ def test_ebv_series_is_reproducible_and_matches_the_quiz(patient: case.Case) -> 
     fit = case.ebv_fit(patient)
     # Hand check of the half-life formula on the fitted slope.
     assert fit.half_life_days == pytest.approx(math.log10(2) / -fit.slope_log10_per_day)
-    question = load_bank(bank_path("07_case_study"))["ebv-half-life"]
+    question = load_bank(bank_path("08_case_study"))["ebv-half-life"]
     assert question.low <= fit.half_life_days <= question.high
     with pytest.raises(ValueError, match="between 3 and 6"):
         case.ebv_fit(patient, 2)
@@ -52,7 +52,7 @@ def test_ebv_series_is_reproducible_and_matches_the_quiz(patient: case.Case) -> 
 def test_flow_share_matches_the_quiz(patient: case.Case) -> None:
     sample = case.flow_sample(patient)
     truth = 100 * sample.abnormal_share()
-    question = load_bank(bank_path("07_case_study"))["abnormal-share"]
+    question = load_bank(bank_path("08_case_study"))["abnormal-share"]
     assert question.low <= truth <= question.high
     # The notebook tells students to read the CD56-bright NK row's "% of all events": it must fall in range too.
     from ankl_course.cytometry import strategy

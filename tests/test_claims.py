@@ -280,7 +280,7 @@ def test_abnormal_share_is_the_reference_gate_within_the_placement_tolerance():
     from ankl_course.cytometry import drawing, strategy
 
     patient = case.load_case()
-    question = quiz_bank.load_bank(quiz_bank.bank_path("07_case_study"))["abnormal-share"]
+    question = quiz_bank.load_bank(quiz_bank.bank_path("08_case_study"))["abnormal-share"]
     table = strategy("nk_screen").apply(case.flow_sample(patient))
     bright, nk = table["CD56bright NK"], table["NK cells"]
     assert question.answer == round(100 * bright.events / bright.total_events, 1)
@@ -291,7 +291,7 @@ def test_abnormal_share_is_the_reference_gate_within_the_placement_tolerance():
 
 def test_the_cr_pr_figure_is_flagged_as_a_reading_and_kept_apart_from_its_p_value():
     """m10: 40.6% is a reading of the abstract's word order, and P = 0.046 belongs to another comparison."""
-    for stem in ("05_treatment", "06_transplant_outcomes", "07_case_study"):
+    for stem in ("05_treatment", "06_survival_curves", "07_reading_a_registry_study", "08_case_study"):
         path = next(p for p in chapter_notebooks() if p.stem == stem)
         for text in _cells(path):
             for sentence in re.split(r"(?<=\.)\s", text):

@@ -38,7 +38,7 @@ def _page(tmp_path: Path, chapter: str, question_id: str) -> Path:
 
 @pytest.mark.parametrize(("chapter", "question_id", "expected"), [
     ("05_treatment", "blog-table", ["CISL08-01", "stage IE/IIE", "Untraceable", "Real figure, wrong disease"]),
-    ("06_transplant_outcomes", "blog-claim", ["SMILE or VIDL", "Jung et al., 2016", "Not supported"]),
+    ("07_reading_a_registry_study", "blog-claim", ["SMILE or VIDL", "Jung et al., 2016", "Not supported"]),
 ])
 def test_answered_quiz_shows_the_registry_appraisal(browser: Any, tmp_path: Path, chapter: str,
                                                      question_id: str, expected: list[str]) -> None:

@@ -11,7 +11,8 @@ from conftest import run_cli
 
 from ankl_course.content import Checker, check_course
 from ankl_course.nbfile import MAX_FOLDED_CODE_LINES
-from ankl_course.resources import chapter_notebooks
+from ankl_course.quiz_bank import bank_path, load_bank
+from ankl_course.resources import APPENDIX_PREFIX, chapter_notebooks, data_path
 
 
 def test_course_content_is_valid() -> None:
@@ -27,14 +28,37 @@ def test_check_command_passes_on_the_course() -> None:
 
 
 def test_every_chapter_has_a_bank_used_by_its_notebook() -> None:
-    for notebook in chapter_notebooks():
+    """Every numbered chapter opens a quiz session on its own bank and every bank belongs to a chapter
+    (an optional appendix asks no questions); the two banks split from chapter 06 each have a chapter."""
+    numbered = [p for p in chapter_notebooks() if not p.stem.startswith(APPENDIX_PREFIX)]
+    for notebook in numbered:
         text = notebook.read_text(encoding="utf-8")
         assert f'QuizSession(\\"{notebook.stem}\\")' in text, f"{notebook.name} has no quiz session"
+    banks = sorted(p.stem for p in data_path("quizzes").glob("*.toml"))
+    assert banks == [p.stem for p in numbered]
+
+
+def test_every_question_of_every_bank_is_asked_or_borrowed() -> None:
+    """No question of a bank is left out: each is asked in its chapter (quiz.ask, ask_section) or
+    borrowed by a warm-up or the pre-test (so splitting a bank cannot strand a question)."""
+    asked: set[str] = set()
+    for notebook in chapter_notebooks():
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"])
+            for call in re.findall(r"quiz\.ask\(([^)]*)\)", text):
+                asked.update(f"{notebook.stem}/{qid}" for qid in re.findall(r"[\"']([^\"']+)[\"']", call))
+            for name in re.findall(r"quiz\.ask_section\([\"']([^\"']+)", text):
+                bank = load_bank(bank_path(notebook.stem))
+                asked.update(f"{notebook.stem}/{q.id}" for q in bank.questions.values() if q.section == name)
+    borrowed = {ref for p in data_path("quizzes").glob("*.toml") for ref in
+                [*load_bank(p).warmup, *load_bank(p).pretest]}
+    every = {f"{p.stem}/{qid}" for p in data_path("quizzes").glob("*.toml") for qid in load_bank(p).questions}
+    assert every - asked - borrowed == set()
 
 
 @pytest.mark.slow
 def test_check_fails_precisely_on_a_broken_quiz_bank(data_copy: Path) -> None:
-    bank = data_copy / "quizzes" / "06_transplant_outcomes.toml"
+    bank = data_copy / "quizzes" / "07_reading_a_registry_study.toml"
     text = bank.read_text(encoding="utf-8")
     assert "explanation = " in text
     broken = "\n".join(line for line in text.splitlines() if not line.startswith("explanation = "))
@@ -50,7 +74,7 @@ def test_check_fails_precisely_on_a_broken_quiz_bank(data_copy: Path) -> None:
 @pytest.mark.slow
 def test_check_fails_on_a_bank_whose_right_option_is_the_longest(data_copy: Path) -> None:
     """The answer-length cue fails the check, naming the file, the questions and the figure."""
-    bank = data_copy / "quizzes" / "06_transplant_outcomes.toml"
+    bank = data_copy / "quizzes" / "07_reading_a_registry_study.toml"
     text = bank.read_text(encoding="utf-8")
     padded = re.sub(r'(text = "[^"]*)("\n\s*correct = true)', r"\1, as the course explains at length\2", text)
     assert padded.count("as the course explains at length") == text.count("correct = true")
@@ -59,8 +83,8 @@ def test_check_fails_on_a_bank_whose_right_option_is_the_longest(data_copy: Path
     assert result.returncode == 1, result.stdout
     line = next(line for line in result.stdout.splitlines() if "answer-length cue" in line)
     assert line.startswith(f"{bank}: single-choice options: answer-length cue: the right option is the longest "
-                           "in 10 of 10 questions (chance: 3.3; p = 0.000): ")
-    assert "design-registry (right " in line and "abstract-nrm (right " in line
+                           "in 7 of 7 questions (chance: 2.3; p = 0.000): ")
+    assert "logrank-meaning (right " in line and "abstract-nrm (right " in line
     assert "lengthen the wrong options or shorten the right one" in line
     assert "Course content OK." not in result.stdout
 
@@ -106,7 +130,7 @@ def _code(text: str, slide: str = "-") -> dict:
 GOOD = [
     _md("# Chapter 98: Broken"),
     _md("## Learning objectives\n- one\n\nEstimated time: 5 minutes\n\nPrerequisites: none"),
-    _code('from ankl_course.quiz import QuizSession\nquiz = QuizSession("06_transplant_outcomes")', "skip"),
+    _code('from ankl_course.quiz import QuizSession\nquiz = QuizSession("07_reading_a_registry_study")', "skip"),
     _md("## Key points\n- x"),
     _md("## References"),
 ]
@@ -182,7 +206,8 @@ def test_long_prose_in_paragraphs_passes_as_the_deck_splits_it(tmp_path: Path) -
 CHAPTERS = [
     "00_welcome", "00_working_in_a_notebook", "01_nk_cell_biology", "02_ebv_link", "03_immunophenotyping",
     "04_clinical_picture",
-    "05_treatment", "06_transplant_outcomes", "07_case_study",
+    "05_treatment", "06_survival_curves", "07_reading_a_registry_study", "08_case_study",
+    "appendix_cohort_calibration",
 ]
 
 

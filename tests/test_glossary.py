@@ -176,3 +176,23 @@ def test_the_glossary_notebook_has_a_cell_per_term_for_the_links_to_open() -> No
     assert {f"term-{t.id}" for t in _terms()} <= ids
     hlh = next(cell for cell in cells if cell["id"] == "term-hlh")
     assert "".join(hlh["source"]).startswith("### HLH\n\nHaemophagocytic lymphohistiocytosis")
+
+
+@pytest.mark.parametrize(("chapter", "terms"), [
+    ("06_survival_curves", {"hsct", "os", "pfs", "nrm", "censoring", "cif", "hazard"}),
+    ("07_reading_a_registry_study", {"log-rank", "p-value", "power", "confounding", "landmark", "censoring", "cif"}),
+])
+def test_the_split_chapters_link_each_survival_term_at_its_first_use(chapter: str, terms: set[str]) -> None:
+    """Issue 13 item 4: every term of the two chapters split from chapter 06 is defined where it is
+    first used (a glossary link with its definition), including the five added for chapter 7."""
+    import json
+    import re
+
+    from ankl_course.resources import notebooks_dir
+
+    cells = json.loads((notebooks_dir() / f"{chapter}.ipynb").read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    linked = re.findall(r"\]\(glossary\.ipynb#cell-id=term-([\w-]+) ", text)
+    assert terms <= set(linked), terms - set(linked)
+    assert len(linked) == len(set(linked)), "a term is linked at its first use only"
+    assert {"log-rank", "p-value", "power", "confounding", "landmark"} <= {t.id for t in _terms()}

@@ -33,6 +33,14 @@ def test_key_points_come_from_every_chapter() -> None:
     assert not any("glossary.ipynb" in body for _, body in points)
 
 
+def test_key_points_continued_in_the_next_cell_are_all_on_the_page() -> None:
+    """Chapter 7's key points are split over two cells (each deck slide under 90 words); the summary
+    page shows both halves and stops at the next heading."""
+    points = dict(handout.key_points([p for p in chapter_notebooks() if p.stem == "07_reading_a_registry_study"]))
+    body = points["Chapter 7: Reading a registry study"]
+    assert body.count("<li>") == 4 and "A median of a few months" in body and "References" not in body
+
+
 def _key_point_markdown() -> list[str]:
     from ankl_course.nbfile import cell_source, cells, read_notebook
 

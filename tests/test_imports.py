@@ -48,6 +48,8 @@ LAZY: dict[tuple[str, str], str] = {
     # flowio (0.4 s, reading and writing only) and flowutils (0.3 s, logicle only) wait until used.
     ("ankl_course.figures", "matplotlib.pyplot"): "drawing only; every chapter module loads figures",
     ("ankl_course.interactive", "ipywidgets"): "the live widget only, when an explorer is displayed",
+    ("ankl_course.survival.lessons", "ipywidgets"): "the live widget only, when a chapter builds its explorer",
+    ("ankl_course.survival.tables", "IPython.display"): "only notebooks display; tests and commands read the HTML",
     ("ankl_course.cytometry.practice", "matplotlib.pyplot"): "drawing only (fcs command)",
     ("ankl_course.cytometry.practice", "matplotlib.backends.backend_agg"): "drawing only (fcs command)",
     ("ankl_course.cytometry.practice", "ipywidgets"): "the live explorer only (fcs command)",

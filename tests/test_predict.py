@@ -51,7 +51,7 @@ def _cell(text: str, kind: str = "markdown", slide: str = "-") -> dict:
 
 def test_check_flags_an_open_prompt_in_chapter_text() -> None:
     prompts = predict.load_prompts()
-    path = Path("07_case_study.ipynb")
+    path = Path("08_case_study.ipynb")
     bare = [_cell("Before reading on, write down your diagnosis."), _cell("It is ANKL.")]
     assert [w for w, _ in predict.check_notebook(path, bare, prompts)] == ["cell 1"]
     asked = [bare[0], _cell('predict.ask("case-differential")', "code")]
@@ -89,7 +89,7 @@ def test_every_course_prompt_is_asked_in_its_chapter() -> None:
 
 def test_the_capstone_asks_for_a_donor_choice_before_its_discussion() -> None:
     """Issue 13, item 9 (in part): the student writes a choice and reasons before the case weighs them."""
-    path = next(p for p in chapter_notebooks() if p.stem == "07_case_study")
+    path = next(p for p in chapter_notebooks() if p.stem == "08_case_study")
     sources = ["".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
     asked = sources.index('predict.ask("case-donor")')
     registry = next(i for i, s in enumerate(sources) if "What the Japanese registry can tell him" in s)

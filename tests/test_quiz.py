@@ -120,7 +120,7 @@ def test_feedback_placeholders_are_filled_for_the_student() -> None:
     from ankl_course.quiz_bank import bank_path, chapter_pages
     from ankl_course.quiz_render import RenderContext
 
-    question = load_bank(bank_path("06_transplant_outcomes"))["landmark-definition"]
+    question = load_bank(bank_path("07_reading_a_registry_study"))["landmark-definition"]
     wrong_all = next(i for i, o in enumerate(question.options) if "for all patients" in o.feedback)
     expected = f"5-year OS was {load_facts()['fujimoto2021.os_5y'].formatted()} (Fujimoto et al., 2021)."
     assert question.check(wrong_all).feedback.endswith(expected)

@@ -78,6 +78,7 @@ def test_an_unreadable_notebook_is_a_clear_error(tmp_path: Path) -> None:
 def test_misfiled_notes_became_content() -> None:
     """Chapter 03's notes that a student needs (the FCS file, keeping one's gates) are content now."""
     cells = _cells(next(p for p in chapter_notebooks() if p.stem.startswith("03_")))
-    for text in ("Open the same file in any cytometry program", 'ankl_lab.save("my_gates.toml")'):
+    for text in ("Every cytometry program (FlowJo, FCS Express, R's flowCore) opens such a file",
+                 'ankl_lab.save("my_gates.toml")'):
         holders = [c for c in cells if text in "".join(c["source"])]
         assert holders and not any(is_speaker_notes(c) for c in holders), text

@@ -1,4 +1,4 @@
-"""The synthetic transplant cohort and its lifelines analysis (ankl_course.survival, chapter 06)."""
+"""The synthetic transplant cohort and its lifelines analysis (ankl_course.survival, chapters 06, 07, appendix)."""
 
 from __future__ import annotations
 
@@ -193,3 +193,47 @@ def test_claims_table_and_its_errors(tmp_path):
     bad.write_text('[[claim]]\nid = "x"\nseed = "x"\n', encoding="utf-8")
     with pytest.raises(CourseDataError, match="missing"):
         survival.survival_claims(bad)
+
+
+def test_the_patient_table_shows_named_columns_in_months_not_codes(model):
+    """Issue 13: chapter 6 shows the cohort as a student reads it, not the coded data frame."""
+    from ankl_course.survival.tables import patient_rows, patient_table_html
+
+    cohort = model.sample(59, seed=24)
+    table = patient_rows(cohort, rows=8)
+    assert list(table.columns) == ["graft", "disease at transplant", "first event",
+                                   "months to first event or last report", "alive at last report",
+                                   "months to death or last report"]
+    assert list(table.index) == list(range(1, 9)) and table.index.name == "patient"
+    assert set(table["first event"]) <= {"relapse or progression", "death without relapse", "none by the last report"}
+    assert set(table["alive at last report"]) <= {"yes", "no, died"}
+    first = cohort.iloc[0]
+    assert table.iloc[0]["months to death or last report"] == round(12 * first["os_time"], 1)
+    assert (table.iloc[0]["alive at last report"] == "yes") == (not first["os_event"])
+    html = patient_table_html(cohort, rows=8)
+    assert "<caption>SYNTHETIC data: the first 8 of 59 simulated patients" in html
+    assert html.count('<th scope="row">') == 8 and html.count('<th scope="col">') == 7
+    assert html.count('<td class="ankl-number">') == 16 and "<th></th>" not in html
+    assert "efs_event" not in html and "os_time" not in html
+    with pytest.raises(ValueError, match="missing"):
+        patient_rows(cohort[["graft"]])
+
+
+def test_the_chapters_demonstrations_print_synthetic_results(model):
+    """The one-line calls of chapters 6 and 7 (survival.lessons) say what the folded cells printed."""
+    cohort = model.sample(59, seed=24)
+    report = survival.relapse_report(cohort).splitlines()
+    naive, cif = (float(line.split()[-1].rstrip("%")) for line in report[1:3])
+    assert report[0] == "SYNTHETIC cohort of 59, relapse by one year:" and naive >= cif
+    assert report[3].endswith(str(facts.fact("fujimoto2021.relapse_1y")))
+    simulated = survival.power_simulation(model, replicates=60)
+    assert simulated.null.shape == simulated.effect.shape == (60,)
+    assert (simulated.effect < 0.05).mean() > (simulated.null < 0.05).mean()
+    assert "of 60 SYNTHETIC studies" in simulated.report()
+    marked = survival.guarantee_time_cohort(model, n=300)
+    assert set(marked["group"]) == {"responded after transplant", "did not respond"}
+    naive_p, fair_p = (float(line.rsplit("= ", 1)[1]) for line in survival.guarantee_time_report(marked).splitlines())
+    assert naive_p < 0.05 < fair_p
+    explorer = survival.sample_size_explorer(model)
+    assert explorer.values() == {"n": 59} and "SYNTHETIC" in explorer.title
+    assert set(survival.competing_hazards_explorer(n=500).values()) == {"relapse_rate", "nrm_rate"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -167,7 +168,7 @@ def test_the_site_and_the_map_read_titles_with_one_parser(tmp_path: Path) -> Non
     from ankl_course.export.build import index_page, select_chapters
 
     for built in select_chapters(None):  # the site's index and the course map, from the same parse
-        assert built.heading == f"Chapter {built.number}: {built.title}"
+        assert built.heading == (built.title if built.optional else f"Chapter {built.number}: {built.title}")
         assert f">{html.escape(built.heading)}</a>" in index_page([built], teacher=False)
         assert f'<th scope="row">{html.escape(built.title)}</th>' in course_map_html([built])
 
@@ -220,3 +221,44 @@ def test_chapter_explorer_shows_the_card_of_the_chapter_picked() -> None:
     assert explorer.shown().data == chapter_card_html(found[0])
     menu.value = found[-1].stem
     assert explorer.shown().data == chapter_card_html(found[-1])
+
+
+def test_the_map_lists_chapters_00_to_08_in_order_then_the_optional_appendix() -> None:
+    """Issue 13 item 4: chapter 06 became chapters 6 and 7, the capstone is chapter 8, and the model
+    calibration is an appendix the map shows as optional and leaves out of the course's time."""
+    found = chapters()
+    numbered = [c for c in found if not c.optional]
+    assert [c.number for c in numbered] == [0, 0, 1, 2, 3, 4, 5, 6, 7, 8]
+    assert [c.title for c in numbered[-3:]] == ["Survival curves", "Reading a registry study",
+                                                "Capstone case, from presentation to the transplant decision"]
+    appendix = found[-1]
+    assert [c.stem for c in found if c.optional] == ["appendix_cohort_calibration"] and appendix.optional
+    assert appendix.title.startswith("Appendix:") and appendix.minutes and appendix.objectives
+    page = course_map_html(found)
+    assert total_minutes(found) == total_minutes(numbered)
+    assert f"10 chapters, about {total_minutes(numbered) // 60} h" in page and "and 1 optional appendix" in page
+    rows = re.findall(r"<tr><td>([^<]+)</td><th scope=\"row\">([^<]+)</th>", page)
+    assert [label for label, _ in rows] == ["00", "00", "01", "02", "03", "04", "05", "06", "07", "08", "optional"]
+    assert rows[-1][1] == html.escape(appendix.title)
+
+
+def test_an_appendix_is_optional_by_its_file_name(tmp_path: Path) -> None:
+    extra = read_chapter(write_notebook(tmp_path / "appendix_more.ipynb", "# Appendix: More",
+                                        "## Learning objectives\n- x\n\nEstimated time: 5 minutes (optional)\n"))
+    chapter = read_chapter(write_notebook(tmp_path / "01_b.ipynb", "# Chapter 1: B",
+                                          "## Learning objectives\n- x\n\nEstimated time: 45 minutes\n"))
+    assert extra.optional and not chapter.optional
+    assert (extra.label, extra.heading, chapter.label) == ("optional", "Appendix: More", "01")
+    assert total_minutes([chapter, extra]) == 45
+
+
+def test_a_glossary_link_whose_definition_has_parentheses_stays_out_of_the_map(tmp_path: Path) -> None:
+    """The map showed '"), event-free survival' after a glossary link whose definition held '(...)'."""
+    link = ('[overall survival](glossary.ipynb#cell-id=term-os "OS: the time from a starting point (diagnosis, '
+            'a transplant) to death from any cause.")')
+    text = f"## Learning objectives\n\n- say what {link} measures (and from when).\n\nEstimated time: 5 minutes\n"
+    chapter = read_chapter(write_notebook(tmp_path / "06_s.ipynb", "# Chapter 6: S", text))
+    assert chapter.objectives == ("say what overall survival measures (and from when).",)
+    for found in chapters():
+        for item in found.objectives + (found.prerequisites,):
+            assert "glossary.ipynb" not in item and '")' not in item, (found.stem, item)

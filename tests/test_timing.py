@@ -53,6 +53,12 @@ def test_explorers_and_figures_shown_by_library_calls_count_once_each() -> None:
     assert (found.explorers, found.figures) == (2, 2)
 
 
+def test_an_explorer_counts_once_whatever_its_view_is_called() -> None:
+    cells = [_code('Explorer(\n    survival.SampleSizeExplorer(model),\n    {"n": slider},\n)'),
+             _code("Explorer(nkcells.view, {})")]
+    assert timing.estimate(cells).explorers == 2
+
+
 def test_tolerance_is_25_percent() -> None:
     assert not timing.stated_off(50, 40.5) and timing.stated_off(50, 39.0)
 

@@ -31,6 +31,8 @@ interface, not a second copy of each module's names:
 * :mod:`.cohort`: the multi-state model, sampling, calibration, competing hazards;
 * :mod:`.estimators`: lifelines fits, curves read through its API, the published figures;
 * :mod:`.plots`: the chapter's figures with alt text;
+* :mod:`.lessons`: the chapters' demonstrations, one call per cell;
+* :mod:`.tables`: the cohort as a student reads it (named columns, months);
 * :mod:`.explorers`: the two fast-redrawing explorers.
 """
 
@@ -72,18 +74,32 @@ from .explorers import (
     ci_width_view,
     hazard_scenario_view,
 )
+from .lessons import (
+    PowerSimulation,
+    competing_hazards_explorer,
+    confounding_report,
+    consistency_report,
+    graft_logrank_report,
+    guarantee_time_cohort,
+    guarantee_time_report,
+    power_simulation,
+    relapse_report,
+    sample_size_explorer,
+)
 from .plots import (
     competing_risks_figure,
     landmark_figure,
     pvalue_figure,
     survival_figure,
 )
+from .tables import patient_table
 
 __all__ = [
     "CORD_BLOOD",
     "CohortModel",
     "HazardScenarioExplorer",
     "OTHER_SOURCES",
+    "PowerSimulation",
     "RELAPSE",
     "SampleSizeExplorer",
     "TARGET_NAMES",
@@ -94,10 +110,16 @@ __all__ = [
     "ci_width_view",
     "comparison_table",
     "competing_exponentials",
+    "competing_hazards_explorer",
     "competing_risks_figure",
+    "confounding_report",
+    "consistency_report",
     "curve_on_grid",
     "estimates",
+    "graft_logrank_report",
+    "guarantee_time_cohort",
     "guarantee_time_groups",
+    "guarantee_time_report",
     "hazard_scenario_view",
     "kaplan_meier",
     "landmark_figure",
@@ -107,7 +129,11 @@ __all__ = [
     "logrank_pvalues",
     "logrank_pvalues_many",
     "naive_one_minus_km",
+    "patient_table",
+    "power_simulation",
     "pvalue_figure",
+    "relapse_report",
+    "sample_size_explorer",
     "survival_claims",
     "survival_figure",
     "true_cumulative_incidence",

@@ -3,7 +3,7 @@
 Why a data file: the assumptions (graft and status mix, follow-up, landmark, tolerance) are
 choices a teacher can read and change without Python, and the targets are facts-registry ids,
 so the cohort is calibrated to the same numbers the chapter cites. Also here: the source texts'
-survival claims that chapter 6 appraises (``data/survival/claims.toml``).
+survival claims that chapter 7 appraises (``data/survival/claims.toml``).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def survival_claims(path: Path | None = None) -> pd.DataFrame:
     """The survival claims of the course's source texts with their appraisal, as a table.
 
     The claims and their verdicts live once, in ``data/claims.toml`` (topic ``survival``),
-    so chapters 5 and 6 cannot disagree on them; ``path`` reads another claims file.
+    so chapters 5 and 7 cannot disagree on them; ``path`` reads another claims file.
     """
     claims = load_claims(path)
     rows = [{"source text": c.source_label, "claim": c.quote, "population": c.population or "not stated",
