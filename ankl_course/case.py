@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
+
 from . import branching, figures
 from .branching import BranchPoint
 from .citations import load_references
@@ -26,6 +28,7 @@ from .errors import CourseDataError
 from .figures import FigureDisplay
 from .hlh import Assessment, assess, validate_findings
 from .htmlkit import Cell, Markup, table
+from .interactive import Explorer
 from .resources import data_path
 
 FLAGS = ("low", "normal", "high")
@@ -259,6 +262,17 @@ def ebv_fit_view(case: Case) -> Callable[[int], FigureDisplay]:
         return figures.show(fig, alt=alt)
 
     return render
+
+
+def ebv_fit_explorer(case: Case) -> Explorer:
+    """The capstone's half-life explorer: a slider for how many of the first measurements the line is
+    fitted to (3 up to all), redrawn by :func:`ebv_fit_view`. Why a function: the slider's settings are
+    plumbing, and the notebook shows one call."""
+    count = len(ebv_series(case)[0])
+    slider = widgets.IntSlider(value=count, min=3, max=count, step=1, description="Points used",
+                               continuous_update=False)
+    return Explorer(ebv_fit_view(case), {"points": slider},
+                    title="EBV DNA half-life from the first measurements (synthetic)")
 
 
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -35,7 +35,7 @@ from .claims import uses as claim_uses
 from .datafile import read_toml
 from .errors import CourseDataError
 from .guide import coverage_problems, load_guide
-from .nbfile import STUDENT_CODE, cell_source, code_is_hidden, long_folded_notes, read_notebook
+from .nbfile import STUDENT_CODE, cell_source, code_is_hidden, long_folded_problems, read_notebook
 from .quiz_bank import Bank, bank_path, load_bank
 from .quiz_cues import cues, length_problems
 from .resources import APPENDIX_PREFIX, chapter_notebooks, data_dir, data_path, exercises_dir, glossary_notebook
@@ -361,7 +361,8 @@ class Checker:
         if not cells or cells[0].get("cell_type") != "markdown" or not cell_source(cells[0]).lstrip().startswith("# "):
             self.add(path, "cell 1", "a chapter starts with a Markdown title ('# ...')")
         self.check_predict(path, cells)
-        self.notes += long_folded_notes(path, cells)  # a note, not a failure, for now (issue 13)
+        for where, message in long_folded_problems(cells):
+            self.add(path, where, message)
         self.check_glossary_links(path, cells)
         self.check_time(path, cells, markdown_all)
         self.check_spelling(path, cells)

@@ -142,9 +142,8 @@ def long_folded_cells(cells: list[dict[str, Any]], limit: int = MAX_FOLDED_CODE_
     return found
 
 
-def long_folded_notes(path: Path, cells: list[dict[str, Any]]) -> list[str]:
-    """What ``ankl-course check`` says of each of :func:`long_folded_cells`: notebook, cell and count.
-    A note rather than a failure while chapters move their figure and widget code into the library."""
-    return [f"{Path(path).name}: cell {number}: folded helper cell has {lines} lines of code (at most "
-            f"{MAX_FOLDED_CODE_LINES}): move its figure or widget code into the library"
-            for number, lines in long_folded_cells(cells)]
+def long_folded_problems(cells: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(where, what) ``ankl-course check`` reports for each of :func:`long_folded_cells`: a folded cell
+    of more than a few lines is figure or widget code that belongs in the library (issue 13, item 3)."""
+    return [(f"cell {number}", f"folded helper cell has {lines} lines of code (at most {MAX_FOLDED_CODE_LINES}): "
+             "move its figure or widget code into the library") for number, lines in long_folded_cells(cells)]

@@ -93,3 +93,13 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
         case.load_case(tmp_path / "nope.toml", references=KEYS)
     with pytest.raises(CourseDataError, match="not valid TOML"):
         case.load_case(write(tmp_path, "synthetic = "), references=KEYS)
+
+
+def test_the_half_life_explorer_fits_three_points_up_to_all(patient: case.Case) -> None:
+    days, _ = case.ebv_series(patient)
+    explorer = case.ebv_fit_explorer(patient)
+    slider = explorer.controls["points"]
+    assert (slider.min, slider.max, slider.value) == (3, len(days), len(days))
+    slider.value = 3
+    fit = case.ebv_fit(patient, 3)
+    assert f"first 3 measurements gives a half-life of {fit.half_life_days:.1f} days" in explorer.shown().alt
