@@ -52,6 +52,12 @@ REFERENCE_FIELDS = {
 }
 
 
+def _surname(author: str) -> str:
+    """"El Hussein S" -> "El Hussein": an author's surname without initials (or a "Jr"), kept whole."""
+    name = author.strip()
+    return re.sub(r"\s+[A-Z]{1,3}(\s+Jr\.?)?$", "", name) or name
+
+
 @dataclass(frozen=True)
 class Reference:
     """One bibliography entry."""
@@ -78,13 +84,17 @@ class Reference:
 
         Authors are written "Surname INITIALS, ..."; the surname is the first entry without its
         initials (and a "Jr"), so compound surnames and group names stay whole."""
-        first = self.authors.strip().split(",", 1)[0].strip()
-        return re.sub(r"\s+[A-Z]{1,3}(\s+Jr\.?)?$", "", first) or first
+        return _surname(self.authors.strip().split(",", 1)[0])
 
     def short(self) -> str:
-        """In-text form, e.g. ``Fujimoto et al., 2021``."""
-        several = "," in self.authors or " and " in self.authors or "et al" in self.authors
-        return f"{self.first_author}{' et al.' if several else ''}, {self.year}"
+        """In-text form: ``Fujimoto et al., 2021`` for three authors or more, ``Altman and Bland, 1995``
+        for two (as the course's hand-written citations name them), ``Lima, 2013`` for one."""
+        names = [name for name in self.authors.split(",") if name.strip()]
+        if "et al" in self.authors or " and " in self.authors or len(names) > 2:
+            return f"{self.first_author} et al., {self.year}"
+        if len(names) == 2:
+            return f"{self.first_author} and {_surname(names[1])}, {self.year}"
+        return f"{self.first_author}, {self.year}"
 
     def link(self) -> str:
         """The best URL for the work: its DOI, else its PubMed page, else its URL."""

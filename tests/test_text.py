@@ -14,7 +14,7 @@ from ankl_course import citations
 from ankl_course.citations import Fact, Reference
 from ankl_course.facts import render
 
-REFS = {"src2020": Reference(key="src2020", authors="El Hussein S, Medeiros LJ", title="T", year=2020, journal="J")}
+REFS = {"src2020": Reference(key="src2020", authors="El Hussein S, Medeiros LJ, Wang W", title="T", year=2020, journal="J")}
 FACTS = {
     "src2020.n": Fact("src2020.n", 312, "patients", "cohort size", "src2020"),
     "src2020.k": Fact("src2020.k", 2, "cases", "positive", "src2020"),
@@ -37,6 +37,16 @@ def test_a_unit_is_said_once_and_the_citation_follows_its_phrase(template: str, 
 def test_compound_surnames_stay_whole() -> None:
     assert REFS["src2020"].short() == "El Hussein et al., 2020"
     assert citations.reference("elhussein2020").short() == "El Hussein et al., 2020"
+
+
+def test_two_authors_are_both_named_as_the_hand_written_citations_name_them() -> None:
+    """"Altman et al., 1995" named one of two authors; the chapters write "Moretta and Moretta, 2004"."""
+    two = Reference(key="k", authors="Ambinder RF, Mann RB", title="T", year=1994, journal="J")
+    assert two.short() == "Ambinder and Mann, 1994"
+    assert citations.reference("altman1995").short() == "Altman and Bland, 1995"
+    assert Reference(key="k", authors="Lima M", title="T", year=2013, journal="J").short() == "Lima, 2013"
+    assert Reference(key="k", authors="Suzuki R, et al.", title="T", year=2004, journal="J").short() == (
+        "Suzuki et al., 2004")
 
 
 #: A word said twice around an optional citation: "patients patients", "patients (Wang et al., 2015) patients".
