@@ -244,7 +244,7 @@ def chapter_explorer(items: list[Chapter]) -> Explorer:
     def show_card(chapter: str) -> Any:
         return HTML(cards[chapter])
 
-    menu = widgets.Dropdown(options=[(f"{c.number:02d} {c.title}", c.stem) for c in items],
+    menu = widgets.Dropdown(options=[(f"{c.label} {c.title}", c.stem) for c in items],
                             value=items[0].stem, description="Chapter")
     return Explorer(show_card, {"chapter": menu}, title="Chapter finder")
 

@@ -218,6 +218,9 @@ def test_chapter_explorer_shows_the_card_of_the_chapter_picked() -> None:
     menu = explorer.controls["chapter"]
     assert [value for _, value in menu.options] == [c.stem for c in found]
     assert menu.options[0][0] == f"{found[0].number:02d} {found[0].title}"
+    # The optional appendix is labelled as the map labels it, not "-1".
+    assert [label for label, _ in menu.options if "Appendix" in label] == [
+        "optional Appendix: How the synthetic cohort was fitted"]
     assert explorer.shown().data == chapter_card_html(found[0])
     menu.value = found[-1].stem
     assert explorer.shown().data == chapter_card_html(found[-1])
