@@ -14,7 +14,8 @@ from ankl_course import citations
 from ankl_course.citations import Fact, Reference
 from ankl_course.facts import render
 
-REFS = {"src2020": Reference(key="src2020", authors="El Hussein S, Medeiros LJ, Wang W", title="T", year=2020, journal="J")}
+REFS = {"src2020": Reference(key="src2020", authors="El Hussein S, Medeiros LJ, Wang W", title="T", year=2020,
+                             journal="J")}
 FACTS = {
     "src2020.n": Fact("src2020.n", 312, "patients", "cohort size", "src2020"),
     "src2020.k": Fact("src2020.k", 2, "cases", "positive", "src2020"),
