@@ -204,6 +204,38 @@ def test_index_and_references_work_offline(browser: Any, site: Path, name: str) 
         context.close()
 
 
+#: Words each table cell of a page holds: their line boxes, and whether the cell cuts its content off.
+TABLE_WORDS = """() => Array.from(document.querySelectorAll('.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th'))
+  .filter(cell => cell.offsetParent !== null).map(cell => {
+    const broken = [];
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[A-Za-z]{4,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+        if (tops.size > 1) { broken.push(match[0]); }
+      }
+    }
+    return {text: cell.innerText.slice(0, 40), broken, clipped: cell.scrollWidth > cell.clientWidth + 1};
+  })"""
+
+
+@pytest.mark.parametrize("chapter", ["06_survival_curves", "04_clinical_picture"])
+def test_table_cells_wrap_between_words_and_cut_nothing(browser: Any, site: Path, chapter: str) -> None:
+    """A narrow column broke "patient" into "patie / nt" and "unknown" into "unknow / n"; a wide table
+    must still wrap its cells rather than cut them ("median surviv..." in the old chapter 06)."""
+    context, page, _ = load(browser, site / "chapters" / f"{chapter}.html")
+    try:
+        page.set_viewport_size({"width": 800, "height": 900})  # half a laptop screen: "anywhere" broke words here
+        cells = page.evaluate(TABLE_WORDS)
+        assert len(cells) > 20, "the page's tables were not found"
+        assert [c for c in cells if c["broken"]] == []
+        assert [c["text"] for c in cells if c["clipped"]] == []
+    finally:
+        context.close()
+
+
 # -- slide decks ---------------------------------------------------------------------
 
 
