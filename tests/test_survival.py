@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from lifelines.statistics import logrank_test
@@ -238,3 +240,17 @@ def test_the_chapters_demonstrations_print_synthetic_results(model):
     explorer = survival.sample_size_explorer(model)
     assert explorer.values() == {"n": 59} and "SYNTHETIC" in explorer.title
     assert set(survival.competing_hazards_explorer(n=500).values()) == {"relapse_rate", "nrm_rate"}
+
+
+def test_the_calibration_table_has_one_header_row_and_a_row_header_per_figure(model: survival.CohortModel) -> None:
+    """The appendix's table: pandas drew two header rows with empty cells; now one, each figure a <th>."""
+    from ankl_course.survival.tables import comparison_html
+
+    compared = survival.comparison_table(model)
+    html = comparison_html(compared)
+    assert html.count("<tr>") == 1 + len(compared)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', html) == ["figure", "published %", "model %"]
+    assert re.findall(r'<th scope="row">([^<]*)</th>', html) == list(compared.index)
+    first = compared.iloc[0]
+    assert f'<td class="ankl-number">{first["published %"]:.1f}</td>' in html
+    assert "<th></th>" not in html and "SYNTHETIC" not in html.split("</caption>")[0]

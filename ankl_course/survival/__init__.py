@@ -92,7 +92,7 @@ from .plots import (
     pvalue_figure,
     survival_figure,
 )
-from .tables import patient_table
+from .tables import comparison_display, patient_table
 
 __all__ = [
     "CORD_BLOOD",
@@ -108,6 +108,7 @@ __all__ = [
     "abstract_consistency",
     "calibrate",
     "ci_width_view",
+    "comparison_display",
     "comparison_table",
     "competing_exponentials",
     "competing_hazards_explorer",

@@ -73,3 +73,21 @@ def patient_table(frame: pd.DataFrame, rows: int = 8) -> Any:
     from IPython.display import HTML  # lazy: IPython.display costs about 0.4 s to import
 
     return HTML(patient_table_html(frame, rows))
+
+
+def comparison_html(compared: pd.DataFrame) -> str:
+    """:func:`~.estimators.comparison_table` as the course's accessible table: one header row, each
+    figure a row header, numbers right-aligned (pandas drew two header rows with empty cells)."""
+    columns = list(compared.columns)
+    body = [[Cell(str(figure), header=True)] + [f"{value:.1f}" for value in row] for figure, row in compared.iterrows()]
+    caption = ("Published figures against the model" + (f" and a {SYNTHETIC} cohort" if len(columns) > 2 else "")
+               + ", in per cent")
+    html = table(["figure", *columns], body, caption=caption, css_class="ankl-cohort")
+    return f"<style>{STYLE}</style>" + _number_cells(html, len(columns), list(range(len(columns))))
+
+
+def comparison_display(compared: pd.DataFrame) -> Any:
+    """Display :func:`comparison_html` in a notebook (the calibration appendix)."""
+    from IPython.display import HTML  # lazy: IPython.display costs about 0.4 s to import
+
+    return HTML(comparison_html(compared))
