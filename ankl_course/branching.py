@@ -293,6 +293,32 @@ def paths(branch: Branch) -> list[list[str]]:
     return found
 
 
+def reading_order(branch: Branch) -> list[str]:
+    """Node ids in the order they stand on the page: each node after every node with an option leading
+    to it (a topological order), so whatever a student chooses appears below the choice that revealed it.
+
+    Why not the order in which paths first reach the nodes: a node reached by a short path and by a
+    longer one would then stand above the longer path's earlier steps, and the answer to a choice
+    would appear (and take the focus) above the situation that led to it. Ties keep the order in which
+    paths first reach the nodes, so the first option's path reads first."""
+    first_seen = list(dict.fromkeys(node_id for trail in paths(branch) for node_id in trail))
+    waiting = {node_id: 0 for node_id in branch.nodes}
+    for node in branch.nodes.values():
+        for choice in node.choices:
+            waiting[choice.to] += 1
+    order: list[str] = []
+    ready = [branch.start]
+    while ready:
+        node_id = min(ready, key=first_seen.index)
+        ready.remove(node_id)
+        order.append(node_id)
+        for choice in branch.nodes[node_id].choices:
+            waiting[choice.to] -= 1
+            if waiting[choice.to] == 0:
+                ready.append(choice.to)
+    return order  # every node: the loader has checked that all are reached and that no path loops
+
+
 # -- rendering --------------------------------------------------------------------------------
 
 
@@ -377,10 +403,8 @@ class BranchPoint:
     def html(self) -> str:
         branch, renderer = self.branch, Renderer()
         reached = _reached_by(branch)
-        order = [node_id for trail in paths(branch) for node_id in trail]
-        ordered = list(dict.fromkeys(order))  # the start first, then each path's nodes in reading order
         sections = "".join(node_html(branch, branch.nodes[node_id], renderer, reached[node_id], self.open_all)
-                           for node_id in ordered)
+                           for node_id in reading_order(branch))
         intro = ("<p><em>Teacher's copy: every path is shown.</em></p>" if self.open_all else
                  "<p><em>Read the situation and choose. Only then do you see where your choice leads; "
                  "you can go back and try another path afterwards.</em></p>")
