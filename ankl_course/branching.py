@@ -422,7 +422,8 @@ def show(branch_id: str, path: Path | None = None) -> BranchPoint:
     """Branch point ``branch_id`` of ``data/case_branches.toml``, every path open in the teacher build."""
     branches = load_branches(path)
     if branch_id not in branches:
-        raise CourseDataError(path or branches_path(), branch_id, "no such branch point")
+        raise CourseDataError(path or branches_path(), branch_id,
+                              f"no such branch point; the branch points are {', '.join(sorted(branches))}")
     return BranchPoint(branches[branch_id], open_all=teacher_mode())
 
 
@@ -438,11 +439,14 @@ class BranchCheck:
     """What ``ankl-course check`` asks of branch points: the data loads (a sound graph), its citations
     exist, every ``case.branch_point("id")`` in a chapter names a branch point, and every branch point
     is shown by some chapter. ``add(path, location, message)`` and ``cite(path, location, text)`` are
-    the checker's own reporting functions; the file is read on first use."""
+    the checker's own reporting functions; the file is read on first use. A file that does not load is
+    reported once, by itself: the chapters' calls are then not checked against it, since every one
+    would look unknown and bury the one real problem."""
 
     def __init__(self, add: Add, cite: Cite) -> None:
         self.add, self.cite = add, cite
         self.branches: dict[str, Branch] | None = None
+        self.unloadable = False
         self.shown: set[str] = set()
 
     def _loaded(self) -> dict[str, Branch]:
@@ -451,7 +455,7 @@ class BranchCheck:
                 self.branches = load_branches()
             except CourseDataError as exc:
                 self.add(exc.path, exc.location, exc.message)
-                self.branches = {}
+                self.branches, self.unloadable = {}, True
             for branch in self.branches.values():
                 for place, text in texts(branch):
                     self.cite(branches_path(), place, text)
@@ -462,7 +466,7 @@ class BranchCheck:
             source = cell.get("source", "")
             for branch_id in BRANCH_CALL.findall("".join(source) if isinstance(source, list) else source):
                 self.shown.add(branch_id)
-                if branch_id not in self._loaded():
+                if branch_id not in self._loaded() and not self.unloadable:
                     self.add(path, f"cell {number}", f"branch_point({branch_id!r}): no such branch point in "
                              f"{branches_path().name}")
 

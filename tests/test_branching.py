@@ -199,9 +199,24 @@ def test_rendering_is_deterministic_for_nbval(monkeypatch: pytest.MonkeyPatch) -
     assert branching.show("day14-plateau").html() == branching.show("day14-plateau").html()
 
 
-def test_an_unknown_branch_point_is_an_error() -> None:
-    with pytest.raises(CourseDataError, match=r"case_branches\.toml: nope: no such branch point"):
+def test_an_unknown_branch_point_is_an_error_naming_the_known_ones() -> None:
+    with pytest.raises(CourseDataError, match=r"case_branches\.toml: nope: no such branch point; the branch points "
+                       r"are day14-plateau, relapse-after-transplant$"):
         branching.show("nope")
+
+
+def test_a_file_that_does_not_load_is_reported_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not also as 'no such branch point' for every chapter call, nor as 'no chapter shows it'."""
+    broken = _write(tmp_path, GOOD.replace('to = "a" }]', 'to = "nowhere" }]', 1))
+    monkeypatch.setattr(branching, "branches_path", lambda: broken)
+    found: list[tuple[str, str, str]] = []
+    check = branching.BranchCheck(lambda path, where, message: found.append((Path(path).name, where, message)),
+                                  lambda path, where, text: None)
+    check.notebook(Path("08_case_study.ipynb"), [{"cell_type": "code", "source": 'case.branch_point("b1")'},
+                                                 {"cell_type": "code", "source": 'case.branch_point("b2")'}])
+    check.finish()
+    assert found == [("case_branches.toml", "branch 1 (b1) node s option 2",
+                      "leads to 'nowhere', which is not a node of this branch point")]
 
 
 def test_check_names_unknown_and_unshown_branch_points() -> None:
