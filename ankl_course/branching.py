@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import figures
+from . import ebv, figures
 from .citations import load_facts, load_references
 from .datafile import check_fields, check_top_level, checked_number, checked_text, read_toml
 from .errors import CourseDataError
 from .facts import render
-from .htmlkit import markdown, table
+from .htmlkit import markdown
 from .predict import teacher_mode
 from .resources import data_path
 
@@ -338,17 +338,12 @@ class Renderer:
 
 
 def series_figure_html(series: Series) -> str:
-    """The series as a log-scale figure (alt text gives every value) and as a table."""
-    fig, ax = figures.new_figure("wide")
-    ax.plot(series.days, series.loads, marker="o", color=figures.PALETTE["blue"])
-    ax.set_yscale("log")
-    ax.set_xlabel("day")
-    ax.set_ylabel("EBV DNA (copies/mL, log scale)")
-    ax.set_title(f"{series.label} (synthetic)")
-    values = "; ".join(f"day {d:g}: {x:,.0f}" for d, x in zip(series.days, series.loads, strict=True))
+    """The series as a log-scale figure (alt text gives every value) and as a table, drawn by the EBV
+    module's helpers so every EBV DNA chart and table of the course looks the same."""
+    fig = ebv.series_figure(series.days, series.loads, f"{series.label} (synthetic)")
+    values = "; ".join(f"day {d}: {x}" for d, x in ebv.load_rows(series.days, series.loads))
     shown = figures.show(fig, alt=f"{series.label}, synthetic EBV DNA in copies/mL on a log scale. {values}.")
-    rows = [(f"{d:g}", f"{x:,.0f}") for d, x in zip(series.days, series.loads, strict=True)]
-    return shown.html() + table(["day", "EBV DNA (copies/mL, synthetic)"], rows, sections=False, scoped=False)
+    return shown.html() + ebv.load_table_html(series.days, series.loads)
 
 
 def _option_html(choice: Choice, number: int) -> str:
