@@ -37,7 +37,7 @@ from . import ebv, figures
 from .citations import load_facts, load_references
 from .datafile import check_fields, check_top_level, checked_number, checked_text, read_toml
 from .errors import CourseDataError
-from .facts import render
+from .facts import keys_in_text, render
 from .htmlkit import markdown
 from .predict import teacher_mode
 from .resources import data_path
@@ -428,6 +428,17 @@ BRANCH_CALL = re.compile(r"""branch_point\(\s*["']([^"']+)["']""")
 #: The checker's ways to report: add(path, location, problem) and cite(path, location, text).
 Add = Callable[[Path | str, str, str], None]
 Cite = Callable[[Path, str, str], None]
+
+
+def cited_keys(source: str, facts: dict[str, Any]) -> list[str]:
+    """Citation keys of every branch point a chapter's ``source`` shows, in order: its reference list
+    must hold them, since each citation in a branch point links to an entry of that list."""
+    shown = list(dict.fromkeys(BRANCH_CALL.findall(source)))
+    if not shown:
+        return []
+    branches = load_branches()
+    return [key for branch_id in shown if branch_id in branches
+            for _, text in texts(branches[branch_id]) for key in keys_in_text(text, facts)]
 
 
 class BranchCheck:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ankl_course import branching, predict, timing
+from ankl_course import branching, citations, facts, predict, reading_list, timing
 from ankl_course.errors import CourseDataError
 
 GOOD = """
@@ -237,3 +237,13 @@ def test_a_branch_point_counts_in_the_chapter_time() -> None:
     cell = {"cell_type": "code", "metadata": {}, "source": 'case.branch_point("day14-plateau")'}
     found = timing.estimate([cell])
     assert found.branch_points == 1 and found.minutes == timing.PER_BRANCH_POINT
+
+
+def test_the_capstone_reference_list_holds_every_branch_point_citation() -> None:
+    """Each citation in a branch point links to #ref-KEY on the chapter's page: the list must have it."""
+    registry = citations.load_facts()
+    cited = {key for branch in branching.load_branches().values() for _, text in branching.texts(branch)
+             for key in facts.keys_in_text(text, registry)}
+    assert {"wang2015", "kwong2017", "lee2024", "yoon2025"} <= cited
+    assert cited <= set(reading_list.chapter_keys("08_case_study"))
+    assert branching.cited_keys('x = 1\ncase.branch_point("nope")', registry) == []
