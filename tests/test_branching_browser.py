@@ -56,7 +56,7 @@ def test_a_branch_point_works_by_mouse_and_keyboard(browser: Any, pages: dict[st
         assert start.is_visible() and start.locator("img").is_visible(), "the situation and its figure show"
         later = ["wait", "reassess", "transplant-now"]
         assert not any(_node(block, n).is_visible() for n in later), "a path shows before the choice"
-        for words in ("A week later", "induction has failed", "CIBMTR"):
+        for words in ("A week later", "not responding to this induction", "CIBMTR"):
             assert words not in block.inner_text(), words
         back = block.locator(".ankl-branch-back")
         assert not back.is_visible()
