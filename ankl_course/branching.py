@@ -49,6 +49,12 @@ NODE_FIELDS = {"id", "title", "text", "series", "prompt", "choices", "main", "en
 SERIES_FIELDS = {"days", "loads", "label"}
 #: How a path goes on after a node: exactly one of these.
 WAYS_ON = ("choices", "main", "end")
+#: Option lengths (characters), the branch points' version of the quiz rule against the longest-answer
+#: cue (:mod:`.quiz_cues`): a decision's longest option is at most MAX_LENGTH_RATIO times its shortest,
+#: and the option marked ``best`` is not the longest by more than BEST_MARGIN over the next longest.
+#: One decision is too few for the quizzes' test against chance, hence fixed ratios.
+MAX_LENGTH_RATIO = 1.5
+BEST_MARGIN = 1.1
 
 STYLE = (
     ".ankl-branch{border-left:4px solid #e69f00;background:#fdf8ee;padding:0.5em 1em;margin:0.8em 0;"
@@ -102,6 +108,7 @@ class Choice:
 
     label: str
     to: str
+    best: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,11 +170,16 @@ def _choices(path: Path, where: str, raw: Any) -> tuple[Choice, ...]:
         place = f"{where} option {number}"
         if not isinstance(entry, dict):
             raise CourseDataError(path, place, "an option is a table {label = ..., to = ...}")
-        check_fields(path, place, entry, {"label", "to"}, {"label", "to"})
+        check_fields(path, place, entry, {"label", "to", "best"}, {"label", "to"})
+        best = entry.get("best", False)
+        if not isinstance(best, bool):
+            raise CourseDataError(path, place, f"best is true or false, not {best!r}")
         found.append(Choice(checked_text(path, place, entry["label"], "label"),
-                            checked_text(path, place, entry["to"], "to")))
+                            checked_text(path, place, entry["to"], "to"), best))
     if len({c.to for c in found}) != len(found):
         raise CourseDataError(path, where, "two options lead to the same node: each option is its own path")
+    if sum(c.best for c in found) > 1:
+        raise CourseDataError(path, where, "more than one option is marked best: mark one, or none")
     return tuple(found)
 
 
@@ -275,6 +287,27 @@ def texts(branch: Branch) -> list[tuple[str, str]]:
         place = f"branch {branch.id} node {node.id}"
         found += [(place, text) for text in (node.title, node.text, node.prompt, node.main, node.end) if text]
         found += [(place, choice.label) for choice in node.choices]
+    return found
+
+
+def length_problems(branch: Branch) -> list[tuple[str, str]]:
+    """(place, problem) for each decision whose option lengths point at an answer: a student who picks
+    the longest, most detailed option should not be rewarded for it (see :data:`MAX_LENGTH_RATIO`)."""
+    found = []
+    for node in branch.nodes.values():
+        if not node.choices:
+            continue
+        place = f"branch {branch.id} node {node.id}"
+        lengths = [len(choice.label) for choice in node.choices]
+        if max(lengths) > MAX_LENGTH_RATIO * min(lengths):
+            found.append((place, f"option lengths {lengths} (characters): the longest is more than "
+                                 f"{MAX_LENGTH_RATIO:g} times the shortest; make the options alike in length "
+                                 "and detail"))
+        best = [len(choice.label) for choice in node.choices if choice.best]
+        others = [len(choice.label) for choice in node.choices if not choice.best]
+        if best and best[0] > BEST_MARGIN * max(others):
+            found.append((place, f"the option marked best is clearly the longest ({best[0]} characters against at "
+                                 f"most {max(others)}): a student could pick it by its length alone"))
     return found
 
 
@@ -443,7 +476,8 @@ def cited_keys(source: str, facts: dict[str, Any]) -> list[str]:
 
 class BranchCheck:
     """What ``ankl-course check`` asks of branch points: the data loads (a sound graph), its citations
-    exist, every ``case.branch_point("id")`` in a chapter names a branch point, and every branch point
+    exist, no decision's option lengths give the answer away (:func:`length_problems`), every
+    ``case.branch_point("id")`` in a chapter names a branch point, and every branch point
     is shown by some chapter. ``add(path, location, message)`` and ``cite(path, location, text)`` are
     the checker's own reporting functions; the file is read on first use. A file that does not load is
     reported once, by itself: the chapters' calls are then not checked against it, since every one
@@ -465,6 +499,8 @@ class BranchCheck:
             for branch in self.branches.values():
                 for place, text in texts(branch):
                     self.cite(branches_path(), place, text)
+                for place, problem in length_problems(branch):
+                    self.add(branches_path(), place, problem)
         return self.branches
 
     def notebook(self, path: Path, cells: Sequence[dict[str, Any]]) -> None:

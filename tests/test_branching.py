@@ -33,7 +33,7 @@ start = "s"
   title = "WAITED"
   text = "DELAY [@jung2016]."
   prompt = "Next?"
-  choices = [{ label = "Act now", to = "a" }, { label = "Stop", to = "e" }]
+  choices = [{ label = "Act now", to = "a" }, { label = "Stop now", to = "e" }]
 
   [[branch.node]]
   id = "a"
@@ -111,7 +111,7 @@ def test_a_good_graph_loads_and_lists_its_paths(tmp_path: Path) -> None:
      r"node a: paths loop \(w -> a -> w\)"),
     (('main = "REJOINS."', 'main = "REJOINS."\n  end = "ALSO."'), r"node 3 \(a\): needs exactly one way on"),
     (('main = "REJOINS."', ''), r"node 3 \(a\): needs exactly one way on.*found none"),
-    (('{ label = "Stop", to = "e" }', '{ label = "Stop", to = "a" }'),
+    (('{ label = "Stop now", to = "e" }', '{ label = "Stop now", to = "a" }'),
      r"node 2 \(w\) choices: two options lead to the same node"),
     (('choices = [{ label = "Wait", to = "w" }, { label = "Act", to = "a" }]',
       'choices = [{ label = "Wait", to = "w" }]'), r"node 1 \(s\) choices: choices is a list of 2 to 4 options"),
@@ -120,6 +120,11 @@ def test_a_good_graph_loads_and_lists_its_paths(tmp_path: Path) -> None:
     (('loads = [1000, 900]', 'loads = [1000]'),
      r"node 1 \(s\) series: days and loads are two lists of the same length"),
     (('id = "e"', 'id = "w"'), r"node 4: the node id 'w' is used twice"),
+    (('{ label = "Act", to = "a" }', '{ label = "Act", to = "a", best = "yes" }'),
+     r"node 1 \(s\) choices option 2: best is true or false, not 'yes'"),
+    (('[{ label = "Wait", to = "w" }, { label = "Act", to = "a" }]',
+      '[{ label = "Wait", to = "w", best = true }, { label = "Act", to = "a", best = true }]'),
+     r"node 1 \(s\) choices: more than one option is marked best"),
 ])
 def test_a_bad_graph_is_a_clear_error_naming_file_and_place(tmp_path: Path, change: tuple[str, str],
                                                             message: str) -> None:
@@ -247,3 +252,51 @@ def test_the_capstone_reference_list_holds_every_branch_point_citation() -> None
     assert {"wang2015", "kwong2017", "lee2024", "yoon2025"} <= cited
     assert cited <= set(reading_list.chapter_keys("08_case_study"))
     assert branching.cited_keys('x = 1\ncase.branch_point("nope")', registry) == []
+
+
+def _lengths_checked(tmp_path: Path, choices: str) -> list[tuple[str, str]]:
+    body = GOOD.replace('[{ label = "Wait", to = "w" }, { label = "Act", to = "a" }]', choices, 1)
+    return branching.length_problems(branching.load_branches(_write(tmp_path, body))["b1"])
+
+
+def test_option_lengths_that_give_the_answer_away_are_problems(tmp_path: Path) -> None:
+    detailed = "Reassess now: repeat the test, examine the marrow and look for an infection"  # 75 characters
+    found = _lengths_checked(tmp_path, f'[{{ label = "Wait a week and test again", to = "w" }}, '
+                                       f'{{ label = "{detailed}", to = "a", best = true }}]')
+    assert found == [
+        ("branch b1 node s", "option lengths [26, 75] (characters): the longest is more than 1.5 times the "
+                             "shortest; make the options alike in length and detail"),
+        ("branch b1 node s", "the option marked best is clearly the longest (75 characters against at most 26): "
+                             "a student could pick it by its length alone"),
+    ]
+    # within the ratio, but the best is still 10% longer than any other: still a cue
+    found = _lengths_checked(tmp_path, '[{ label = "Wait one week and test the load again", to = "w" }, '
+                                       '{ label = "Reassess now: repeat the test and the marrow", to = "a", '
+                                       'best = true }]')
+    assert [problem for _, problem in found] == [
+        "the option marked best is clearly the longest (44 characters against at most 37): a student could pick "
+        "it by its length alone"]
+    # the same options with the shorter one marked best, or none marked: only the ratio counts
+    assert _lengths_checked(tmp_path, '[{ label = "Wait one week and test the load again", to = "w", best = true }, '
+                                      '{ label = "Reassess now: repeat the test and the marrow", to = "a" }]') == []
+
+
+def test_the_course_decisions_mark_a_best_option_and_give_no_length_cue() -> None:
+    branches = branching.load_branches()
+    marked = {node.id for branch in branches.values() for node in branch.nodes.values()
+              if any(choice.best for choice in node.choices)}
+    assert marked == {"plateau", "wait", "rising", "rituximab"}, "the check is in force where a path is best"
+    assert [p for branch in branches.values() for p in branching.length_problems(branch)] == []
+
+
+def test_check_reports_length_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cued = _write(tmp_path, GOOD.replace('{ label = "Act", to = "a" }',
+                                         '{ label = "Act at once, with every test there is", to = "a" }', 1))
+    monkeypatch.setattr(branching, "branches_path", lambda: cued)
+    found: list[tuple[str, str, str]] = []
+    check = branching.BranchCheck(lambda path, where, message: found.append((Path(path).name, where, message)),
+                                  lambda path, where, text: None)
+    check.notebook(Path("08_case_study.ipynb"), [{"cell_type": "code", "source": 'case.branch_point("b1")'}])
+    check.finish()
+    assert [(name, where) for name, where, _ in found] == [("case_branches.toml", "branch b1 node s")]
+    assert "more than 1.5 times the shortest" in found[0][2]
