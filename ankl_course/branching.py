@@ -12,13 +12,15 @@ nodes. A node has a title, Markdown text (``{fact.id}`` numbers and ``[@key]`` c
 through the facts registry), optionally a synthetic data series shown as a figure and a table,
 and exactly one way on:
 
-* ``prompt`` and ``choices`` (2-4, each ``{label, to}``): another decision;
+* ``prompt`` and ``choices`` (2-4, each ``{label, to}``, optionally ``best = true``): another decision;
 * ``main``: how this path rejoins the case's main line;
 * ``end``: how this path ends (the case stops here).
 
 :func:`load_branches` rejects a graph with a choice leading nowhere, a node no path reaches, a
 cycle (a path that could never rejoin the main line or end), or a node without a way on, naming
-the file and the place. The output is plain HTML with a small inline script (the same in
+the file and the place; :func:`length_problems` finds options whose lengths point at the answer
+(reported by ``ankl-course check``). Nodes stand in :func:`reading_order`, so what a choice
+reveals appears below it. The output is plain HTML with a small inline script (the same in
 JupyterLab, exported pages and decks, like ``predict.py``): every path but the first situation
 is ``hidden`` until chosen; options are buttons (mouse and keyboard); "Go back" re-opens the last
 choice. The teacher build (``ANKL_COURSE_TEACHER=1``) shows every path open, labelled.
