@@ -12,13 +12,15 @@ nodes. A node has a title, Markdown text (``{fact.id}`` numbers and ``[@key]`` c
 through the facts registry), optionally a synthetic data series shown as a figure and a table,
 and exactly one way on:
 
-* ``prompt`` and ``choices`` (2-4, each ``{label, to}``): another decision;
+* ``prompt`` and ``choices`` (2-4, each ``{label, to}``, optionally ``best = true``): another decision;
 * ``main``: how this path rejoins the case's main line;
 * ``end``: how this path ends (the case stops here).
 
 :func:`load_branches` rejects a graph with a choice leading nowhere, a node no path reaches, a
 cycle (a path that could never rejoin the main line or end), or a node without a way on, naming
-the file and the place. The output is plain HTML with a small inline script (the same in
+the file and the place; :func:`length_problems` finds options whose lengths point at the answer
+(reported by ``ankl-course check``). Nodes stand in :func:`reading_order`, so what a choice
+reveals appears below it. The output is plain HTML with a small inline script (the same in
 JupyterLab, exported pages and decks, like ``predict.py``): every path but the first situation
 is ``hidden`` until chosen; options are buttons (mouse and keyboard); "Go back" re-opens the last
 choice. The teacher build (``ANKL_COURSE_TEACHER=1``) shows every path open, labelled.
@@ -33,12 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import figures
+from . import ebv, figures
 from .citations import load_facts, load_references
 from .datafile import check_fields, check_top_level, checked_number, checked_text, read_toml
 from .errors import CourseDataError
-from .facts import render
-from .htmlkit import markdown, table
+from .facts import keys_in_text, render
+from .htmlkit import markdown
 from .predict import teacher_mode
 from .resources import data_path
 
@@ -49,6 +51,12 @@ NODE_FIELDS = {"id", "title", "text", "series", "prompt", "choices", "main", "en
 SERIES_FIELDS = {"days", "loads", "label"}
 #: How a path goes on after a node: exactly one of these.
 WAYS_ON = ("choices", "main", "end")
+#: Option lengths (characters), the branch points' version of the quiz rule against the longest-answer
+#: cue (:mod:`.quiz_cues`): a decision's longest option is at most MAX_LENGTH_RATIO times its shortest,
+#: and the option marked ``best`` is not the longest by more than BEST_MARGIN over the next longest.
+#: One decision is too few for the quizzes' test against chance, hence fixed ratios.
+MAX_LENGTH_RATIO = 1.5
+BEST_MARGIN = 1.1
 
 STYLE = (
     ".ankl-branch{border-left:4px solid #e69f00;background:#fdf8ee;padding:0.5em 1em;margin:0.8em 0;"
@@ -102,6 +110,7 @@ class Choice:
 
     label: str
     to: str
+    best: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,11 +172,16 @@ def _choices(path: Path, where: str, raw: Any) -> tuple[Choice, ...]:
         place = f"{where} option {number}"
         if not isinstance(entry, dict):
             raise CourseDataError(path, place, "an option is a table {label = ..., to = ...}")
-        check_fields(path, place, entry, {"label", "to"}, {"label", "to"})
+        check_fields(path, place, entry, {"label", "to", "best"}, {"label", "to"})
+        best = entry.get("best", False)
+        if not isinstance(best, bool):
+            raise CourseDataError(path, place, f"best is true or false, not {best!r}")
         found.append(Choice(checked_text(path, place, entry["label"], "label"),
-                            checked_text(path, place, entry["to"], "to")))
+                            checked_text(path, place, entry["to"], "to"), best))
     if len({c.to for c in found}) != len(found):
         raise CourseDataError(path, where, "two options lead to the same node: each option is its own path")
+    if sum(c.best for c in found) > 1:
+        raise CourseDataError(path, where, "more than one option is marked best: mark one, or none")
     return tuple(found)
 
 
@@ -278,6 +292,27 @@ def texts(branch: Branch) -> list[tuple[str, str]]:
     return found
 
 
+def length_problems(branch: Branch) -> list[tuple[str, str]]:
+    """(place, problem) for each decision whose option lengths point at an answer: a student who picks
+    the longest, most detailed option should not be rewarded for it (see :data:`MAX_LENGTH_RATIO`)."""
+    found = []
+    for node in branch.nodes.values():
+        if not node.choices:
+            continue
+        place = f"branch {branch.id} node {node.id}"
+        lengths = [len(choice.label) for choice in node.choices]
+        if max(lengths) > MAX_LENGTH_RATIO * min(lengths):
+            found.append((place, f"option lengths {lengths} (characters): the longest is more than "
+                                 f"{MAX_LENGTH_RATIO:g} times the shortest; make the options alike in length "
+                                 "and detail"))
+        best = [len(choice.label) for choice in node.choices if choice.best]
+        others = [len(choice.label) for choice in node.choices if not choice.best]
+        if best and best[0] > BEST_MARGIN * max(others):
+            found.append((place, f"the option marked best is clearly the longest ({best[0]} characters against at "
+                                 f"most {max(others)}): a student could pick it by its length alone"))
+    return found
+
+
 def paths(branch: Branch) -> list[list[str]]:
     """Every path from the start to a node that rejoins the main line or ends, as node ids."""
     found: list[list[str]] = []
@@ -291,6 +326,32 @@ def paths(branch: Branch) -> list[list[str]]:
 
     walk([branch.start])
     return found
+
+
+def reading_order(branch: Branch) -> list[str]:
+    """Node ids in the order they stand on the page: each node after every node with an option leading
+    to it (a topological order), so whatever a student chooses appears below the choice that revealed it.
+
+    Why not the order in which paths first reach the nodes: a node reached by a short path and by a
+    longer one would then stand above the longer path's earlier steps, and the answer to a choice
+    would appear (and take the focus) above the situation that led to it. Ties keep the order in which
+    paths first reach the nodes, so the first option's path reads first."""
+    first_seen = list(dict.fromkeys(node_id for trail in paths(branch) for node_id in trail))
+    waiting = {node_id: 0 for node_id in branch.nodes}
+    for node in branch.nodes.values():
+        for choice in node.choices:
+            waiting[choice.to] += 1
+    order: list[str] = []
+    ready = [branch.start]
+    while ready:
+        node_id = min(ready, key=first_seen.index)
+        ready.remove(node_id)
+        order.append(node_id)
+        for choice in branch.nodes[node_id].choices:
+            waiting[choice.to] -= 1
+            if waiting[choice.to] == 0:
+                ready.append(choice.to)
+    return order  # every node: the loader has checked that all are reached and that no path loops
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -312,17 +373,12 @@ class Renderer:
 
 
 def series_figure_html(series: Series) -> str:
-    """The series as a log-scale figure (alt text gives every value) and as a table."""
-    fig, ax = figures.new_figure("wide")
-    ax.plot(series.days, series.loads, marker="o", color=figures.PALETTE["blue"])
-    ax.set_yscale("log")
-    ax.set_xlabel("day")
-    ax.set_ylabel("EBV DNA (copies/mL, log scale)")
-    ax.set_title(f"{series.label} (synthetic)")
-    values = "; ".join(f"day {d:g}: {x:,.0f}" for d, x in zip(series.days, series.loads, strict=True))
+    """The series as a log-scale figure (alt text gives every value) and as a table, drawn by the EBV
+    module's helpers so every EBV DNA chart and table of the course looks the same."""
+    fig = ebv.series_figure(series.days, series.loads, f"{series.label} (synthetic)")
+    values = "; ".join(f"day {d}: {x}" for d, x in ebv.load_rows(series.days, series.loads))
     shown = figures.show(fig, alt=f"{series.label}, synthetic EBV DNA in copies/mL on a log scale. {values}.")
-    rows = [(f"{d:g}", f"{x:,.0f}") for d, x in zip(series.days, series.loads, strict=True)]
-    return shown.html() + table(["day", "EBV DNA (copies/mL, synthetic)"], rows, sections=False, scoped=False)
+    return shown.html() + ebv.load_table_html(series.days, series.loads)
 
 
 def _option_html(choice: Choice, number: int) -> str:
@@ -377,10 +433,8 @@ class BranchPoint:
     def html(self) -> str:
         branch, renderer = self.branch, Renderer()
         reached = _reached_by(branch)
-        order = [node_id for trail in paths(branch) for node_id in trail]
-        ordered = list(dict.fromkeys(order))  # the start first, then each path's nodes in reading order
         sections = "".join(node_html(branch, branch.nodes[node_id], renderer, reached[node_id], self.open_all)
-                           for node_id in ordered)
+                           for node_id in reading_order(branch))
         intro = ("<p><em>Teacher's copy: every path is shown.</em></p>" if self.open_all else
                  "<p><em>Read the situation and choose. Only then do you see where your choice leads; "
                  "you can go back and try another path afterwards.</em></p>")
@@ -398,7 +452,8 @@ def show(branch_id: str, path: Path | None = None) -> BranchPoint:
     """Branch point ``branch_id`` of ``data/case_branches.toml``, every path open in the teacher build."""
     branches = load_branches(path)
     if branch_id not in branches:
-        raise CourseDataError(path or branches_path(), branch_id, "no such branch point")
+        raise CourseDataError(path or branches_path(), branch_id,
+                              f"no such branch point; the branch points are {', '.join(sorted(branches))}")
     return BranchPoint(branches[branch_id], open_all=teacher_mode())
 
 
@@ -410,15 +465,30 @@ Add = Callable[[Path | str, str, str], None]
 Cite = Callable[[Path, str, str], None]
 
 
+def cited_keys(source: str, facts: dict[str, Any]) -> list[str]:
+    """Citation keys of every branch point a chapter's ``source`` shows, in order: its reference list
+    must hold them, since each citation in a branch point links to an entry of that list."""
+    shown = list(dict.fromkeys(BRANCH_CALL.findall(source)))
+    if not shown:
+        return []
+    branches = load_branches()
+    return [key for branch_id in shown if branch_id in branches
+            for _, text in texts(branches[branch_id]) for key in keys_in_text(text, facts)]
+
+
 class BranchCheck:
     """What ``ankl-course check`` asks of branch points: the data loads (a sound graph), its citations
-    exist, every ``case.branch_point("id")`` in a chapter names a branch point, and every branch point
+    exist, no decision's option lengths give the answer away (:func:`length_problems`), every
+    ``case.branch_point("id")`` in a chapter names a branch point, and every branch point
     is shown by some chapter. ``add(path, location, message)`` and ``cite(path, location, text)`` are
-    the checker's own reporting functions; the file is read on first use."""
+    the checker's own reporting functions; the file is read on first use. A file that does not load is
+    reported once, by itself: the chapters' calls are then not checked against it, since every one
+    would look unknown and bury the one real problem."""
 
     def __init__(self, add: Add, cite: Cite) -> None:
         self.add, self.cite = add, cite
         self.branches: dict[str, Branch] | None = None
+        self.unloadable = False
         self.shown: set[str] = set()
 
     def _loaded(self) -> dict[str, Branch]:
@@ -427,10 +497,12 @@ class BranchCheck:
                 self.branches = load_branches()
             except CourseDataError as exc:
                 self.add(exc.path, exc.location, exc.message)
-                self.branches = {}
+                self.branches, self.unloadable = {}, True
             for branch in self.branches.values():
                 for place, text in texts(branch):
                     self.cite(branches_path(), place, text)
+                for place, problem in length_problems(branch):
+                    self.add(branches_path(), place, problem)
         return self.branches
 
     def notebook(self, path: Path, cells: Sequence[dict[str, Any]]) -> None:
@@ -438,7 +510,7 @@ class BranchCheck:
             source = cell.get("source", "")
             for branch_id in BRANCH_CALL.findall("".join(source) if isinstance(source, list) else source):
                 self.shown.add(branch_id)
-                if branch_id not in self._loaded():
+                if branch_id not in self._loaded() and not self.unloadable:
                     self.add(path, f"cell {number}", f"branch_point({branch_id!r}): no such branch point in "
                              f"{branches_path().name}")
 

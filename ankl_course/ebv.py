@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -32,6 +31,7 @@ from . import facts, figures
 from .datafile import read_toml
 from .errors import CourseDataError
 from .figures import FigureDisplay
+from .htmlkit import table
 from .interactive import Explorer
 from .resources import data_path
 
@@ -319,12 +319,37 @@ def kinetics_figure(days: Sequence[float], loads: Sequence[float] | np.ndarray, 
     if true_half_life is not None:
         label += f" (true {true_half_life:.1f})"
     ax.plot(grid, fit.predict(grid), color=figures.PALETTE["vermillion"], label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("days since treatment started")
-    ax.set_ylabel("EBV DNA (copies/mL, log scale)")
+    _load_axes(ax, "days since treatment started", "EBV DNA load on treatment (synthetic)")
     ax.legend(loc="upper right")
-    ax.set_title("EBV DNA load on treatment (synthetic)")
     return fig
+
+
+def _load_axes(ax: Any, xlabel: str, title: str) -> None:
+    """The axes every EBV DNA chart of the course shares: loads on a log10 scale, in copies/mL."""
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("EBV DNA (copies/mL, log scale)")
+    ax.set_title(title)
+
+
+def series_figure(days: Sequence[float], loads: Sequence[float], title: str) -> Figure:
+    """A measured series joined by a line, no fit: for a course that bends (a plateau, a rise), which
+    a fitted straight line would misrepresent. Same axes as :func:`kinetics_figure`."""
+    fig, ax = figures.new_figure("wide")
+    ax.plot(days, loads, marker="o", color=figures.PALETTE["blue"])
+    _load_axes(ax, "day", title)
+    return fig
+
+
+def load_rows(days: Sequence[float], loads: Sequence[float]) -> list[tuple[str, str]]:
+    """(day, load) as the course prints them: ``7`` and ``41,000`` (whole copies, thousands separated)."""
+    return [(f"{d:g}", f"{x:,.0f}") for d, x in zip(days, loads, strict=True)]
+
+
+def load_table_html(days: Sequence[float], loads: Sequence[float], day_header: str = "day") -> str:
+    """The series as a plain two-column table, the form the capstone's EBV DNA table has."""
+    return table([day_header, "EBV DNA (copies/mL, synthetic)"], load_rows(days, loads), sections=False,
+                 scoped=False)
 
 
 # -- what chapter 02 shows: the worked example and the two explorers ----------------------------
@@ -374,6 +399,8 @@ def show_base_rate(tumour_ebv: float, seroprevalence: float, incidence: float) -
 def base_rate_explorer(start: BaseRate) -> Explorer:
     """Three sliders (EBV-positive tumours, seroprevalence, incidence on a log scale) set at ``start``'s
     inputs, redrawing :func:`show_base_rate`."""
+    import ipywidgets as widgets
+
     return Explorer(
         show_base_rate,
         {
@@ -453,6 +480,8 @@ def show_kinetics(half_life: float, noise: float, samples: int) -> FigureDisplay
 def kinetics_explorer() -> Explorer:
     """Sliders for the true half-life, the assay noise and the number of samples, redrawing
     :func:`show_kinetics`: many precise samples recover the half-life, few noisy ones do not."""
+    import ipywidgets as widgets
+
     return Explorer(
         show_kinetics,
         {

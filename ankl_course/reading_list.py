@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import branching
 from .citations import load_facts, references_html
 from .facts import keys_in_text
 from .nbfile import notebook_text
@@ -17,12 +18,13 @@ from .resources import chapter_notebooks
 
 
 def chapter_keys(chapter: str) -> list[str]:
-    """Citation keys used by a chapter: its notebook text, then its question bank."""
+    """Citation keys used by a chapter: its notebook text and branch points, then its question bank."""
     facts = load_facts()
     keys: list[str] = []
     notebook = next((p for p in chapter_notebooks() if p.stem == chapter), None)
     if notebook is not None:
-        keys += keys_in_text(notebook_text(notebook), facts)
+        source = notebook_text(notebook)
+        keys += keys_in_text(source, facts) + branching.cited_keys(source, facts)
     path = bank_path(chapter)
     if path.exists():
         keys += load_bank(path).source_keys(facts)

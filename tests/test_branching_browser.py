@@ -56,7 +56,7 @@ def test_a_branch_point_works_by_mouse_and_keyboard(browser: Any, pages: dict[st
         assert start.is_visible() and start.locator("img").is_visible(), "the situation and its figure show"
         later = ["wait", "reassess", "transplant-now"]
         assert not any(_node(block, n).is_visible() for n in later), "a path shows before the choice"
-        for words in ("A week later", "induction has failed", "CIBMTR"):
+        for words in ("A week later", "not responding to this induction", "CIBMTR"):
             assert words not in block.inner_text(), words
         back = block.locator(".ankl-branch-back")
         assert not back.is_visible()
@@ -106,6 +106,17 @@ def test_a_branch_point_works_by_mouse_and_keyboard(browser: Any, pages: dict[st
         assert _node(other, "rituximab").is_visible() and not _node(other, "which-cells").is_visible()
         assert reassess.is_hidden() and wait.is_visible()
         _shot(other, "relapse-rituximab", tmp_path)
+
+        # what a choice reveals stands below that choice, also on the longest path to a shared node
+        for source, target in (("rituximab", "wait-month"), ("wait-month", "salvage")):
+            chosen = _node(other, source).locator(f'button[data-to="{target}"]')
+            chosen.click()
+            assert _node(other, target).is_visible()
+            below = _node(other, target).bounding_box()["y"]
+            assert below > chosen.bounding_box()["y"], f"{target} appears above the choice that revealed it"
+            assert page.evaluate("document.activeElement.getBoundingClientRect().top") > \
+                page.evaluate("b => b.getBoundingClientRect().bottom", chosen.element_handle()), "focus went up"
+        _shot(other, "relapse-wait-salvage", tmp_path)
         assert axe_violations(page) == [], "with paths open"
         assert visit.problems() == []
 

@@ -48,6 +48,7 @@ LAZY: dict[tuple[str, str], str] = {
     # flowio (0.4 s, reading and writing only) and flowutils (0.3 s, logicle only) wait until used.
     ("ankl_course.figures", "matplotlib.pyplot"): "drawing only; every chapter module loads figures",
     ("ankl_course.interactive", "ipywidgets"): "the live widget only, when an explorer is displayed",
+    ("ankl_course.ebv", "ipywidgets"): "the live explorers only; the branch points draw with ebv, and check loads them",
     ("ankl_course.survival.lessons", "ipywidgets"): "the live widget only, when a chapter builds its explorer",
     ("ankl_course.survival.tables", "IPython.display"): "only notebooks display; tests and commands read the HTML",
     ("ankl_course.cytometry.practice", "matplotlib.pyplot"): "drawing only (fcs command)",
