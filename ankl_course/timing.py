@@ -98,15 +98,24 @@ def _words(text: str) -> int:
     return len(WORD.findall(MARKUP.sub(" ", without_links(text))))  # glossary tooltips are not read through
 
 
-def _said_words(code: str, expand: Callable[[str], str]) -> int:
-    """Words of the string literals of a facts.say cell (the text the student reads), with appraised
-    claims (``{claim:ID}``) expanded to the words they stand for."""
+def _said_strings(code: str) -> list[str]:
+    """The string literals of a ``facts.say`` cell: the Markdown it writes (none if it does not parse)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return 0
-    return sum(_words(expand(node.value)) for node in ast.walk(tree)
-               if isinstance(node, ast.Constant) and isinstance(node.value, str))
+        return []
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+def _said_text(code: str) -> str:
+    """What a ``facts.say`` cell writes, as one text (to find a heading in it)."""
+    return "\n".join(_said_strings(code))
+
+
+def _said_words(code: str, expand: Callable[[str], str]) -> int:
+    """Words of the string literals of a facts.say cell (the text the student reads), with appraised
+    claims (``{claim:ID}``) expanded to the words they stand for."""
+    return sum(_words(expand(text)) for text in _said_strings(code))
 
 
 def _figures(code: str) -> int:
@@ -122,8 +131,9 @@ def split_optional(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
     optional: list[dict[str, Any]] = []
     optional_level = 0  # the heading level of the optional section the cells are in; 0 outside one
     for cell in cells:
-        if cell.get("cell_type") == "markdown":
-            heading = HEADING.search(cell_source(cell))
+        text = cell_source(cell)
+        if cell.get("cell_type") == "markdown" or "facts.say(" in text:  # facts.say may write a heading
+            heading = HEADING.search(text if cell.get("cell_type") == "markdown" else _said_text(text))
             if heading is not None:
                 level = len(heading.group("level"))
                 if OPTIONAL.match(heading.group("text")):

@@ -254,3 +254,8 @@ def test_the_calibration_table_has_one_header_row_and_a_row_header_per_figure(mo
     first = compared.iloc[0]
     assert f'<td class="ankl-number">{first["published %"]:.1f}</td>' in html
     assert "<th></th>" not in html and "SYNTHETIC" not in html.split("</caption>")[0]
+
+
+def test_the_sample_size_explorer_names_the_sizes_it_offers(model: survival.CohortModel) -> None:
+    with pytest.raises(ValueError, match=r"size 60 is not one of the slider's sizes \[30, 59"):
+        survival.sample_size_explorer(model, size=60)

@@ -133,3 +133,11 @@ def test_reading_a_share_from_gates_just_drawn_is_part_of_the_drawing() -> None:
     typed = [_code("my_answer = None\ncheck(my_answer)")]
     assert timing.estimate(drawn).exercises == 1
     assert timing.estimate(typed).exercises == 1
+
+
+def test_a_heading_written_by_facts_say_ends_an_optional_section() -> None:
+    cells = [_md("## Optional practice"), _code('quiz.ask("a")'),
+             _code('facts.say(\n    "## Next section\\n\\n"\n    "Text of {x.y}."\n)'), _code('quiz.ask("b")')]
+    core, optional = timing.split_optional(cells)
+    assert [c["source"] for c in optional] == ["## Optional practice", 'quiz.ask("a")']
+    assert timing.estimate(core).questions == 1

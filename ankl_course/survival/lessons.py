@@ -39,6 +39,8 @@ def sample_size_explorer(model: CohortModel, size: int = 59) -> Explorer:
     """Chapter 6: how the confidence band narrows with more patients (a slider over SAMPLE_SIZES)."""
     import ipywidgets as widgets  # lazy: the explorer's widgets are needed only in a notebook
 
+    if size not in SAMPLE_SIZES:
+        raise ValueError(f"sample_size_explorer: size {size} is not one of the slider's sizes {list(SAMPLE_SIZES)}")
     slider = widgets.SelectionSlider(options=list(SAMPLE_SIZES), value=size, description="patients")
     return Explorer(SampleSizeExplorer(model), {"n": slider},
                     title="Sample size and confidence interval width (SYNTHETIC data)")
