@@ -35,7 +35,6 @@ without claiming time a student who skips it does not spend.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from typing import Any
 
 from .glossary import without_links
 from .nbfile import cell_source
+from .spelling import code_texts
 
 READING_WPM = 120
 PER_QUESTION = 1.0
@@ -98,24 +98,10 @@ def _words(text: str) -> int:
     return len(WORD.findall(MARKUP.sub(" ", without_links(text))))  # glossary tooltips are not read through
 
 
-def _said_strings(code: str) -> list[str]:
-    """The string literals of a ``facts.say`` cell: the Markdown it writes (none if it does not parse)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
-
-
-def _said_text(code: str) -> str:
-    """What a ``facts.say`` cell writes, as one text (to find a heading in it)."""
-    return "\n".join(_said_strings(code))
-
-
 def _said_words(code: str, expand: Callable[[str], str]) -> int:
     """Words of the string literals of a facts.say cell (the text the student reads), with appraised
     claims (``{claim:ID}``) expanded to the words they stand for."""
-    return sum(_words(expand(text)) for text in _said_strings(code))
+    return _words(expand(code_texts(code)))
 
 
 def _figures(code: str) -> int:
@@ -133,7 +119,7 @@ def split_optional(cells: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], l
     for cell in cells:
         text = cell_source(cell)
         if cell.get("cell_type") == "markdown" or "facts.say(" in text:  # facts.say may write a heading
-            heading = HEADING.search(text if cell.get("cell_type") == "markdown" else _said_text(text))
+            heading = HEADING.search(text if cell.get("cell_type") == "markdown" else code_texts(text))
             if heading is not None:
                 level = len(heading.group("level"))
                 if OPTIONAL.match(heading.group("text")):
