@@ -54,6 +54,17 @@ def built_site(factory: pytest.TempPathFactory, teacher: bool = False) -> Path:
     return out
 
 
+def chapter_pages(folder: Path, chapter: str) -> dict[str, Path]:
+    """One chapter built alone for students and for the teacher: its two pages, by audience."""
+    found = {}
+    for audience, extra in (("student", ()), ("teacher", ("--teacher",))):
+        out = folder / ("site" if audience == "student" else "teacher")
+        done = run_cli("build", "--out", str(out), "--only", chapter, *extra)
+        assert done.returncode == 0, done.stdout + done.stderr
+        found[audience] = out / "chapters" / f"{chapter}.html"
+    return found
+
+
 @dataclass
 class Visit:
     """What one page did while it was open: console errors, failed and blocked requests."""

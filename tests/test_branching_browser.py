@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exports_helpers import launched_chromium, opened_page, run_cli
+from exports_helpers import chapter_pages, launched_chromium, opened_page
 from test_browser import axe_violations
 
 from ankl_course.branching import load_branches
@@ -26,16 +26,9 @@ def browser() -> Iterator[Any]:
     yield from launched_chromium()
 
 
-def _build(out: Path, *extra: str) -> Path:
-    done = run_cli("build", "--out", str(out), "--only", CHAPTER, *extra)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out / "chapters" / f"{CHAPTER}.html"
-
-
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("branching")
-    return {"student": _build(base / "site"), "teacher": _build(base / "teacher", "--teacher")}
+    return chapter_pages(tmp_path_factory.mktemp("branching"), CHAPTER)
 
 
 def _shot(block: Any, name: str, tmp_path: Path) -> None:
